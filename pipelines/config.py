@@ -1,0 +1,194 @@
+"""The one YAML file that points Uppföljning at a municipality's exports.
+
+Paths are relative to the config file. A monthly delivery is named by a pattern with
+`{period}` (YYYY-MM) and `{year}`, e.g. `ekonomi/{year}/huvudbok_{period}.se`; any other
+path may be a glob. See docs/configuration.md for every key.
+"""
+
+from __future__ import annotations
+
+import glob
+import os
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+DEFAULT_CONFIG = Path("demo/uppfoljning.yaml")
+CONFIG_ENV = "UPPFOLJNING_CONFIG"
+
+
+class ConfigError(Exception):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
+class _Source(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    version: str | None = Field(
+        default=None, description="budget version (antagen, reviderad, ...); budget sources only"
+    )
+
+
+class SieSource(_Source):
+    type: Literal["sie"]
+    path: str
+
+
+class CsvSource(_Source):
+    type: Literal["csv"]
+    path: str
+    delimiter: str = ";"
+    encoding: str = "utf-8"
+    decimal: str = ","
+    columns: dict[str, str] = Field(default_factory=dict, description="our name -> file header")
+
+
+class ExcelSource(_Source):
+    type: Literal["excel"]
+    path: str
+    sheet: str | int = 0
+    columns: dict[str, str] = Field(default_factory=dict)
+
+
+class DatabaseSource(_Source):
+    type: Literal["database"]
+    url: str = Field(description="SQLAlchemy URL; ${VAR} is read from the environment")
+    table: str | None = None
+    query: str | None = None
+    columns: dict[str, str] = Field(default_factory=dict)
+    watermark: str | None = None
+
+    @model_validator(mode="after")
+    def _table_or_query(self) -> DatabaseSource:
+        if (self.table is None) == (self.query is None):
+            raise ValueError("give exactly one of 'table' and 'query'")
+        return self
+
+    def resolved_url(self) -> str:
+        return os.path.expandvars(self.url)
+
+
+Source = Annotated[
+    SieSource | CsvSource | ExcelSource | DatabaseSource, Field(discriminator="type")
+]
+
+
+class FileSource(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    path: str
+
+
+class Sources(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    org_register: Source
+    chart_of_accounts: Source | None = None
+    ledger: list[Source] = Field(default_factory=list)
+    budget: list[Source] = Field(default_factory=list)
+    investment_budget: list[Source] = Field(default_factory=list)
+    hr: list[Source] = Field(default_factory=list)
+    goals: FileSource | None = None
+    tidplan: FileSource | None = None
+
+    @model_validator(mode="after")
+    def _budget_versions(self) -> Sources:
+        for i, s in enumerate([*self.budget, *self.investment_budget]):
+            if not s.version:
+                raise ValueError(f"budget source {i} needs a 'version' (e.g. antagen, reviderad)")
+        return self
+
+
+class Config(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    municipality: str
+    fiscal_year: int = Field(ge=2000, le=2100, description="the year being followed up")
+    first_year: int | None = Field(default=None, description="earliest year with data")
+    warehouse: Path = Path("warehouse/uppfoljning.duckdb")
+    landing: Path = Path("landing")
+    reports_output: Path = Path("reports/output")
+    pseudonym_key_env: str = "UPPFOLJNING_PSEUDONYM_KEY"
+    demo: bool = Field(default=False, description="the built-in demo municipality")
+    sources: Sources
+    base_dir: Path = Field(default=Path("."), exclude=True)
+
+    @property
+    def years(self) -> list[int]:
+        return list(range(self.first_year or self.fiscal_year, self.fiscal_year + 1))
+
+    def path(self, p: str | Path) -> Path:
+        return (self.base_dir / p).resolve()
+
+    @property
+    def warehouse_path(self) -> Path:
+        return self.path(self.warehouse)
+
+    @property
+    def landing_path(self) -> Path:
+        return self.path(self.landing)
+
+    @property
+    def reports_path(self) -> Path:
+        return self.path(self.reports_output)
+
+    def files(self, pattern: str, period: str | None = None) -> list[Path]:
+        """Files a source path names; `{period}`/`{year}` filled in for one month."""
+        if "{period}" in pattern or "{year}" in pattern:
+            if period is None:
+                fill = pattern.replace("{period}", "*").replace("{year}", "*")
+            else:
+                fill = pattern.format(period=period, year=period[:4])
+        else:
+            fill = pattern
+        return sorted(Path(p) for p in glob.glob(str(self.base_dir / fill)))
+
+
+def _where(loc: tuple) -> str:
+    return ".".join(str(x) for x in loc if not str(x).startswith(("function-after", "tagged")))
+
+
+def load_config(path: Path | str) -> Config:
+    """Read and validate a config file; raise ConfigError with one clear line per problem."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"{path}: config file not found")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as e:
+        mark = getattr(e, "problem_mark", None)
+        where = f" line {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} not valid YAML ({getattr(e, 'problem', e)})") from None
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+    try:
+        config = Config.model_validate({**raw, "base_dir": path.parent.resolve()})
+    except ValidationError as e:
+        lines = [f"{path}: {_where(err['loc']) or 'top level'}: {err['msg']}"
+                 for err in e.errors()]
+        raise ConfigError("\n".join(lines)) from None
+    missing = _missing_files(config)
+    if missing:
+        raise ConfigError("\n".join(f"{path}: {m}" for m in missing))
+    return config
+
+
+def _missing_files(config: Config) -> list[str]:
+    out = []
+    s = config.sources
+    named: list[tuple[str, object]] = [("sources.org_register", s.org_register)]
+    if s.chart_of_accounts:
+        named.append(("sources.chart_of_accounts", s.chart_of_accounts))
+    for key in ("ledger", "budget", "investment_budget", "hr"):
+        named += [(f"sources.{key}.{i}", src) for i, src in enumerate(getattr(s, key))]
+    for key in ("goals", "tidplan"):
+        if getattr(s, key):
+            named.append((f"sources.{key}", getattr(s, key)))
+    for where, src in named:
+        pattern = getattr(src, "path", None)
+        if pattern and not config.files(pattern):
+            out.append(f"{where}.path: no file matches '{pattern}' (relative to "
+                       f"{config.base_dir})")
+    return out
+
+
+def config_path_from_env() -> Path:
+    return Path(os.environ.get(CONFIG_ENV, DEFAULT_CONFIG))

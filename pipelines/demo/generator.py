@@ -1,0 +1,149 @@
+"""`uppfoljning generate`: the demo municipality Exempelkommun as source files.
+
+Deterministic for a given seed, size and year: the same arguments give byte-identical files.
+The ledger is written month by month, so memory stays bounded by one month of one size.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from pipelines.demo import budget, history, ledger, plans, staff
+from pipelines.demo.catalogue import CHART
+from pipelines.demo.defects import DefectPlan
+from pipelines.demo.ledger import LedgerModel, SizeParams
+from pipelines.demo.organisation import build_organisation, write_org_register
+
+SIZES: dict[str, SizeParams] = {
+    "small": SizeParams(units=40, employees=400, invoices_per_unit_month=11, projects=6,
+                        defects_per_rule=2),
+    "medium": SizeParams(units=400, employees=4000, invoices_per_unit_month=84, projects=20,
+                         defects_per_rule=4),
+    "large": SizeParams(units=2000, employees=20000, invoices_per_unit_month=172, projects=40,
+                        defects_per_rule=8),
+}
+DEFAULT_YEAR = 2025
+DEFAULT_SEED = 1
+
+
+def layout(year: int) -> dict[str, str]:
+    """Where each delivered file lands under the output folder."""
+    return {
+        "org_register": "organisation/organisationsregister.csv",
+        "chart": "organisation/kontoplan.csv",
+        "ledger_month": f"ekonomi/{year}/huvudbok_{year}-{{month:02d}}.se",
+        "ledger_prior_year": f"ekonomi/{year - 1}/huvudbok_{year - 1}_sammandrag.se",
+        "budget_adopted": f"budget/{year}/budget_{year}_antagen.se",
+        "budget_revised": f"budget/{year}/budget_{year}_reviderad.se",
+        "investment_budget": f"budget/{year}/investeringsbudget_{year}.csv",
+        "hr_month": f"personal/{year}/personal_{year}-{{month:02d}}.csv",
+        "goals": f"mal/mal_{year}.yaml",
+        "tidplan": f"tidplan/tidplan_{year}.yaml",
+        "defects": "defects.csv",
+    }
+
+
+@dataclass
+class GenerationSummary:
+    out: Path
+    size: str
+    seed: int
+    year: int
+    units: int = 0
+    employees: int = 0
+    vouchers: int = 0
+    ledger_rows: int = 0
+    prior_year_rows: int = 0
+    budget_lines: int = 0
+    hr_rows: int = 0
+    defects: int = 0
+    files: list[str] = field(default_factory=list)
+
+
+Progress = Callable[[str], None]
+
+
+def steps() -> int:
+    """How many progress steps `generate` reports."""
+    return 12 + 5
+
+
+def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int = DEFAULT_YEAR,
+             clean: bool = False, progress: Progress | None = None) -> GenerationSummary:
+    if size not in SIZES:
+        raise ValueError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}")
+    tick = progress or (lambda _step: None)
+    params = SIZES[size]
+    rng = np.random.default_rng(seed)
+    paths = layout(year)
+    out.mkdir(parents=True, exist_ok=True)
+    summary = GenerationSummary(out, size, seed, year)
+
+    def target(key: str, **fmt: int) -> tuple[Path, str]:
+        rel = paths[key].format(**fmt)
+        summary.files.append(rel)
+        return out / rel, rel
+
+    org = build_organisation(rng, params.units, params.employees, year)
+    write_org_register(org, target("org_register")[0])
+    write_chart(target("chart")[0])
+    people = staff.build_staff(rng, org)
+    summary.units = len(org.units)
+    summary.employees = len(people)
+    model = LedgerModel(org, rng, params)
+    plan = DefectPlan.draw(rng, params.defects_per_rule, clean)
+    payroll = np.zeros((len(org.units), 12, len(staff.PAYROLL_ACCOUNTS)), dtype=np.int64)
+    tick("organisation och personal")
+
+    for month in range(1, 13):
+        hr_path, hr_rel = target("hr_month", month=month)
+        summary.hr_rows += staff.write_hr_month(rng, org, people, month, hr_path, hr_rel,
+                                                payroll, plan)
+        led_path, led_rel = target("ledger_month", month=month)
+        result = ledger.write_month(model, month, payroll, led_path, led_rel, plan)
+        summary.vouchers += result.vouchers
+        summary.ledger_rows += result.rows
+        tick(f"huvudbok {year}-{month:02d}")
+
+    adopted = budget.monthly_budget(budget.planned_lines(model, payroll, rng), year)
+    revised = budget.revise(model, adopted, rng)
+    budget_day = dt.date(year - 1, 11, 28)
+    summary.budget_lines += budget.write_pbudget(model, adopted, target("budget_adopted")[0],
+                                                 budget_day)
+    summary.budget_lines += budget.write_pbudget(model, revised, target("budget_revised")[0],
+                                                 dt.date(year, 6, 19))
+    summary.budget_lines += budget.write_investment_budget(
+        model, target("investment_budget")[0], rng)
+    tick("budget")
+    _, summary.prior_year_rows = history.write_prior_year(
+        model, payroll, target("ledger_prior_year")[0], rng)
+    tick(f"utfall {year - 1}")
+    plans.write_yaml(plans.goals(org), target("goals")[0])
+    plans.write_yaml(plans.tidplan(year), target("tidplan")[0])
+    tick("mål och tidplan")
+    plan.write(target("defects")[0])
+    summary.defects = len(plan.found)
+    tick("defects.csv")
+    return summary
+
+
+CHART_HEADER = ["konto", "benamning", "kontotyp", "summakonto", "sparrad", "kraver_projekt",
+                "kraver_motpart"]
+
+
+def write_chart(path: Path) -> None:
+    """The chart of accounts with its booking rules, as the ERP exports it."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    yes_no = {True: "J", False: "N"}
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, delimiter=";", lineterminator="\n")
+        w.writerow(CHART_HEADER)
+        for a in CHART:
+            w.writerow([a.number, a.name, a.kind, yes_no[a.summary], yes_no[a.blocked],
+                        yes_no[a.requires_project], yes_no[a.requires_counterpart]])

@@ -1,0 +1,80 @@
+"""The warehouse's `raw` schema: one table per source entity, plus the quarantine.
+
+Loads replace the rows of the partitions (or the whole table) they load, and the quarantine
+rows of the same scope, in one transaction: all or nothing.
+"""
+
+from __future__ import annotations
+
+import duckdb
+import pandas as pd
+
+DDL = {
+    "org_units": """
+        code VARCHAR NOT NULL, name VARCHAR, level VARCHAR NOT NULL, parent_code VARCHAR,
+        valid_from DATE, valid_to DATE, activity_code VARCHAR,
+        source_file VARCHAR, source_line INTEGER""",
+    "ledger_transactions": """
+        period VARCHAR NOT NULL, series VARCHAR, voucher_number VARCHAR, voucher_date DATE,
+        voucher_text VARCHAR, registration_date DATE, row_number INTEGER, account VARCHAR,
+        ansvar VARCHAR, project VARCHAR, activity_code VARCHAR, counterpart VARCHAR,
+        objects VARCHAR, amount DECIMAL(18, 2), transaction_date DATE, transaction_text VARCHAR,
+        row_kind VARCHAR, source_file VARCHAR, source_line INTEGER, voucher_line INTEGER""",
+    "budget_lines": """
+        version VARCHAR NOT NULL, fiscal_year INTEGER, period VARCHAR, account VARCHAR,
+        ansvar VARCHAR, project VARCHAR, amount DECIMAL(18, 2), source_file VARCHAR,
+        source_line INTEGER""",
+    "hr_employee_months": """
+        period VARCHAR NOT NULL, person_key VARCHAR NOT NULL, gender VARCHAR,
+        birth_year INTEGER, unit_code VARCHAR, employment_type VARCHAR, employed_from DATE,
+        employed_to DATE, employment_rate DOUBLE, scheduled_hours DOUBLE, sick_hours DOUBLE,
+        sick_hours_long DOUBLE, overtime_hours DOUBLE, additional_hours DOUBLE,
+        personnel_cost DOUBLE, source_file VARCHAR, source_line INTEGER""",
+    "quarantine": """
+        source VARCHAR NOT NULL, file VARCHAR, line INTEGER, raw VARCHAR, rule VARCHAR,
+        period VARCHAR""",
+}
+
+
+def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    for table, columns in DDL.items():
+        con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({columns})")
+
+
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+    if frame.empty:
+        return
+    cols = [c.split()[0] for c in DDL[table].replace("\n", " ").split(",") if c.strip()]
+    select = []
+    for c in cols:
+        if c == "amount" and "amount_ore" in frame.columns:
+            select.append("CAST(amount_ore AS DECIMAL(18, 0)) / 100 AS amount")
+        elif c in frame.columns:
+            select.append(c)
+        else:
+            select.append(f"NULL AS {c}")
+    con.register("incoming", frame)
+    try:
+        con.execute(f"INSERT INTO raw.{table} SELECT {', '.join(select)} FROM incoming")
+    finally:
+        con.unregister("incoming")
+
+
+def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+                 quarantine: pd.DataFrame, source: str, where: str = "TRUE",
+                 params: list | None = None) -> None:
+    """Replace `table` rows matching `where` and the source's quarantine, in one transaction."""
+    ensure_raw_schema(con)
+    con.execute("BEGIN TRANSACTION")
+    try:
+        con.execute(f"DELETE FROM raw.{table} WHERE {where}", params or [])
+        q_where = where if "period" in where else "TRUE"
+        con.execute(f"DELETE FROM raw.quarantine WHERE source = ? AND {q_where}",
+                    [source, *(params or [])] if q_where != "TRUE" else [source])
+        _insert(con, table, frame)
+        _insert(con, "quarantine", quarantine)
+        con.execute("COMMIT")
+    except Exception:
+        con.execute("ROLLBACK")
+        raise

@@ -1,0 +1,301 @@
+"""A streaming reader for SIE 4 files (types 1-4), after "SIE filformat utgåva 4B".
+
+`SieReader(path)` is iterated for records (`Voucher`, `PeriodAmount`); header facts (program,
+encoding used, fiscal years, accounts, dimensions, objects) fill `reader.info` as they are
+read. Memory is bounded by one voucher. A line that cannot be read is quarantined with file,
+line number, raw text and the rule it breaks; a file that is not SIE at all raises
+`NotSieError` with one clear message.
+"""
+
+from __future__ import annotations
+
+import codecs
+import datetime as dt
+import re
+from collections import Counter
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+# one field: a quoted string (with \" escapes), an object list {...}, or a bare word
+_FIELD = re.compile(r'"((?:[^"\\]|\\.)*)"|\{([^}]*)\}|([^\s"{}]+)')
+_UNESCAPE = re.compile(r"\\(.)")
+CP437_SWEDISH = {0x86, 0x84, 0x94, 0x8F, 0x8E, 0x99, 0x82, 0x90}  # å ä ö Å Ä Ö é É
+LATIN_SWEDISH = {0xE5, 0xE4, 0xF6, 0xC5, 0xC4, 0xD6, 0xE9, 0xC9}
+
+
+class NotSieError(Exception):
+    """The file is not a SIE file at all."""
+
+
+@dataclass
+class Quarantined:
+    file: str
+    line: int
+    raw: str
+    rule: str
+
+
+@dataclass
+class Row:
+    """A #TRANS (or #RTRANS) row of a voucher. Amounts are in öre (integer)."""
+
+    line: int
+    account: str
+    objects: dict[str, str]
+    amount_ore: int
+    date: dt.date | None
+    text: str
+    quantity: str
+    kind: str  # TRANS, RTRANS
+
+
+@dataclass
+class Voucher:
+    line: int
+    series: str
+    number: str
+    date: dt.date
+    text: str
+    registration_date: dt.date | None
+    rows: list[Row] = field(default_factory=list)
+    removed_rows: list[Row] = field(default_factory=list)  # #BTRANS
+
+    @property
+    def balance_ore(self) -> int:
+        return sum(r.amount_ore for r in self.rows)
+
+
+@dataclass
+class PeriodAmount:
+    """#PBUDGET / #PSALDO: an amount per year index, period and account (and objects)."""
+
+    line: int
+    label: str
+    year_index: int
+    period: str
+    account: str
+    objects: dict[str, str]
+    amount_ore: int
+    quantity: str
+
+
+@dataclass
+class SieInfo:
+    file: str
+    encoding: str = "cp437"
+    declared_format: str = ""
+    program: str = ""
+    sie_type: str = ""
+    company: str = ""
+    orgnr: str = ""
+    generated: str = ""
+    fiscal_years: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
+    accounts: dict[str, str] = field(default_factory=dict)
+    account_types: dict[str, str] = field(default_factory=dict)
+    dimensions: dict[str, str] = field(default_factory=dict)
+    objects: dict[tuple[str, str], str] = field(default_factory=dict)
+    counts: Counter = field(default_factory=Counter)
+    quarantine: list[Quarantined] = field(default_factory=list)
+
+
+def detect_encoding(path: Path) -> str:
+    """CP437 as PC8 declares, unless the bytes say UTF-8 or ISO-8859-15."""
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    utf8_ok, high, cp437_hits, latin_hits = True, False, 0, 0
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            if not high and max(chunk, default=0) < 0x80:
+                continue
+            high = True
+            if utf8_ok:
+                try:
+                    decoder.decode(chunk)
+                except UnicodeDecodeError:
+                    utf8_ok = False
+            cp437_hits += sum(chunk.count(bytes([b])) for b in CP437_SWEDISH)
+            latin_hits += sum(chunk.count(bytes([b])) for b in LATIN_SWEDISH)
+    if not high:
+        return "ascii"
+    if utf8_ok:
+        return "utf-8"
+    return "iso-8859-15" if latin_hits > cp437_hits else "cp437"
+
+
+def split_fields(line: str) -> list[str | dict[str, str]]:
+    """Fields of one line; an object list becomes a dict {dimension: object}."""
+    out: list[str | dict[str, str]] = []
+    for m in _FIELD.finditer(line):
+        quoted, objs, bare = m.groups()
+        if objs is not None:
+            out.append(parse_objects(objs))
+        elif quoted is not None:
+            out.append(_UNESCAPE.sub(r"\1", quoted))
+        else:
+            out.append(bare)
+    return out
+
+
+def parse_objects(text: str) -> dict[str, str]:
+    """'1 "456" 6 "P1"' -> {"1": "456", "6": "P1"}; codes are trimmed of padding."""
+    words = [_UNESCAPE.sub(r"\1", q) if q is not None else b
+             for q, _, b in (m.groups() for m in _FIELD.finditer(text))]
+    if len(words) % 2:
+        raise ValueError("object list has a dimension without an object")
+    return {words[i].strip(): words[i + 1].strip() for i in range(0, len(words), 2)}
+
+
+def parse_amount(text: str) -> int:
+    """'1234.5' -> 123450 öre; at most two decimals."""
+    sign = -1 if text.startswith("-") else 1
+    body = text.lstrip("+-")
+    whole, _, frac = body.partition(".")
+    if not whole.isdigit() and not (whole == "" and frac.isdigit()):
+        raise ValueError(f"'{text}' is not an amount")
+    if len(frac) > 2 or (frac and not frac.isdigit()):
+        raise ValueError(f"'{text}' has more than two decimals")
+    return sign * (int(whole or "0") * 100 + int((frac + "00")[:2]))
+
+
+def parse_date(text: str) -> dt.date:
+    if len(text) != 8 or not text.isdigit():
+        raise ValueError(f"'{text}' is not a date YYYYMMDD")
+    return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
+
+
+class SieReader:
+    def __init__(self, path: Path | str, display_name: str | None = None):
+        self.path = Path(path)
+        self.info = SieInfo(display_name or self.path.name)
+
+    def _quarantine(self, line_no: int, raw: str, rule: str) -> None:
+        self.info.quarantine.append(Quarantined(self.info.file, line_no, raw, rule))
+        self.info.counts["quarantined"] += 1
+
+    def __iter__(self) -> Iterator[Voucher | PeriodAmount]:
+        info = self.info
+        info.encoding = detect_encoding(self.path)
+        encoding = "cp437" if info.encoding == "ascii" else info.encoding
+        voucher: Voucher | None = None
+        in_block = False
+        skip_trans: tuple | None = None
+        seen_label = False
+        with self.path.open("r", encoding=encoding, errors="replace", newline=None) as f:
+            for line_no, raw in enumerate(f, start=1):
+                line = raw.strip()
+                if not line:
+                    continue
+                if not seen_label:
+                    if not line.startswith("#"):
+                        raise NotSieError(
+                            f"{info.file}: not a SIE file (line {line_no} starts with "
+                            f"{line[:30]!r}, a SIE file starts with a #label such as #FLAGGA)")
+                    seen_label = True
+                if line == "{":
+                    if voucher is None or in_block:
+                        self._quarantine(line_no, raw.rstrip("\n"), "'{' without a #VER")
+                    in_block = True
+                    continue
+                if line == "}":
+                    if voucher is not None and in_block:
+                        info.counts["vouchers"] += 1
+                        yield voucher
+                    else:
+                        self._quarantine(line_no, raw.rstrip("\n"), "'}' without a #VER block")
+                    voucher, in_block, skip_trans = None, False, None
+                    continue
+                if not line.startswith("#"):
+                    self._quarantine(line_no, raw.rstrip("\n"), "line does not start with #")
+                    continue
+                try:
+                    fields = split_fields(line)
+                    label = str(fields[0]).upper()
+                    args = fields[1:]
+                    if label in ("#TRANS", "#RTRANS", "#BTRANS"):
+                        if voucher is None or not in_block:
+                            self._quarantine(line_no, raw.rstrip("\n"),
+                                             f"{label} outside a voucher block")
+                            continue
+                        row = self._row(line_no, label[1:], args)
+                        key = (row.account, tuple(sorted(row.objects.items())), row.amount_ore)
+                        if label == "#TRANS" and skip_trans == key:
+                            skip_trans = None  # the #TRANS that repeats an #RTRANS
+                            continue
+                        skip_trans = key if label == "#RTRANS" else None
+                        if label == "#BTRANS":
+                            voucher.removed_rows.append(row)
+                            info.counts["removed_transactions"] += 1
+                        else:
+                            voucher.rows.append(row)
+                            info.counts["transactions"] += 1
+                        continue
+                    if voucher is not None and not in_block:
+                        # a #VER without a block: the spec requires one
+                        self._quarantine(voucher.line, f"#VER {voucher.series} {voucher.number}",
+                                         "#VER without a { } block")
+                        voucher = None
+                    if label == "#VER":
+                        voucher = Voucher(
+                            line_no, str(args[0]), str(args[1]), parse_date(str(args[2])),
+                            str(args[3]) if len(args) > 3 else "",
+                            parse_date(str(args[4])) if len(args) > 4 and args[4] else None,
+                        )
+                        continue
+                    record = self._header(label, args, line_no)
+                    if record is not None:
+                        yield record
+                except (ValueError, IndexError, TypeError) as e:
+                    self._quarantine(line_no, raw.rstrip("\n"), str(e) or "unreadable line")
+        if not seen_label:
+            raise NotSieError(f"{info.file}: empty file, not SIE")
+        if voucher is not None:
+            self._quarantine(voucher.line, f"#VER {voucher.series} {voucher.number}",
+                             "voucher block not closed before end of file")
+
+    def _row(self, line_no: int, kind: str, args: list) -> Row:
+        if len(args) < 3 or not isinstance(args[1], dict):
+            raise ValueError(f"#{kind} needs account, object list and amount")
+        date = parse_date(str(args[3])) if len(args) > 3 and args[3] else None
+        return Row(line_no, str(args[0]), args[1], parse_amount(str(args[2])), date,
+                   str(args[4]) if len(args) > 4 else "", str(args[5]) if len(args) > 5 else "",
+                   kind)
+
+    def _header(self, label: str, args: list, line_no: int) -> PeriodAmount | None:
+        info = self.info
+        if label in ("#PBUDGET", "#PSALDO"):
+            if len(args) < 5 or not isinstance(args[3], dict):
+                raise ValueError(f"{label} needs year, period, account, objects and amount")
+            info.counts["period_budgets" if label == "#PBUDGET" else "period_balances"] += 1
+            return PeriodAmount(line_no, label[1:], int(str(args[0])), str(args[1]),
+                                str(args[2]), args[3], parse_amount(str(args[4])),
+                                str(args[5]) if len(args) > 5 else "")
+        first = str(args[0]) if args else ""  # empty fields are allowed on these labels
+        if label == "#FORMAT":
+            info.declared_format = first.upper()
+        elif label == "#PROGRAM":
+            info.program = " ".join(str(a) for a in args[:2])
+        elif label == "#SIETYP":
+            info.sie_type = first
+        elif label == "#FNAMN":
+            info.company = first
+        elif label == "#ORGNR":
+            info.orgnr = first
+        elif label == "#GEN":
+            info.generated = first
+        elif label == "#RAR":
+            info.fiscal_years[int(str(args[0]))] = (parse_date(str(args[1])),
+                                                    parse_date(str(args[2])))
+        elif label == "#KONTO":
+            info.accounts[str(args[0])] = str(args[1]) if len(args) > 1 else ""
+            info.counts["accounts"] += 1
+        elif label == "#KTYP":
+            info.account_types[str(args[0])] = str(args[1]).upper()
+        elif label in ("#DIM", "#UNDERDIM"):
+            info.dimensions[str(args[0])] = str(args[1]) if len(args) > 1 else ""
+            info.counts["dimensions"] += 1
+        elif label == "#OBJEKT":
+            info.objects[(str(args[0]), str(args[1]))] = str(args[2]) if len(args) > 2 else ""
+            info.counts["objects"] += 1
+        elif label in ("#IB", "#UB", "#OIB", "#OUB", "#RES"):
+            info.counts[label[1:].lower()] += 1
+        return None

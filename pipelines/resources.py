@@ -1,0 +1,64 @@
+"""Resources, chosen by environment (UPPFOLJNING_ENV): `local` is an embedded DuckDB file.
+
+Connections are opened and closed inside each asset, never cached: DuckDB allows one writer
+process at a time, and dbt runs in its own process (docs/toolchain facts).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+
+import dagster as dg
+import duckdb
+
+from pipelines.config import Config, config_path_from_env, load_config
+
+ENV_VAR = "UPPFOLJNING_ENV"
+WAREHOUSE_POOL = "duckdb_warehouse"  # every op that touches the warehouse; limit 1
+
+
+class Settings(dg.ConfigurableResource):
+    """Where the municipality's config file is."""
+
+    config_path: str
+
+    def load(self) -> Config:
+        return load_config(self.config_path)
+
+
+class Warehouse(dg.ConfigurableResource):
+    """The DuckDB warehouse file."""
+
+    path: str
+
+    @contextmanager
+    def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+        if not read_only:
+            os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
+        con = duckdb.connect(self.path, read_only=read_only)
+        try:
+            yield con
+        finally:
+            con.close()
+
+
+def _local(config_path: str, config: Config | None) -> dict[str, dg.ConfigurableResource]:
+    warehouse = str(config.warehouse_path) if config else "warehouse/uppfoljning.duckdb"
+    return {"settings": Settings(config_path=config_path), "warehouse": Warehouse(path=warehouse)}
+
+
+RESOURCE_SETS = {"local": _local}
+
+
+def resources_for_env(config_path: str | None = None, env: str | None = None
+                      ) -> dict[str, dg.ConfigurableResource]:
+    """The resources of an environment; the config is read if it exists."""
+    env = env or os.environ.get(ENV_VAR, "local")
+    if env not in RESOURCE_SETS:
+        raise ValueError(f"{ENV_VAR}={env!r} is not a known environment; "
+                         f"known: {', '.join(RESOURCE_SETS)}")
+    path = config_path or str(config_path_from_env())
+    config = load_config(path) if os.path.exists(path) else None
+    return RESOURCE_SETS[env](path, config)
