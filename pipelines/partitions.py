@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import dagster as dg
 
-FIRST_MONTH = "2020-01-01"  # earliest month a backfill can reach
+FIRST_MONTH = "2020-01"  # earliest month a backfill can reach
 
 monthly = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, fmt="%Y-%m")
 

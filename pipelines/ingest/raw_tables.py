@@ -6,6 +6,8 @@ rows of the same scope, in one transaction: all or nothing.
 
 from __future__ import annotations
 
+import re
+
 import duckdb
 import pandas as pd
 
@@ -36,6 +38,11 @@ DDL = {
 }
 
 
+def columns_of(table: str) -> list[str]:
+    """Column names of a raw table (commas inside DECIMAL(18, 2) do not split)."""
+    return [c.split()[0] for c in re.split(r",(?![^(]*\))", DDL[table]) if c.strip()]
+
+
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     for table, columns in DDL.items():
@@ -45,9 +52,8 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
     if frame.empty:
         return
-    cols = [c.split()[0] for c in DDL[table].replace("\n", " ").split(",") if c.strip()]
     select = []
-    for c in cols:
+    for c in columns_of(table):
         if c == "amount" and "amount_ore" in frame.columns:
             select.append("CAST(amount_ore AS DECIMAL(18, 0)) / 100 AS amount")
         elif c in frame.columns:

@@ -1,0 +1,162 @@
+"""`uppfoljning`: the command line. Errors are one clear line (exit 2 for bad input)."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import typer
+import yaml
+from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+from pipelines.config import ConfigError
+
+app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
+                  help="Uppföljning: budget follow-up for a Swedish municipality.")
+console = Console()
+err = Console(stderr=True)
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+class BadInput(Exception):
+    """Input the user can correct; exit code 2."""
+
+
+def _check_period(value: str | None) -> str | None:
+    if value is not None and not PERIOD.match(value):
+        raise BadInput(f"--through {value!r}: expected a month as YYYY-MM, e.g. 2025-08")
+    return value
+
+
+def _generate(out: Path, size: str, seed: int, year: int, clean: bool):
+    from pipelines.demo.generator import SIZES, generate, steps
+
+    if size not in SIZES:
+        raise BadInput(f"--size {size!r}: choose one of {', '.join(SIZES)}")
+    with Progress(TextColumn("[bold]Genererar[/] {task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=err, transient=True) as progress:
+        task = progress.add_task("Exempelkommun", total=steps())
+        summary = generate(out, size, seed, year, clean,
+                           progress=lambda step: progress.update(task, advance=1,
+                                                                 description=step))
+    return summary
+
+
+@app.command("generate")
+def generate_cmd(
+    out: Path = typer.Option(..., "--out", help="folder to write the source files to"),
+    size: str = typer.Option("small", help="small (~20k ledger rows), medium (~1M), large "
+                                           "(~10M)"),
+    seed: int = typer.Option(1, help="random seed; the same seed gives identical files"),
+    year: int = typer.Option(2025, help="the demo year (the prior year comes with it)"),
+    clean: bool = typer.Option(False, "--clean", help="inject no defects"),
+) -> None:
+    """Write the demo municipality Exempelkommun as source files."""
+    s = _generate(out, size, seed, year, clean)
+    console.print(f"Exempelkommun {s.year} ({s.size}, seed {s.seed}) written to {s.out}")
+    console.print(f"  {s.units} units, {s.employees} employees, {s.vouchers} vouchers, "
+                  f"{s.ledger_rows} ledger rows, {s.hr_rows} HR rows, "
+                  f"{s.budget_lines} budget lines, {s.defects} injected defects")
+
+
+def demo_config(year: int) -> dict:
+    """The config `demo` writes: every source of the generated Exempelkommun."""
+    from pipelines.demo.generator import layout
+
+    paths = {k: f"sources/{v}" for k, v in layout(year).items()}
+    return {
+        "municipality": "Exempelkommun",
+        "fiscal_year": year,
+        "first_year": year - 1,
+        "demo": True,
+        "warehouse": "warehouse/uppfoljning.duckdb",
+        "landing": "landing",
+        "reports_output": "reports",
+        "sources": {
+            "org_register": {"type": "csv", "path": paths["org_register"]},
+            "chart_of_accounts": {"type": "csv", "path": paths["chart"]},
+            "ledger": [
+                {"type": "sie", "path": paths["ledger_month"].replace(
+                    "{month:02d}", "{period}").replace(f"{year}-{{period}}", "{period}")
+                    .replace(f"/{year}/", "/{year}/")},
+                {"type": "sie", "path": paths["ledger_prior_year"]},
+            ],
+            "budget": [
+                {"type": "sie", "path": paths["budget_adopted"], "version": "antagen"},
+                {"type": "sie", "path": paths["budget_revised"], "version": "reviderad"},
+            ],
+            "investment_budget": [
+                {"type": "csv", "path": paths["investment_budget"], "encoding": "iso-8859-1",
+                 "version": "antagen"},
+            ],
+            "hr": [{"type": "csv", "path": paths["hr_month"].replace(
+                f"{year}-{{month:02d}}", "{period}").replace(f"/{year}/", "/{year}/")}],
+            "goals": {"path": paths["goals"]},
+            "tidplan": {"path": paths["tidplan"]},
+        },
+    }
+
+
+@app.command("demo")
+def demo_cmd(
+    size: str = typer.Option("small", help="small, medium or large"),
+    directory: Path = typer.Option(Path("demo"), "--dir", help="where the demo lives"),
+    seed: int = typer.Option(1),
+    year: int = typer.Option(2025),
+    through: str | None = typer.Option(None, help="build up to this month (YYYY-MM)"),
+) -> None:
+    """Generate Exempelkommun, write its config and materialise every asset for the year."""
+    _check_period(through)
+    _generate(directory / "sources", size, seed, year, clean=False)
+    config_path = directory / "uppfoljning.yaml"
+    config_path.write_text(yaml.safe_dump(demo_config(year), allow_unicode=True,
+                                          sort_keys=False), encoding="utf-8")
+    console.print(f"Config: {config_path}")
+    _run(config_path, through)
+
+
+@app.command("run")
+def run_cmd(
+    config: Path = typer.Option(..., "--config", help="the municipality's uppfoljning.yaml"),
+    through: str | None = typer.Option(None, help="build up to this month (YYYY-MM)"),
+) -> None:
+    """Materialise everything for the configured sources, in-process."""
+    _check_period(through)
+    _run(config, through)
+
+
+def _run(config_path: Path, through: str | None) -> None:
+    from pipelines.runner import run_pipeline
+
+    with err.status("Kör pipelinen (inläsning, dbt, kontroller, rapporter) ..."):
+        summary = run_pipeline(config_path, through)
+    console.print(f"Materialised {summary.assets} assets for {summary.months[0]} .. "
+                  f"{summary.months[-1]}")
+    if summary.checks_failed:
+        console.print(f"[yellow]Failed checks:[/] {', '.join(summary.checks_failed)}")
+    console.print(f"Warehouse: {summary.warehouse}")
+    console.print(f"Reports:   {summary.reports}")
+
+
+def main() -> None:
+    from pipelines.runner import RunFailed
+
+    try:
+        app()
+    except (BadInput, ConfigError) as e:
+        err.print(f"[red]error:[/] {e}", highlight=False)
+        sys.exit(2)
+    except RunFailed as e:
+        err.print(f"[red]run failed:[/] {e}", highlight=False)
+        sys.exit(1)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as e:  # never a traceback for the user
+        err.print(f"[red]error:[/] {type(e).__name__}: {e}", highlight=False)
+        sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

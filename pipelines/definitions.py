@@ -1,0 +1,25 @@
+"""The one Dagster entry point: the per-area modules merged, with resources by environment."""
+
+from __future__ import annotations
+
+import dagster as dg
+
+from pipelines.defs import ingest, quality, reports, transform
+from pipelines.partitions import monthly
+from pipelines.resources import resources_for_env
+from pipelines.schedules import monthly_load, monthly_load_job
+
+# Everything for a range of months in one run: what `uppfoljning run` and backfills execute.
+everything_job = dg.define_asset_job("everything", selection=dg.AssetSelection.all(),
+                                     partitions_def=monthly)
+
+
+def build_definitions(config_path: str | None = None) -> dg.Definitions:
+    return dg.Definitions.merge(
+        ingest.defs, transform.defs, quality.defs, reports.defs,
+        dg.Definitions(jobs=[monthly_load_job, everything_job], schedules=[monthly_load],
+                       resources=resources_for_env(config_path)),
+    )
+
+
+defs = build_definitions()
