@@ -33,16 +33,21 @@ DEFAULT_SEED = 1
 
 
 def layout(year: int) -> dict[str, str]:
-    """Where each delivered file lands under the output folder."""
+    """Where each delivered file lands under the output folder.
+
+    Monthly deliveries are patterns with `{year}` and `{period}` (YYYY-MM), the same patterns
+    a config file uses to find a month's delivery.
+    """
+    prior = year - 1
     return {
         "org_register": "organisation/organisationsregister.csv",
         "chart": "organisation/kontoplan.csv",
-        "ledger_month": f"ekonomi/{year}/huvudbok_{year}-{{month:02d}}.se",
-        "ledger_prior_year": f"ekonomi/{year - 1}/huvudbok_{year - 1}_sammandrag.se",
+        "ledger_month": "ekonomi/{year}/huvudbok_{period}.se",
+        "ledger_prior_year": f"ekonomi/{prior}/huvudbok_{prior}_sammandrag.se",
         "budget_adopted": f"budget/{year}/budget_{year}_antagen.se",
         "budget_revised": f"budget/{year}/budget_{year}_reviderad.se",
         "investment_budget": f"budget/{year}/investeringsbudget_{year}.csv",
-        "hr_month": f"personal/{year}/personal_{year}-{{month:02d}}.csv",
+        "hr_month": "personal/{year}/personal_{period}.csv",
         "goals": f"mal/mal_{year}.yaml",
         "tidplan": f"tidplan/tidplan_{year}.yaml",
         "defects": "defects.csv",
@@ -85,8 +90,9 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
     out.mkdir(parents=True, exist_ok=True)
     summary = GenerationSummary(out, size, seed, year)
 
-    def target(key: str, **fmt: int) -> tuple[Path, str]:
-        rel = paths[key].format(**fmt)
+    def target(key: str, month: int | None = None) -> tuple[Path, str]:
+        period = f"{year}-{month:02d}" if month else ""
+        rel = paths[key].format(year=year, period=period)
         summary.files.append(rel)
         return out / rel, rel
 

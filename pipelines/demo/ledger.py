@@ -178,11 +178,24 @@ class LedgerModel:
         """SEK the buyer pays the seller in `month` (1-12)."""
         per_year = INTERNAL[kind][2] * self.fte[buyer.index]
         if kind == "rent":  # quarterly in advance, for the part of the quarter the unit is open
-            if month not in (1, 4, 7, 10):
+            day = self.rent_day(buyer, month)
+            if day is None:
                 return 0.0
-            return per_year / 12 * self.active[buyer.index, month - 1: month + 2].sum()
+            quarter_end = (month - 1) // 3 * 3 + 3
+            return per_year / 12 * self.active[buyer.index, month - 1: quarter_end].sum()
         return per_year / 12 * season(buyer, "6412")[month - 1] * self.active[buyer.index,
                                                                                month - 1]
+
+    def rent_day(self, buyer: Unit, month: int) -> int | None:
+        """Day of `month` the quarter's rent is billed, or None: the 5th of a quarter's first
+        month, and for a unit that opens during the year, its opening month."""
+        year = self.org.year
+        opens = buyer.open_from
+        if opens > dt.date(year, 1, 1) and (opens.year, opens.month) == (year, month):
+            return max(5, opens.day)
+        if month in (1, 4, 7, 10) and opens <= dt.date(year, month, 5) <= buyer.open_to:
+            return 5
+        return None
 
     def depreciation_month(self, unit: Unit) -> list[tuple[str, float]]:
         out = [("7921", 2500 * self.fte[unit.index] / 12)]
@@ -391,7 +404,7 @@ def write_month(model: LedgerModel, month: int, payroll: np.ndarray, path: Path,
         emit("PER", first, f"Återföring: {p.text}", rows)
     model.pending = []
 
-    _supplier_invoices(model, month, emit, rules, plan, rel_path, w)
+    _supplier_invoices(model, month, emit, rules, plan, rel_path, w, result)
     _customer_invoices(model, month, emit)
     _internal_invoices(model, month, emit)
     _payroll(model, month, payroll, emit)
@@ -404,7 +417,7 @@ def write_month(model: LedgerModel, month: int, payroll: np.ndarray, path: Path,
     return result
 
 
-def _supplier_invoices(model, month, emit, rules, plan, rel_path, w) -> None:
+def _supplier_invoices(model, month, emit, rules, plan, rel_path, w, result) -> None:
     org, rng, year = model.org, model.rng, model.org.year
     m = month - 1
     n_days = month_end(year, month).day
@@ -499,7 +512,8 @@ def _supplier_invoices(model, month, emit, rules, plan, rel_path, w) -> None:
                 rows[0] = (acc, objects(u), net)
                 what = f"projekt saknas på investeringskonto {acc}"
         elif rule == "periodisering.booking_date_in_fiscal_year":
-            date = date.replace(year=year - 1 if i % 2 else year + 1)
+            # a mistyped year; 29 February would not exist in the other year
+            date = date.replace(year=year - 1 if i % 2 else year + 1, day=min(date.day, 28))
             what = f"bokföringsdatum {date.isoformat()} utanför räkenskapsåret {year}"
         rows.append((credit, "{}", -sum(r[2] for r in rows)))
         if rule == "kontering.voucher_balances":
@@ -517,6 +531,8 @@ def _supplier_invoices(model, month, emit, rules, plan, rel_path, w) -> None:
     # an invoice file imported twice: the voucher comes again with the same series and number
     for number, series, text, rows, date in duplicates:
         ver, _ = w.voucher(series, number, date, text, rows)
+        result.vouchers += 1
+        result.rows += len(rows)
         plan.record(Defect("kontering.no_duplicate_voucher", rel_path, ver, series, str(number),
                            description=f"verifikation {series} {number} finns två gånger"))
 
@@ -552,6 +568,8 @@ def _internal_invoices(model, month, emit) -> None:
                                                       buyer.board_code else "2")
             ore = int(round(sek * 100))
             text = {"rent": "Internhyra kvartal", "meals": "Måltider", "it": "IT-tjänster"}[kind]
+            if kind == "rent":
+                day = model.rent_day(buyer, month)
             emit("IF", dt.date(year, month, day), f"{text} {buyer.name}", [
                      (buyer_acc, objects(buyer, counterpart), ore),
                      (seller_acc, objects(seller, counterpart), -ore),
