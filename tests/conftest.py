@@ -1,0 +1,26 @@
+"""Shared fixtures: the demo municipality generated once per test session."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipelines.demo.generator import GenerationSummary, generate
+
+DEMO_SEED = 1
+DEMO_YEAR = 2025
+
+
+@pytest.fixture(scope="session")
+def demo_small(tmp_path_factory: pytest.TempPathFactory) -> GenerationSummary:
+    """`uppfoljning generate --size small --seed 1`, with the injected defects.
+
+    The files are under the summary's `out`."""
+    out = tmp_path_factory.mktemp("demo_small")
+    return generate(out, size="small", seed=DEMO_SEED, year=DEMO_YEAR)
+
+
+@pytest.fixture(scope="session")
+def demo_small_clean(tmp_path_factory: pytest.TempPathFactory) -> GenerationSummary:
+    """`uppfoljning generate --size small --seed 1 --clean`: no defects."""
+    out = tmp_path_factory.mktemp("demo_small_clean")
+    return generate(out, size="small", seed=DEMO_SEED, year=DEMO_YEAR, clean=True)

@@ -1,0 +1,36 @@
+"""The command line: errors are one clear line with exit code 2, never a traceback."""
+
+import subprocess
+import sys
+
+
+def run(*args: str, cwd=None) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "pipelines.cli", *args], capture_output=True,
+                          text=True, cwd=cwd, timeout=300)
+
+
+def test_unknown_size_is_bad_input(tmp_path):
+    r = run("generate", "--out", str(tmp_path / "x"), "--size", "huge")
+    assert r.returncode == 2
+    assert "Traceback" not in r.stderr
+    assert "--size 'huge': choose one of small, medium, large" in r.stderr
+
+
+def test_missing_config_is_bad_input(tmp_path):
+    r = run("run", "--config", str(tmp_path / "saknas.yaml"))
+    assert r.returncode == 2
+    assert r.stderr.strip().endswith("saknas.yaml: config file not found")
+    assert "Traceback" not in r.stderr + r.stdout
+
+
+def test_bad_month_is_bad_input(tmp_path):
+    r = run("run", "--config", "x.yaml", "--through", "2025-13")
+    assert r.returncode == 2
+    assert "expected a month as YYYY-MM" in r.stderr
+
+
+def test_generate_prints_what_it_wrote(tmp_path):
+    r = run("generate", "--out", str(tmp_path / "ek"), "--size", "small", "--seed", "3")
+    assert r.returncode == 0, r.stderr
+    assert "Exempelkommun 2025 (small, seed 3) written to" in r.stdout
+    assert (tmp_path / "ek" / "organisation" / "organisationsregister.csv").exists()

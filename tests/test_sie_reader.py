@@ -1,0 +1,114 @@
+"""The SIE 4 reader on the real files in ../shared/data/sie (counts from their README)."""
+
+from pathlib import Path
+
+import pytest
+
+from pipelines.ingest.sie import NotSieError, SieReader, Voucher
+
+SIE_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sie"
+pytestmark = pytest.mark.skipif(not SIE_DIR.is_dir(), reason=f"{SIE_DIR} not found")
+
+# file: (vouchers, transactions, period budgets, period balances, dimensions, objects)
+EXPECTED = {
+    "jsisie__BL0001_typ4.SE": (84, 405, 24, 0, 3, 23),
+    "jsisie__LON_Lönekörning.SI": (1, 25, 0, 0, 3, 0),
+    "jsisie__MAMUT_SIE4_EXPORT.SE": (168, 458, 0, 0, 5, 33),
+    "jsisie__SIE4_Exempelfil_med_underdim.SE": (295, 1330, 0, 0, 4, 39),
+    "jsisie__Sie4.si": (165, 869, 0, 0, 2, 3),
+    "jsisie__Test3.SE": (0, 0, 145, 456, 1, 17),
+    "jsisie__Test4.SE": (167, 1464, 146, 375, 0, 0),
+    "jsisie__XE_SIE_4_20151125095119.SE": (65, 248, 0, 2, 4, 48),
+    "jsisie__objektsaldo_ovnbolag.se": (0, 0, 1248, 975, 3, 14),
+    "jsisie__periodsaldo_ovnbolag.se": (0, 0, 1248, 705, 0, 0),
+    "jsisie__sie_4.SE": (20, 76, 0, 293, 2, 8),
+    "jsisie__transaktioner_ovnbolag-bad-balance.se": (163, 671, 1248, 705, 3, 14),
+    "jsisie__transaktioner_ovnbolag.se": (163, 671, 1248, 705, 3, 14),
+    "jsisie__typ3.se": (0, 0, 444, 113, 2, 6),
+    "sie-parser-forsslund__SIE4_Exempelfil.SE": (295, 1330, 0, 0, 2, 37),
+}
+
+
+def read(name: str) -> tuple[SieReader, list]:
+    reader = SieReader(SIE_DIR / name)
+    return reader, list(reader)
+
+
+@pytest.mark.parametrize("name", sorted(EXPECTED))
+def test_counts_match_the_file(name):
+    reader, _ = read(name)
+    c = reader.info.counts
+    got = (c["vouchers"], c["transactions"], c["period_budgets"], c["period_balances"],
+           c["dimensions"], c["objects"])
+    assert got == EXPECTED[name]
+    assert reader.info.quarantine == []
+
+
+def test_every_real_file_has_a_test():
+    files = {p.name for p in SIE_DIR.iterdir() if p.name != "README.md"}
+    assert files == set(EXPECTED) | {"jsisie__BokSald.SE"}
+
+
+def test_bad_balance_file_reports_exactly_one_unbalanced_voucher():
+    _, records = read("jsisie__transaktioner_ovnbolag-bad-balance.se")
+    unbalanced = [v for v in records if isinstance(v, Voucher) and v.balance_ore]
+    assert len(unbalanced) == 1
+    assert unbalanced[0].balance_ore == -1277100  # -128.00 changed to -12899.00
+    _, good = read("jsisie__transaktioner_ovnbolag.se")
+    assert not [v for v in good if isinstance(v, Voucher) and v.balance_ore]
+
+
+def test_html_page_is_refused_with_one_message():
+    with pytest.raises(NotSieError, match="jsisie__BokSald.SE: not a SIE file"):
+        read("jsisie__BokSald.SE")
+
+
+def test_utf8_file_declared_pc8_decodes_without_mojibake():
+    reader, _ = read("jsisie__SIE4_Exempelfil_med_underdim.SE")
+    assert reader.info.declared_format == "PC8"
+    assert reader.info.encoding == "utf-8"
+    # the file lost its å, ä and ö before it was published: it holds U+FFFD itself, and
+    # that is what must come out, not the CP437 reading of its bytes (∩┐╜)
+    names = " ".join(reader.info.accounts.values())
+    assert "Hyresr\ufffdtt" in names
+    assert "∩┐╜" not in names and "Ã" not in names
+
+
+def test_cp437_file_decodes_swedish_letters():
+    reader, _ = read("jsisie__BL0001_typ4.SE")
+    assert reader.info.encoding == "cp437"
+    assert "Östervåla" in reader.info.objects.values()
+
+
+def test_crlf_file_reads_like_its_lf_twin():
+    crlf, a = read("sie-parser-forsslund__SIE4_Exempelfil.SE")
+    assert crlf.info.counts["transactions"] == 1330
+    first = next(v for v in a if isinstance(v, Voucher))
+    assert not first.text.endswith("\r")
+
+
+def test_rtrans_is_counted_once_and_btrans_kept_apart():
+    _, records = read("jsisie__BL0001_typ4.SE")
+    vouchers = [v for v in records if isinstance(v, Voucher)]
+    assert sum(r.kind == "RTRANS" for v in vouchers for r in v.rows) == 6
+    assert sum(len(v.removed_rows) for v in vouchers) == 3
+    assert all(v.balance_ore == 0 for v in vouchers)
+
+
+def test_unreadable_lines_are_quarantined_with_line_and_rule(tmp_path):
+    path = tmp_path / "broken.se"
+    path.write_bytes(
+        b'#FLAGGA 0\n#FORMAT PC8\n#SIETYP 4\n#RAR 0 20250101 20251231\n'
+        b'#VER A 1 20250105 "ok"\n{\n#TRANS 1930 {} 100.00\n#TRANS 3010 {} -100.00\n}\n'
+        b'#VER A 2 20250106 "trasig"\n{\n#TRANS 1930 {} 1O0.00\n#TRANS 3010 {} -100.001\n}\n'
+        b'#TRANS 1930 {} 5\n'
+        b'#VER A 3 2025-01-07 "fel datum"\n'
+    )
+    reader = SieReader(path)
+    records = list(reader)
+    assert [v.number for v in records if isinstance(v, Voucher)] == ["1", "2"]
+    rules = {(q.line, q.rule) for q in reader.info.quarantine}
+    assert (12, "'1O0.00' is not an amount") in rules
+    assert (13, "'-100.001' has more than two decimals") in rules
+    assert (15, "#TRANS outside a voucher block") in rules
+    assert (16, "'2025-01-07' is not a date YYYYMMDD") in rules
