@@ -15,8 +15,8 @@ from pipelines.config import ConfigError
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Uppföljning: budget follow-up for a Swedish municipality.")
-console = Console()
-err = Console(stderr=True)
+console = Console(soft_wrap=True)
+err = Console(stderr=True, soft_wrap=True)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -78,9 +78,7 @@ def demo_config(year: int) -> dict:
             "org_register": {"type": "csv", "path": paths["org_register"]},
             "chart_of_accounts": {"type": "csv", "path": paths["chart"]},
             "ledger": [
-                {"type": "sie", "path": paths["ledger_month"].replace(
-                    "{month:02d}", "{period}").replace(f"{year}-{{period}}", "{period}")
-                    .replace(f"/{year}/", "/{year}/")},
+                {"type": "sie", "path": paths["ledger_month"]},
                 {"type": "sie", "path": paths["ledger_prior_year"]},
             ],
             "budget": [
@@ -91,8 +89,7 @@ def demo_config(year: int) -> dict:
                 {"type": "csv", "path": paths["investment_budget"], "encoding": "iso-8859-1",
                  "version": "antagen"},
             ],
-            "hr": [{"type": "csv", "path": paths["hr_month"].replace(
-                f"{year}-{{month:02d}}", "{period}").replace(f"/{year}/", "/{year}/")}],
+            "hr": [{"type": "csv", "path": paths["hr_month"]}],
             "goals": {"path": paths["goals"]},
             "tidplan": {"path": paths["tidplan"]},
         },
@@ -132,8 +129,8 @@ def _run(config_path: Path, through: str | None) -> None:
 
     with err.status("Kör pipelinen (inläsning, dbt, kontroller, rapporter) ..."):
         summary = run_pipeline(config_path, through)
-    console.print(f"Materialised {summary.assets} assets for {summary.months[0]} .. "
-                  f"{summary.months[-1]}")
+    console.print(f"{summary.materialisations} asset materialisations for "
+                  f"{summary.months[0]} .. {summary.months[-1]} (log: {summary.log})")
     if summary.checks_failed:
         console.print(f"[yellow]Failed checks:[/] {', '.join(summary.checks_failed)}")
     console.print(f"Warehouse: {summary.warehouse}")

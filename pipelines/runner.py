@@ -6,6 +6,7 @@ DAGSTER_HOME when set (so `dagster dev` shows its history), else `<config dir>/.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 from dataclasses import dataclass
@@ -32,8 +33,9 @@ class RunSummary:
     months: list[str]
     warehouse: Path
     reports: Path
-    assets: int
+    materialisations: int
     checks_failed: list[str]
+    log: Path
 
 
 def instance_for(config: Config) -> dg.DagsterInstance:
@@ -58,7 +60,11 @@ def run_pipeline(config_path: Path, through: str | None = None,
 
     defs = build_definitions(str(Path(config_path).resolve()))
     job = defs.resolve_job_def("everything")
-    with instance_for(config) as instance:
+    log = config.warehouse_path.with_name("last_run.log")
+    log.parent.mkdir(parents=True, exist_ok=True)
+    # dbt's own output goes to the run log, not the user's terminal
+    with instance_for(config) as instance, log.open("w", encoding="utf-8") as out, \
+            contextlib.redirect_stdout(out):
         result = job.execute_in_process(
             instance=instance, raise_on_error=False,
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
@@ -78,4 +84,4 @@ def run_pipeline(config_path: Path, through: str | None = None,
         and not e.asset_check_evaluation_data.passed
     ]
     return RunSummary(config, months, config.warehouse_path, config.reports_path,
-                      materialised, failed_checks)
+                      materialised, failed_checks, log)
