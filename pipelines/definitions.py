@@ -5,13 +5,11 @@ from __future__ import annotations
 import dagster as dg
 
 from pipelines.defs import ingest, quality, reports, transform
-from pipelines.partitions import monthly
 from pipelines.resources import resources_for_env
 from pipelines.schedules import monthly_load, monthly_load_job
 
 # Everything for a range of months in one run: what `uppfoljning run` and backfills execute.
-everything_job = dg.define_asset_job("everything", selection=dg.AssetSelection.all(),
-                                     partitions_def=monthly)
+everything_job = dg.define_asset_job("everything", selection=dg.AssetSelection.all())
 
 
 def build_definitions(config_path: str | None = None) -> dg.Definitions:

@@ -39,14 +39,14 @@ class RunSummary:
 
 
 def instance_for(config: Config) -> dg.DagsterInstance:
-    home = os.environ.get("DAGSTER_HOME")
-    if not home:
-        home = str(config.base_dir / ".dagster")
-        os.makedirs(home, exist_ok=True)
-        if not os.path.exists(os.path.join(home, "dagster.yaml")):
-            shutil.copy(INSTANCE_TEMPLATE, os.path.join(home, "dagster.yaml"))
-        os.environ["DAGSTER_HOME"] = home
-    return dg.DagsterInstance.get()
+    """DAGSTER_HOME's instance when set, else one in `<config dir>/.dagster`."""
+    if os.environ.get("DAGSTER_HOME"):
+        return dg.DagsterInstance.get()
+    home = config.base_dir / ".dagster"
+    home.mkdir(parents=True, exist_ok=True)
+    if not (home / "dagster.yaml").exists():
+        shutil.copy(INSTANCE_TEMPLATE, home / "dagster.yaml")
+    return dg.DagsterInstance.from_config(str(home))
 
 
 def run_pipeline(config_path: Path, through: str | None = None,
@@ -55,8 +55,7 @@ def run_pipeline(config_path: Path, through: str | None = None,
     months = months_through(config.years, through)
     if not months:
         raise RunFailed(f"no month of {config.years} is on or before {through}")
-    os.environ["UPPFOLJNING_CONFIG"] = str(Path(config_path).resolve())
-    from pipelines.definitions import build_definitions  # loads dbt manifest: after config
+    from pipelines.definitions import build_definitions  # parses dbt: only when running
 
     defs = build_definitions(str(Path(config_path).resolve()))
     job = defs.resolve_job_def("everything")

@@ -9,11 +9,8 @@ import datetime as dt
 
 import dagster as dg
 
-from pipelines.partitions import monthly
-
 monthly_load_job = dg.define_asset_job(
-    "monthly_load", selection=dg.AssetSelection.groups("ingest", "transform", "reports"),
-    partitions_def=monthly)
+    "monthly_load", selection=dg.AssetSelection.groups("ingest", "transform", "reports"))
 
 
 def previous_month(day: dt.date) -> str:
@@ -21,7 +18,8 @@ def previous_month(day: dt.date) -> str:
     return f"{first.year}-{first.month:02d}"
 
 
-@dg.schedule(job=monthly_load_job, cron_schedule="0 6 6 * *", execution_timezone="Europe/Stockholm")
+@dg.schedule(job=monthly_load_job, cron_schedule="0 6 6 * *",
+             execution_timezone="Europe/Stockholm")
 def monthly_load(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     month = previous_month(context.scheduled_execution_time.date())
     return dg.RunRequest(run_key=month, partition_key=month)

@@ -24,3 +24,21 @@ def demo_small_clean(tmp_path_factory: pytest.TempPathFactory) -> GenerationSumm
     """`uppfoljning generate --size small --seed 1 --clean`: no defects."""
     out = tmp_path_factory.mktemp("demo_small_clean")
     return generate(out, size="small", seed=DEMO_SEED, year=DEMO_YEAR, clean=True)
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory: pytest.TempPathFactory):
+    """What `uppfoljning demo --size small` does: generate, write the config, run everything.
+
+    One warehouse for the whole session: tests only read it (or copy it)."""
+    import yaml
+
+    from pipelines.cli import demo_config
+    from pipelines.runner import run_pipeline
+
+    root = tmp_path_factory.mktemp("demo_run")
+    generate(root / "sources", size="small", seed=DEMO_SEED, year=DEMO_YEAR)
+    config_path = root / "uppfoljning.yaml"
+    config_path.write_text(yaml.safe_dump(demo_config(DEMO_YEAR), allow_unicode=True),
+                           encoding="utf-8")
+    return run_pipeline(config_path)

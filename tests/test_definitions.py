@@ -1,0 +1,71 @@
+"""The Dagster definitions and the pure functions around them (no run needed)."""
+
+import datetime as dt
+
+import dagster as dg
+
+from pipelines.defs.quality import org_tree_problems
+from pipelines.defs.transform import dbt_build_args
+from pipelines.ingest.loaders import pseudonym
+from pipelines.partitions import months_through
+from pipelines.schedules import monthly_load
+
+
+def test_definitions_merge_the_four_areas():
+    from pipelines.definitions import defs
+
+    graph = defs.resolve_asset_graph()
+    keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
+    assert {"raw/org_units", "raw/ledger_transactions", "raw/hr_employee_months",
+            "marts/org_units", "marts/ledger_transactions", "load_report"} <= keys
+    groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()
+              if graph.get(k).is_materializable}
+    assert {"ingest", "transform", "reports"} <= groups
+    assert defs.resolve_job_def("everything") is not None
+
+
+def test_everything_that_touches_the_warehouse_is_in_one_pool():
+    from pipelines.definitions import defs
+
+    pools = {a.node_def.pool for a in defs.resolve_asset_graph().assets_defs
+             if a.is_executable}
+    assert pools == {"duckdb_warehouse"}
+
+
+def test_dbt_arguments():
+    assert dbt_build_args() == ["build"]
+    assert dbt_build_args("marts", {"to": "2025-04", "from": "2025-01"}) == [
+        "build", "--select", "marts", "--vars", "{from: '2025-01', to: '2025-04'}"]
+
+
+def test_org_tree_problems_are_named():
+    day = dt.date(2020, 1, 1)
+    good = [("1", "kommun", None, day, None), ("11", "nämnd", "1", day, None),
+            ("111", "sektor", "11", day, None)]
+    assert org_tree_problems(good) == []
+    bad = [*good, ("1111", "verksamhet", "11", day, None),  # parent is a nämnd
+           ("9", "enhet", "999", day, None)]  # parent missing
+    problems = org_tree_problems(bad)
+    assert "1111 (verksamhet): parent 11 is a nämnd" in problems
+    assert "9: parent 999 does not exist while valid" in problems
+    overlapping = [*good, ("111", "sektor", "11", dt.date(2020, 6, 1), None)]
+    assert any("validity periods overlap" in p for p in org_tree_problems(overlapping))
+
+
+def test_months_through():
+    assert months_through([2024, 2025], "2024-02") == ["2024-01", "2024-02"]
+    assert len(months_through([2025], None)) == 12
+
+
+def test_monthly_load_asks_for_last_month():
+    context = dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2025, 3, 6, 6, 0))
+    request = monthly_load(context)
+    assert request.partition_key == "2025-02"
+
+
+def test_pseudonym_is_stable_keyed_and_format_blind():
+    a = pseudonym("19650617-1492", b"key")
+    assert a == pseudonym("196506171492", b"key")
+    assert a != pseudonym("19650617-1492", b"other key")
+    assert "1965" not in a and len(a) == 32
