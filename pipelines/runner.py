@@ -49,6 +49,14 @@ def instance_for(config: Config) -> dg.DagsterInstance:
     return dg.DagsterInstance.from_config(str(home))
 
 
+def _root_cause(error) -> str:
+    """The innermost error's message: what went wrong, not Dagster's wrapper around it."""
+    while getattr(error, "cause", None) is not None:
+        error = error.cause
+    lines = (error.message or "").strip().splitlines()
+    return lines[-1] if lines else error.cls_name or "unknown error"
+
+
 def run_pipeline(config_path: Path, through: str | None = None,
                  log_level: str = "WARNING") -> RunSummary:
     config = load_config(config_path)
@@ -71,9 +79,8 @@ def run_pipeline(config_path: Path, through: str | None = None,
         )
     if not result.success:
         failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-        detail = "; ".join(
-            f"{e.step_key}: {(e.step_failure_data.error.message or '').strip().splitlines()[-1]}"
-            for e in failures if e.step_failure_data and e.step_failure_data.error)
+        detail = "; ".join(f"{e.step_key}: {_root_cause(e.step_failure_data.error)}"
+                           for e in failures if e.step_failure_data and e.step_failure_data.error)
         raise RunFailed(detail or "the run failed")
     materialised = len(result.get_asset_materialization_events())
     failed_checks = [

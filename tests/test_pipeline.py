@@ -1,8 +1,10 @@
 """The whole pipeline on the demo municipality: every delivered row is in the warehouse."""
 
+import hashlib
 import re
 import shutil
 from decimal import Decimal
+from pathlib import Path
 
 import duckdb
 import openpyxl
@@ -50,9 +52,25 @@ def test_budget_versions_are_loaded_as_delivered(demo_run):
         path = source_files(demo_run, f"budget/*/budget_*_{version}.se")[0]
         total = sum((Decimal(line.split()[-1]) for line in path.read_bytes().decode("cp437")
                      .splitlines() if line.startswith("#PBUDGET")), Decimal(0))
-        got = query(demo_run, "SELECT sum(amount) FROM raw.budget_lines WHERE version = ?",
-                    [version])[0][0]
+        got = query(demo_run, "SELECT sum(amount) FROM raw.budget_lines WHERE version = ? "
+                              "AND source_file = ?", [version, path.name])[0][0]
         assert got == total
+
+
+def test_annual_investment_budget_is_periodised_by_its_key(demo_run):
+    path = source_files(demo_run, "budget/*/investeringsbudget_*.csv")[0]
+    lines = read_csv(path, encoding="iso-8859-1")
+    assert lines
+    for line in lines:
+        months = query(demo_run, "SELECT period, amount FROM raw.budget_lines WHERE project = ? "
+                                 "ORDER BY period", [line["Projekt"]])
+        assert [p for p, _ in months] == [f"2025-{m:02d}" for m in range(1, 13)]
+        annual = Decimal(line["Budget helår (kr)"].replace(",", "."))
+        assert sum(a for _, a in months) == annual
+        if line["Periodiseringsnyckel"] == "kalenderdagar":  # February is the smallest month
+            assert min(months, key=lambda pa: pa[1])[0] == "2025-02"
+        else:
+            assert max(a for _, a in months) - min(a for _, a in months) <= 1
 
 
 def test_hr_rows_loaded_without_personal_data(demo_run):
@@ -121,3 +139,34 @@ def test_broken_delivery_is_quarantined_and_rerun_replaces_rows(demo_run, tmp_pa
     book = openpyxl.load_workbook(again.reports / "inlasningsrapport.xlsx")
     rows = list(book["Karantän"].iter_rows(min_row=2, values_only=True))
     assert rows[0][:4] == ("Huvudbok", "huvudbok_2025-01.se", n + 1, "'12,50' is not an amount")
+
+    # the same file delivered twice: one delivery in the manifest, kept once in landing
+    manifest = "SELECT status, rows_read, rows_loaded, rows_quarantined, landed_path " \
+               "FROM raw.deliveries WHERE file_name = 'huvudbok_2025-01.se' ORDER BY received_at"
+    [(status, read, loaded, quarantined, landed)] = query(again, manifest)
+    assert (status, read, loaded, quarantined) == ("current", delivered, delivered - 1, 1)
+    assert Path(landed).read_bytes() == path.read_bytes()
+
+    # a corrected file replaces the month's rows; the earlier delivery stays in history
+    lines[n] = lines[n].rsplit(b" ", 1)[0] + b" 12.50"
+    path.write_bytes(b"\n".join(lines))
+    corrected = run_pipeline(root / "uppfoljning.yaml", through="2025-01")
+    history = query(corrected, manifest)
+    assert [h[0] for h in history] == ["replaced", "current"]
+    assert history[1][1:4] == (delivered, delivered, 0)
+    assert Path(history[0][4]).exists() and Path(history[0][4]) != Path(history[1][4])
+    assert query(corrected, "SELECT count(*) FROM raw.ledger_transactions") == [(delivered,)]
+    assert query(corrected, "SELECT count(*) FROM raw.quarantine") == [(0,)]
+
+
+def test_deliveries_are_kept_as_delivered_except_personal_data(demo_run):
+    rows = query(demo_run, "SELECT source, status, landed_path, content_hash "
+                           "FROM raw.deliveries")
+    sources = {r[0] for r in rows}
+    assert sources == {"org_register", "ledger", "budget", "hr"}
+    assert all(status == "current" for _, status, _, _ in rows)
+    for source, _, landed, digest in rows:
+        if source == "hr":  # personnummer in clear text: not copied past extraction
+            assert landed is None
+        else:
+            assert hashlib.sha256(Path(landed).read_bytes()).hexdigest() == digest

@@ -10,11 +10,14 @@ import csv
 import datetime as dt
 import hashlib
 import hmac
+from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import pandas as pd
 
+from pipelines.ingest.periodisation import load_keys, periodise
 from pipelines.ingest.sie import PeriodAmount, SieReader, Voucher
 
 LEVELS = ("kommun", "nämnd", "sektor", "verksamhet", "enhet")
@@ -28,6 +31,19 @@ class Batch:
     rows: list[dict] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
     read: int = 0
+    # input rows loaded, where one input row becomes several (an annual budget line -> months)
+    input_rows_loaded: int | None = None
+
+    @property
+    def loaded(self) -> int:
+        return len(self.rows) if self.input_rows_loaded is None else self.input_rows_loaded
+
+    def extend(self, other: Batch) -> None:
+        if other.input_rows_loaded is not None or self.input_rows_loaded is not None:
+            self.input_rows_loaded = self.loaded + other.loaded
+        self.rows += other.rows
+        self.quarantine += other.quarantine
+        self.read += other.read
 
     def reject(self, source: str, file: str, line: int, raw: str, rule: str,
                period: str | None = None) -> None:
@@ -42,8 +58,8 @@ class Batch:
                                                       "period"])
 
     def check_accounting(self) -> None:
-        if self.read != len(self.rows) + len(self.quarantine):
-            raise AssertionError(f"rows read {self.read} != loaded {len(self.rows)} + "
+        if self.read != self.loaded + len(self.quarantine):
+            raise AssertionError(f"rows read {self.read} != loaded {self.loaded} + "
                                  f"quarantined {len(self.quarantine)}")
 
 
@@ -229,4 +245,179 @@ def read_hr_export(path: Path, key: bytes, period: str, delimiter: str = ";",
                              period)
                 continue
             batch.rows.append(row)
+    return batch
+
+
+# --- tabular exports (CSV, Excel): ledger and annual budget ----------------------------------
+
+LEDGER_TABLE_COLUMNS = {
+    "series": "Verifikationsserie", "voucher_number": "Verifikationsnummer",
+    "voucher_date": "Bokföringsdatum", "voucher_text": "Verifikationstext",
+    "registration_date": "Registreringsdatum", "row_number": "Rad", "account": "Konto",
+    "ansvar": "Ansvar", "project": "Projekt", "activity_code": "Verksamhet",
+    "counterpart": "Motpart", "amount": "Belopp", "transaction_text": "Text",
+}
+LEDGER_REQUIRED = ("voucher_date", "account", "amount")
+ANNUAL_BUDGET_COLUMNS = {
+    "project": "Projekt", "ansvar": "Ansvar", "account": "Konto",
+    "amount": "Budget helår (kr)", "key": "Periodiseringsnyckel", "version": "Budgetversion",
+    "year": "År",
+}
+ANNUAL_BUDGET_REQUIRED = ("account", "amount", "key")
+
+
+def parse_decimal_amount(text: str, decimal: str = ",") -> int:
+    """'-1 234,50' -> -123450 öre, exactly; at most two decimals."""
+    cleaned = text.strip().replace("\u2212", "-").replace("\xa0", "").replace(" ", "")
+    if decimal != ".":
+        cleaned = cleaned.replace(".", "") if decimal == "," else cleaned
+        cleaned = cleaned.replace(decimal, ".")
+    try:
+        value = Decimal(cleaned)
+    except InvalidOperation:
+        raise ValueError(f"'{text}' is not an amount") from None
+    if value != value.quantize(Decimal("0.01")):
+        raise ValueError(f"'{text}' has more than two decimals")
+    return int(value * 100)
+
+
+def parse_any_date(text: str) -> dt.date:
+    """ISO dates (2025-01-31) and the compact form of SIE and many ERPs (20250131)."""
+    t = text.strip()
+    if len(t) == 8 and t.isdigit():
+        return dt.date(int(t[:4]), int(t[4:6]), int(t[6:]))
+    try:
+        return dt.date.fromisoformat(t[:10])
+    except ValueError:
+        raise ValueError(f"'{text}' is not a date (YYYY-MM-DD or YYYYMMDD)") from None
+
+
+def table_rows(path: Path, kind: str, delimiter: str = ";", encoding: str = "utf-8",
+               sheet: str | int = 0) -> Iterator[tuple[int, dict[str, str]]]:
+    """(line, {header: text}) of a CSV file or an Excel sheet; line 1 is the header."""
+    if kind == "excel":
+        from openpyxl import load_workbook
+
+        book = load_workbook(path, read_only=True, data_only=True)
+        try:
+            ws = book.worksheets[sheet] if isinstance(sheet, int) else book[sheet]
+            rows = ws.iter_rows(values_only=True)
+            header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
+            for line, values in enumerate(rows, start=2):
+                if all(v is None for v in values):
+                    continue
+                yield line, {h: _cell_text(v) for h, v in zip(header, values, strict=False)}
+        finally:
+            book.close()
+        return
+    with path.open(encoding=encoding, newline="") as f:
+        for line, rec in enumerate(csv.DictReader(f, delimiter=delimiter), start=2):
+            yield line, {(k or "").strip(): (v or "") for k, v in rec.items()}
+
+
+def _cell_text(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    if isinstance(value, float):
+        return repr(value).replace(".", ",") if value != int(value) else str(int(value))
+    return str(value)
+
+
+def _mapped(first: dict[str, str], cols: dict[str, str], required: tuple[str, ...],
+            path: Path) -> None:
+    missing = [cols[k] for k in required if cols[k] not in first]
+    if missing:
+        raise ValueError(f"{path.name}: line 1: missing column(s) {', '.join(missing)}")
+
+
+def read_table_ledger(path: Path, kind: str, delivered_period: str | None, periods: set[str],
+                      delimiter: str = ";", encoding: str = "utf-8", decimal: str = ",",
+                      sheet: str | int = 0, columns: dict[str, str] | None = None) -> Batch:
+    """Ledger rows from a CSV or Excel export with Swedish headers (mapping configurable)."""
+    cols = {**LEDGER_TABLE_COLUMNS, **(columns or {})}
+    batch = Batch()
+    checked = False
+    for line, rec in table_rows(path, kind, delimiter, encoding, sheet):
+        if not checked:
+            _mapped(rec, cols, LEDGER_REQUIRED, path)
+            checked = True
+        v = {k: rec.get(h, "").strip() for k, h in cols.items()}
+        raw = delimiter.join(rec.values())[:500]
+        try:
+            day = parse_any_date(v["voucher_date"])
+        except ValueError as e:  # its month is unknown: it belongs to the load that read it
+            batch.read += 1
+            batch.reject("ledger", path.name, line, raw, str(e), delivered_period)
+            continue
+        period = delivered_period or f"{day.year}-{day.month:02d}"
+        if period not in periods:
+            continue
+        batch.read += 1
+        try:
+            if not v["account"]:
+                raise ValueError("account is empty")
+            row = {
+                "period": period, "series": v["series"] or None,
+                "voucher_number": v["voucher_number"] or None, "voucher_date": day,
+                "voucher_text": v["voucher_text"] or None,
+                "registration_date": parse_any_date(v["registration_date"])
+                if v["registration_date"] else None,
+                "row_number": int(v["row_number"]) if v["row_number"].isdigit() else None,
+                "account": v["account"], "ansvar": v["ansvar"] or None,
+                "project": v["project"] or None, "activity_code": v["activity_code"] or None,
+                "counterpart": v["counterpart"] or None,
+                "amount_ore": parse_decimal_amount(v["amount"], decimal),
+                "transaction_text": v["transaction_text"] or None, "row_kind": "TRANS",
+                "source_file": path.name, "source_line": line, "voucher_line": line,
+            }
+        except ValueError as e:
+            batch.reject("ledger", path.name, line, raw, str(e), period)
+            continue
+        batch.rows.append(row)
+    return batch
+
+
+def read_annual_budget(path: Path, kind: str, version: str, fiscal_year: int,
+                       delimiter: str = ";", encoding: str = "utf-8", decimal: str = ",",
+                       sheet: str | int = 0, columns: dict[str, str] | None = None,
+                       keys: dict[str, list[Decimal]] | None = None) -> Batch:
+    """Annual budget lines spread over months by their periodisation key."""
+    cols = {**ANNUAL_BUDGET_COLUMNS, **(columns or {})}
+    keys = keys if keys is not None else load_keys()
+    batch = Batch(input_rows_loaded=0)
+    checked = False
+    for line, rec in table_rows(path, kind, delimiter, encoding, sheet):
+        if not checked:
+            _mapped(rec, cols, ANNUAL_BUDGET_REQUIRED, path)
+            checked = True
+        batch.read += 1
+        v = {k: rec.get(h, "").strip() for k, h in cols.items()}
+        try:
+            key = v["key"].lower()
+            if key not in keys:
+                raise ValueError(f"periodisation key '{v['key']}' is not one of "
+                                 f"{', '.join(sorted(keys))}")
+            if v["version"] and v["version"].lower() != version.lower():
+                raise ValueError(f"version '{v['version']}' in a file configured as "
+                                 f"'{version}'")
+            year = int(v["year"]) if v["year"] else fiscal_year
+            months = periodise(parse_decimal_amount(v["amount"], decimal), keys[key])
+            if not v["account"]:
+                raise ValueError("account is empty")
+        except ValueError as e:
+            batch.reject("budget", path.name, line, delimiter.join(rec.values())[:500],
+                         str(e))
+            continue
+        batch.input_rows_loaded += 1
+        for month, ore in enumerate(months, start=1):
+            batch.rows.append({
+                "version": version, "fiscal_year": year, "period": f"{year}-{month:02d}",
+                "account": v["account"], "ansvar": v["ansvar"] or None,
+                "project": v["project"] or None, "amount_ore": ore, "source_file": path.name,
+                "source_line": line,
+            })
     return batch

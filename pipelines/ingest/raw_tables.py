@@ -7,6 +7,7 @@ rows of the same scope, in one transaction: all or nothing.
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 
 import duckdb
 import pandas as pd
@@ -68,18 +69,31 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
 
 
 def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
-                 quarantine: pd.DataFrame, source: str, where: str = "TRUE",
-                 params: list | None = None) -> None:
-    """Replace `table` rows matching `where` and the source's quarantine, in one transaction."""
+                 quarantine: pd.DataFrame, source: str, months: list[str] | None = None,
+                 on_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
+    """Replace a load in one transaction: all or nothing.
+
+    With `months`, the rows of those periods are replaced (a monthly partition or a range);
+    without, the whole table. The source's quarantine rows of the same scope go with them
+    (rows whose month could not be read, period NULL, belong to every load of their file).
+    `on_commit` runs inside the transaction (the delivery manifest)."""
     ensure_raw_schema(con)
     con.execute("BEGIN TRANSACTION")
     try:
-        con.execute(f"DELETE FROM raw.{table} WHERE {where}", params or [])
-        q_where = where if "period" in where else "TRUE"
-        con.execute(f"DELETE FROM raw.quarantine WHERE source = ? AND {q_where}",
-                    [source, *(params or [])] if q_where != "TRUE" else [source])
+        if months is None:
+            con.execute(f"DELETE FROM raw.{table}")
+            con.execute("DELETE FROM raw.quarantine WHERE source = ?", [source])
+        else:
+            marks = ", ".join("?" for _ in months)
+            files = sorted(set(quarantine["file"])) if not quarantine.empty else []
+            con.execute(f"DELETE FROM raw.{table} WHERE period IN ({marks})", months)
+            con.execute(f"DELETE FROM raw.quarantine WHERE source = ? AND (period IN ({marks}) "
+                        f"OR (period IS NULL AND file IN (SELECT unnest(?))))",
+                        [source, *months, files])
         _insert(con, table, frame)
         _insert(con, "quarantine", quarantine)
+        if on_commit:
+            on_commit(con)
         con.execute("COMMIT")
     except Exception:
         con.execute("ROLLBACK")

@@ -1,0 +1,103 @@
+"""Loaders of tabular exports and the periodisation keys: exact amounts, clear quarantine."""
+
+from decimal import Decimal
+
+import openpyxl
+import pytest
+
+from pipelines.ingest import loaders
+from pipelines.ingest.periodisation import load_keys, periodise
+
+KEYS = load_keys()
+
+
+def test_shipped_keys_cover_every_month():
+    assert set(KEYS) == {"jämn", "kalenderdagar", "lön"}
+    for shares in KEYS.values():
+        assert len(shares) == 12 and sum(shares) == pytest.approx(Decimal(1))
+
+
+@pytest.mark.parametrize("annual", [1_200_000_00, 1_000_000_37, -755_555_00, 7_00, 0])
+@pytest.mark.parametrize("key", ["jämn", "kalenderdagar", "lön"])
+def test_months_add_up_exactly_to_the_annual_amount(annual, key):
+    months = periodise(annual, KEYS[key])
+    assert sum(months) == annual
+    assert all(m % 100 == 0 for m in months[1:])  # whole kronor; öre on the first month
+
+
+def test_salary_key_puts_the_holiday_supplement_in_july():
+    months = periodise(12_200_00, KEYS["lön"])
+    assert months[6] == 1_200_00 and months[0] == 1_000_00
+
+
+LEDGER_CSV = (
+    "Verifikationsserie;Verifikationsnummer;Bokföringsdatum;Konto;Ansvar;Motpart;Belopp;Text\n"
+    "LF;1;2025-01-15;6421;121101;84;1 234,50;Förbrukningsmaterial\n"
+    "LF;1;2025-01-15;2440;;;-1 234,50;Leverantörsskuld\n"
+    "LF;2;20250120;6421;121101;84;12,345;tre decimaler\n"
+    "LF;3;2025-13-01;6421;121101;84;10,00;fel datum\n"
+    "LF;4;2025-02-03;6421;121101;84;10,00;februari\n"
+)
+
+
+def test_csv_ledger_export_latin1_decimal_comma(tmp_path):
+    path = tmp_path / "huvudbok.csv"
+    path.write_bytes(LEDGER_CSV.encode("iso-8859-1"))
+    batch = loaders.read_table_ledger(path, "csv", None, {"2025-01"}, encoding="iso-8859-1")
+    assert [r["amount_ore"] for r in batch.rows] == [123450, -123450]
+    assert batch.rows[0]["transaction_text"] == "Förbrukningsmaterial"
+    assert [(q["line"], q["rule"]) for q in batch.quarantine] == [
+        (4, "'12,345' has more than two decimals"),
+        (5, "'2025-13-01' is not a date (YYYY-MM-DD or YYYYMMDD)")]
+    batch.check_accounting()  # the February row belongs to another month's load
+    assert batch.read == 4
+
+
+def test_excel_ledger_export_reads_like_the_csv(tmp_path):
+    book = openpyxl.Workbook()
+    ws = book.active
+    for line in LEDGER_CSV.splitlines():
+        ws.append(line.split(";"))
+    ws["G2"] = 1234.5  # a real number in the cell, as Excel keeps it
+    book.save(tmp_path / "huvudbok.xlsx")
+    batch = loaders.read_table_ledger(tmp_path / "huvudbok.xlsx", "excel", None, {"2025-01"})
+    assert [r["amount_ore"] for r in batch.rows] == [123450, -123450]
+
+
+def test_missing_column_names_file_and_header(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Datum;Konto;Summa\n2025-01-01;6421;10,00\n", encoding="utf-8")
+    with pytest.raises(ValueError, match=r"export.csv: line 1: missing column\(s\) "
+                                         r"Bokföringsdatum, Belopp"):
+        loaders.read_table_ledger(path, "csv", None, {"2025-01"})
+    mapped = loaders.read_table_ledger(path, "csv", None, {"2025-01"}, columns={
+        "voucher_date": "Datum", "amount": "Summa"})
+    assert mapped.rows[0]["amount_ore"] == 1000
+
+
+def test_annual_budget_lines_quarantine_unknown_key_and_other_version(tmp_path):
+    path = tmp_path / "investeringsbudget.csv"
+    path.write_text(
+        "Projekt;Ansvar;Konto;Budget helår (kr);Periodiseringsnyckel;Budgetversion\n"
+        "P1;141101;1181;1200000,00;jämn;antagen\n"
+        "P2;141101;1181;500000,00;säsong;antagen\n"
+        "P3;141101;1181;300000,00;jämn;reviderad\n", encoding="utf-8")
+    batch = loaders.read_annual_budget(path, "csv", "antagen", 2025)
+    assert len(batch.rows) == 12 and batch.loaded == 1
+    assert sum(r["amount_ore"] for r in batch.rows) == 1_200_000_00
+    rules = [q["rule"] for q in batch.quarantine]
+    assert rules[0].startswith("periodisation key 'säsong' is not one of")
+    assert rules[1] == "version 'reviderad' in a file configured as 'antagen'"
+    batch.check_accounting()
+
+
+def test_hr_row_for_another_period_is_quarantined_without_the_personnummer(tmp_path):
+    header = ";".join(loaders.HR_COLUMNS.values())
+    row = "2025-02;19650617-1492;K;1965;121101;Tillsvidare;2010-01-01;;100;168;0;0;0;0;50000"
+    path = tmp_path / "personal.csv"
+    path.write_text(f"{header}\n{row}\n", encoding="utf-8")
+    batch = loaders.read_hr_export(path, b"k", "2025-01")
+    assert batch.rows == []
+    [q] = batch.quarantine
+    assert q["rule"] == "period 2025-02 in a file for 2025-01"
+    assert "1492" not in q["raw"] and "19650617" not in q["raw"]
