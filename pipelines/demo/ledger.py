@@ -124,6 +124,8 @@ class LedgerModel:
     equalisation_annual: float = field(init=False)
     voucher_numbers: dict[str, int] = field(default_factory=dict)
     pending: list[PendingReversal] = field(default_factory=list)
+    _sellers: dict[str, list[Unit]] = field(init=False, repr=False)
+    _rent_income: np.ndarray = field(init=False, repr=False)  # per seller, SEK a year
 
     def __post_init__(self) -> None:
         org, rng, year = self.org, self.rng, self.org.year
@@ -154,6 +156,11 @@ class LedgerModel:
         bias[troubled[: len(troubled) // 2]] *= 1.12
         bias[troubled[len(troubled) // 2:]] *= 0.9
         self.outcome_bias = bias
+        self._sellers = {kind: org.units_of(kind) for kind in INTERNAL}
+        self._rent_income = np.zeros(n)
+        for buyer in self.internal_buyers("rent"):
+            self._rent_income[self.seller_for("rent", buyer).index] += sum(
+                self.internal_month("rent", buyer, m) for m in range(1, 13))
         self.projects = self._projects()
         net = self.expected_net_cost()
         total_tax_and_grants = net / 0.98  # the municipality plans a 2 % surplus
@@ -171,7 +178,7 @@ class LedgerModel:
         return [u for u in org.units if u.operation.sells not in excluded]
 
     def seller_for(self, kind: str, buyer: Unit) -> Unit:
-        sellers = self.org.units_of({"rent": "rent", "meals": "meals", "it": "it"}[kind])
+        sellers = self._sellers[kind]
         return sellers[buyer.index % len(sellers)]
 
     def internal_month(self, kind: str, buyer: Unit, month: int) -> float:
@@ -199,10 +206,8 @@ class LedgerModel:
 
     def depreciation_month(self, unit: Unit) -> list[tuple[str, float]]:
         out = [("7921", 2500 * self.fte[unit.index] / 12)]
-        if unit.operation.sells == "rent":
-            rent = sum(self.internal_month("rent", b, m) for b in self.internal_buyers("rent")
-                       for m in (1, 4, 7, 10) if self.seller_for("rent", b) is unit)
-            out.append(("7911", rent * 0.35 / 12))
+        if unit.operation.sells == "rent":  # buildings: a share of the rent they earn
+            out.append(("7911", self._rent_income[unit.index] * 0.35 / 12))
         return out
 
     def expected_net_cost(self) -> float:
