@@ -23,6 +23,7 @@ from pipelines.demo.ledger import (
     REVENUE_BY_FEES,
     LedgerModel,
     SieWriter,
+    internal_counterpart,
     objects,
     write_header,
 )
@@ -55,11 +56,16 @@ def periodise(annual_sek: int, key: np.ndarray) -> np.ndarray:
     return months
 
 
+Line = tuple[int, str, str | None]  # unit index, account, counterpart (internal lines)
+
+
 def planned_lines(model: LedgerModel, payroll: np.ndarray, rng: np.random.Generator
-                  ) -> dict[tuple[int, str], int]:
-    """(unit, account) -> annual budget in SEK, as planned before the year started."""
+                  ) -> dict[Line, int]:
+    """(unit, account, counterpart) -> annual budget in SEK, as planned before the year.
+
+    Internal purchases and sales are budgeted with their motpart, as in the ledger."""
     org = model.org
-    lines: dict[tuple[int, str], float] = {}
+    lines: dict[Line, float] = {}
     for u in org.units:
         i = u.index
         per_month = payroll[i] / 100.0
@@ -68,72 +74,75 @@ def planned_lines(model: LedgerModel, payroll: np.ndarray, rng: np.random.Genera
         else:
             annual = per_month.sum(axis=0)
         factor = rng.normal(1.0, 0.03)
-        lines[(i, "5011")] = annual[:4].sum() * factor
-        lines[(i, "5611")] = annual[4] * factor
-        lines[(i, "5711")] = annual[5] * factor
+        lines[(i, "5011", None)] = annual[:4].sum() * factor
+        lines[(i, "5611", None)] = annual[4] * factor
+        lines[(i, "5711", None)] = annual[5] * factor
         fee = u.operation.costs_per_fte.get("5511")
         if fee:
-            lines[(i, "5511")] = fee * model.fte[i]
+            lines[(i, "5511", None)] = fee * model.fte[i]
         planned_share = model.active[i].mean() if u is org.opened else 1.0
         for j, acc in enumerate(model.invoice_accounts):
             if model.invoice_annual[i, j]:
-                lines[(i, acc)] = model.invoice_annual[i, j] * planned_share * rng.normal(1, 0.02)
+                lines[(i, acc, None)] = (model.invoice_annual[i, j] * planned_share
+                                         * rng.normal(1, 0.02))
         for acc in (*sorted(REVENUE_BY_FEES), GRANT_ACCOUNT):
             if (i, acc) in model.revenue:
-                lines[(i, acc)] = model.revenue[(i, acc)] * planned_share
+                lines[(i, acc, None)] = model.revenue[(i, acc)] * planned_share
         for acc, sek in model.depreciation_month(u):
-            lines[(i, acc)] = sek * 12 * planned_share
+            lines[(i, acc, None)] = sek * 12 * planned_share
     for kind, (buyer_acc, seller_acc, per_fte) in INTERNAL.items():
         for buyer in model.internal_buyers(kind):
             planned_share = model.active[buyer.index].mean() if buyer is org.opened else 1.0
             sek = per_fte * model.fte[buyer.index] * planned_share
             seller = model.seller_for(kind, buyer)
-            lines[(buyer.index, buyer_acc)] = lines.get((buyer.index, buyer_acc), 0) + sek
-            lines[(seller.index, seller_acc)] = lines.get((seller.index, seller_acc), 0) - sek
+            cp = internal_counterpart(kind, buyer, seller)
+            buy, sell = (buyer.index, buyer_acc, cp), (seller.index, seller_acc, cp)
+            lines[buy] = lines.get(buy, 0) + sek
+            lines[sell] = lines.get(sell, 0) - sek
     fin = org.finance_unit().index
-    lines[(fin, "8011")] = -model.tax_annual
-    lines[(fin, "8211")] = -model.equalisation_annual
-    lines[(fin, "8311")] = -model.tax_annual * 0.0004
-    lines[(fin, "8411")] = model.tax_annual * 0.006
+    lines[(fin, "8011", None)] = -model.tax_annual
+    lines[(fin, "8211", None)] = -model.equalisation_annual
+    lines[(fin, "8311", None)] = -model.tax_annual * 0.0004
+    lines[(fin, "8411", None)] = model.tax_annual * 0.006
     return {k: int(round(v)) for k, v in lines.items() if round(v)}
 
 
-def monthly_budget(lines: dict[tuple[int, str], int], year: int
-                   ) -> dict[tuple[int, str], np.ndarray]:
+def monthly_budget(lines: dict[Line, int], year: int) -> dict[Line, np.ndarray]:
     return {k: periodise(v, _key(key_for(k[1]), year)) for k, v in lines.items()}
 
 
-def revise(model: LedgerModel, adopted: dict[tuple[int, str], np.ndarray],
-           rng: np.random.Generator) -> dict[tuple[int, str], np.ndarray]:
+def revise(model: LedgerModel, adopted: dict[Line, np.ndarray],
+           rng: np.random.Generator) -> dict[Line, np.ndarray]:
     org = model.org
     revised = {k: v.copy() for k, v in adopted.items()}
     closed, successor = org.closed.index, org.closed_successor.index
-    for (i, acc), months in adopted.items():
+    for (i, acc, cp), months in adopted.items():
         if i == closed:
             moved = months.copy()
             moved[:3] = 0
-            revised[(i, acc)] = months - moved
-            revised[(successor, acc)] = revised.get((successor, acc), np.zeros(12, np.int64)) + (
-                moved)
+            revised[(i, acc, cp)] = months - moved
+            revised[(successor, acc, cp)] = revised.get(
+                (successor, acc, cp), np.zeros(12, np.int64)) + moved
     supplementary = rng.choice(len(org.units), size=max(1, len(org.units) // 25), replace=False)
     for i in supplementary:
         for acc in ("5011", "5611", "5711"):
-            if (int(i), acc) in revised:
-                extra = revised[(int(i), acc)] * 0.04
+            line: Line = (int(i), acc, None)
+            if line in revised:
+                extra = revised[line] * 0.04
                 extra[:6] = 0  # decided in June, from July on
-                revised[(int(i), acc)] = revised[(int(i), acc)] + np.round(extra).astype(np.int64)
+                revised[line] = revised[line] + np.round(extra).astype(np.int64)
     return revised
 
 
-def write_pbudget(model: LedgerModel, budget: dict[tuple[int, str], np.ndarray], path: Path,
+def write_pbudget(model: LedgerModel, budget: dict[Line, np.ndarray], path: Path,
                   generated: dt.date) -> int:
     org, year = model.org, model.org.year
     w = SieWriter(path)
     write_header(w, org, year, generated, 3, model.projects, with_unknown_ansvar=False)
     n = 0
-    for (i, acc), months in sorted(budget.items(), key=lambda kv: (org.units[kv[0][0]].code,
-                                                                    kv[0][1])):
-        objs = objects(org.units[i], activity=False)
+    for (i, acc, cp), months in sorted(budget.items(), key=lambda kv: (
+            org.units[kv[0][0]].code, kv[0][1], kv[0][2] or "")):
+        objs = objects(org.units[i], cp, activity=False)
         for m, sek in enumerate(months, start=1):
             if sek:
                 w.write(f"#PBUDGET 0 {year}{m:02d} {acc} {objs} {sek}.00")

@@ -20,6 +20,7 @@ from pipelines.demo.ledger import (
     REVENUE_BY_FEES,
     LedgerModel,
     SieWriter,
+    internal_counterpart,
     objects,
     season,
     write_header,
@@ -75,8 +76,7 @@ def write_prior_year(model: LedgerModel, payroll: np.ndarray, path: Path,
                 sek = model.internal_month(kind, buyer, m + 1) * LEVEL
                 if buyer is org.closed and m >= 3:  # open all of last year
                     sek = model.internal_month(kind, buyer, (m % 3) + 1) * LEVEL
-                cp = "3" if kind == "rent" else ("1" if seller.board_code == buyer.board_code
-                                                 else "2")
+                cp = internal_counterpart(kind, buyer, seller)
                 by_board[buyer.board_code][(buyer_acc, objects(buyer, cp))] += sek
                 by_board[seller.board_code][(seller_acc, objects(seller, cp))] -= sek
         fin = org.finance_unit()

@@ -69,6 +69,13 @@ ENERGY_SEASON = _profile([1.6, 1.5, 1.3, 1.0, 0.7, 0.5, 0.4, 0.5, 0.7, 1.0, 1.3,
 MEALS_SCHOOL = _profile([1.0, 1.0, 1.05, 0.95, 1.0, 0.7, 0.1, 0.8, 1.05, 1.05, 1.05, 0.9])
 
 
+def internal_counterpart(kind: str, buyer: Unit, seller: Unit) -> str:
+    """Motpart of an internal purchase: 3 for premises, 1 within a board, 2 between boards."""
+    if kind == "rent":
+        return "3"
+    return "1" if seller.board_code == buyer.board_code else "2"
+
+
 def season(unit: Unit, account: str) -> np.ndarray:
     if account == "6311":
         return ENERGY_SEASON
@@ -569,8 +576,7 @@ def _internal_invoices(model, month, emit) -> None:
             if sek <= 0:
                 continue
             seller = model.seller_for(kind, buyer)
-            counterpart = "3" if kind == "rent" else ("1" if seller.board_code ==
-                                                      buyer.board_code else "2")
+            counterpart = internal_counterpart(kind, buyer, seller)
             ore = int(round(sek * 100))
             text = {"rent": "Internhyra kvartal", "meals": "Måltider", "it": "IT-tjänster"}[kind]
             if kind == "rent":

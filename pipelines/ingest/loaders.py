@@ -173,6 +173,7 @@ def read_sie_budget(path: Path, version: str) -> Batch:
             "version": version, "fiscal_year": year.year,
             "period": f"{rec.period[:4]}-{rec.period[4:]}", "account": rec.account,
             "ansvar": rec.objects.get(DIM_ANSVAR), "project": rec.objects.get(DIM_PROJECT),
+            "counterpart": rec.objects.get(DIM_COUNTERPART),
             "amount_ore": rec.amount_ore, "source_file": path.name, "source_line": rec.line,
         })
     for q in reader.info.quarantine:

@@ -25,8 +25,8 @@ DDL = {
         row_kind VARCHAR, source_file VARCHAR, source_line INTEGER, voucher_line INTEGER""",
     "budget_lines": """
         version VARCHAR NOT NULL, fiscal_year INTEGER, period VARCHAR, account VARCHAR,
-        ansvar VARCHAR, project VARCHAR, amount DECIMAL(18, 2), source_file VARCHAR,
-        source_line INTEGER""",
+        ansvar VARCHAR, project VARCHAR, counterpart VARCHAR, amount DECIMAL(18, 2),
+        source_file VARCHAR, source_line INTEGER""",
     "hr_employee_months": """
         period VARCHAR NOT NULL, person_key VARCHAR NOT NULL, gender VARCHAR,
         birth_year INTEGER, unit_code VARCHAR, employment_type VARCHAR, employed_from DATE,
@@ -45,9 +45,18 @@ def columns_of(table: str) -> list[str]:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
+    """Create the raw tables; add columns a newer version introduced to an older warehouse."""
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     for table, columns in DDL.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({columns})")
+        have = {c for (c,) in con.execute(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = 'raw' "
+            "AND table_name = ?", [table]).fetchall()}
+        for definition in re.split(r",(?![^(]*\))", columns):
+            name, _, type_ = definition.strip().partition(" ")
+            if name and name not in have:
+                con.execute(f"ALTER TABLE raw.{table} ADD COLUMN {name} "
+                            f"{type_.replace('NOT NULL', '').strip()}")
 
 
 def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
