@@ -71,6 +71,40 @@ def org_units(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     return _store(warehouse, config, "org_units", "org_register", loads)
 
 
+@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+          description="Kontoplanen: accounts with names, types and booking rules.")
+def accounts(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    src = config.sources.chart_of_accounts
+    if src is None:  # no chart export: the accounts the SIE files declare
+        paths = [p for s in config.sources.ledger if isinstance(s, SieSource)
+                 for p in config.files(s.path)]
+        loads = [(landing.delivery("accounts", None, paths[-1]), loaders.read_sie_chart(paths))
+                 ] if paths else []
+    elif isinstance(src, CsvSource):
+        loads = [(landing.delivery("accounts", None, p),
+                  loaders.read_chart(p, src.delimiter, src.encoding, src.columns))
+                 for p in config.files(src.path)]
+    else:
+        raise _unsupported("chart_of_accounts", src)
+    return _store(warehouse, config, "accounts", "accounts", loads)
+
+
+@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+          description="Objekt: the names of projects, activity codes and counterparts "
+                      "declared in the SIE files (#OBJEKT).")
+def dimension_objects(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    paths = [p for s in config.sources.ledger + config.sources.budget
+             if isinstance(s, SieSource) for p in config.files(s.path)]
+    batch = loaders.read_sie_objects(paths)
+    with warehouse.connect() as con:
+        replace_rows(con, "dimension_objects", batch.frame(), batch.quarantine_frame(),
+                     "dimension_objects")
+    batch.check_accounting()
+    return dg.MaterializeResult(metadata={"objects": len(batch.rows), "files": len(paths)})
+
+
 def _ledger_reader(src, month: str | None, months: set[str]
                    ) -> Callable[[Path], loaders.Batch]:
     if isinstance(src, SieSource):
@@ -180,4 +214,5 @@ def hr_employee_months(context: dg.AssetExecutionContext, settings: Settings,
                   months_without_export=", ".join(missing) or "-")
 
 
-defs = dg.Definitions(assets=[org_units, ledger_transactions, budget_lines, hr_employee_months])
+defs = dg.Definitions(assets=[org_units, accounts, dimension_objects, ledger_transactions,
+                             budget_lines, hr_employee_months])

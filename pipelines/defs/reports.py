@@ -9,10 +9,11 @@ import pandas as pd
 
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
-RAW_TABLES = {"org_register": "org_units", "ledger": "ledger_transactions",
-              "budget": "budget_lines", "hr": "hr_employee_months"}
-SOURCE_NAMES = {"org_register": "Organisationsregister", "ledger": "Huvudbok",
-                "budget": "Budget", "hr": "Personal"}
+RAW_TABLES = {"org_register": "org_units", "accounts": "accounts",
+              "ledger": "ledger_transactions", "budget": "budget_lines",
+              "hr": "hr_employee_months"}
+SOURCE_NAMES = {"org_register": "Organisationsregister", "accounts": "Kontoplan",
+                "ledger": "Huvudbok", "budget": "Budget", "hr": "Personal"}
 
 def load_summary(con) -> pd.DataFrame:
     rows = []

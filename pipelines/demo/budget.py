@@ -48,12 +48,14 @@ def key_for(account: str) -> str:
 
 
 def periodise(annual_sek: int, key: np.ndarray) -> np.ndarray:
-    """Whole kronor per month that add up exactly to the annual amount."""
-    raw = annual_sek * key
+    """Whole kronor per month that add up exactly to the annual amount; a purchase and the
+    matching sale (+x and -x) get mirrored months."""
+    sign, size = (-1 if annual_sek < 0 else 1), abs(annual_sek)
+    raw = size * key
     months = np.floor(raw).astype(np.int64)
-    remainder = annual_sek - int(months.sum())
+    remainder = size - int(months.sum())
     months[np.argsort(-(raw - months), kind="stable")[:remainder]] += 1
-    return months
+    return sign * months
 
 
 Line = tuple[int, str, str | None]  # unit index, account, counterpart (internal lines)
@@ -107,8 +109,36 @@ def planned_lines(model: LedgerModel, payroll: np.ndarray, rng: np.random.Genera
     return {k: int(round(v)) for k, v in lines.items() if round(v)}
 
 
-def monthly_budget(lines: dict[Line, int], year: int) -> dict[Line, np.ndarray]:
-    return {k: periodise(v, _key(key_for(k[1]), year)) for k, v in lines.items()}
+def monthly_budget(model: LedgerModel, lines: dict[Line, int]) -> dict[Line, np.ndarray]:
+    """Each line spread by its key; a unit planned to open during the year (known when the
+    budget is adopted, unlike a later closure) gets months only from its opening."""
+    year = model.org.year
+    opened = model.org.opened.index
+    sales = internal_sales(model)
+    out = {}
+    for line, annual in lines.items():
+        if line in sales:
+            continue
+        key = _key(key_for(line[1]), year)
+        if line[0] == opened:
+            key = key * (model.active[opened] > 0)
+        out[line] = periodise(annual, key / key.sum())
+    # an internal sale mirrors the purchases of its buyers, month by month
+    for line, buyers in sales.items():
+        out[line] = -sum(out[b] for b in buyers)
+    return out
+
+
+def internal_sales(model: LedgerModel) -> dict[Line, list[Line]]:
+    """Each seller's internal sales line and the buyers' purchase lines it mirrors."""
+    sales: dict[Line, list[Line]] = {}
+    for kind, (buyer_acc, seller_acc, _) in INTERNAL.items():
+        for buyer in model.internal_buyers(kind):
+            seller = model.seller_for(kind, buyer)
+            cp = internal_counterpart(kind, buyer, seller)
+            sales.setdefault((seller.index, seller_acc, cp), []).append(
+                (buyer.index, buyer_acc, cp))
+    return sales
 
 
 def revise(model: LedgerModel, adopted: dict[Line, np.ndarray],

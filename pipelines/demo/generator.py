@@ -117,7 +117,7 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
         summary.ledger_rows += result.rows
         tick(f"huvudbok {year}-{month:02d}")
 
-    adopted = budget.monthly_budget(budget.planned_lines(model, payroll, rng), year)
+    adopted = budget.monthly_budget(model, budget.planned_lines(model, payroll, rng))
     revised = budget.revise(model, adopted, rng)
     budget_day = dt.date(year - 1, 11, 28)
     summary.budget_lines += budget.write_pbudget(model, adopted, target("budget_adopted")[0],

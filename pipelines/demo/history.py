@@ -77,6 +77,7 @@ def write_prior_year(model: LedgerModel, payroll: np.ndarray, path: Path,
                 if buyer is org.closed and m >= 3:  # open all of last year
                     sek = model.internal_month(kind, buyer, (m % 3) + 1) * LEVEL
                 cp = internal_counterpart(kind, buyer, seller)
+                sek = round(sek, 2)  # one invoice amount for both sides, in whole öre
                 by_board[buyer.board_code][(buyer_acc, objects(buyer, cp))] += sek
                 by_board[seller.board_code][(seller_acc, objects(seller, cp))] -= sek
         fin = org.finance_unit()

@@ -111,6 +111,75 @@ def read_org_register(path: Path, delimiter: str = ";", encoding: str = "utf-8",
     return batch
 
 
+# --- chart of accounts ------------------------------------------------------------------------
+
+CHART_COLUMNS = {"account": "konto", "name": "benamning", "account_type": "kontotyp",
+                 "is_summary": "summakonto", "is_blocked": "sparrad",
+                 "requires_project": "kraver_projekt", "requires_counterpart": "kraver_motpart"}
+YES = {"j", "ja", "y", "yes", "1", "true", "x"}
+
+
+def read_chart(path: Path, delimiter: str = ";", encoding: str = "utf-8",
+               columns: dict[str, str] | None = None) -> Batch:
+    """The ERP's chart of accounts with its booking rules (flags J/N)."""
+    cols = {**CHART_COLUMNS, **(columns or {})}
+    batch = Batch()
+    for line, rec in table_rows(path, "csv", delimiter, encoding):
+        if line == 2:
+            _mapped(rec, cols, ("account", "name"), path)
+        batch.read += 1
+        account = rec.get(cols["account"], "").strip()
+        if not account.isdigit():
+            batch.reject("accounts", path.name, line, delimiter.join(rec.values())[:500],
+                         f"account '{account}' is not a number")
+            continue
+        flag = {k: rec.get(cols[k], "").strip().lower() in YES for k in
+                ("is_summary", "is_blocked", "requires_project", "requires_counterpart")}
+        batch.rows.append({"account": account, "name": rec.get(cols["name"], "").strip(),
+                           "account_type": rec.get(cols["account_type"], "").strip().upper()
+                           or None, **flag, "source_file": path.name, "source_line": line})
+    return batch
+
+
+def read_sie_chart(paths: list[Path]) -> Batch:
+    """#KONTO and #KTYP of SIE files, for a municipality without a chart export."""
+    batch = Batch()
+    names: dict[str, tuple[str, str, int]] = {}
+    types: dict[str, str] = {}
+    for path in paths:
+        reader = SieReader(path)
+        for _ in reader:
+            pass
+        for account, name in reader.info.accounts.items():
+            names.setdefault(account, (name, path.name, 0))
+        types.update(reader.info.account_types)
+    for account, (name, file, line) in sorted(names.items()):
+        batch.read += 1
+        batch.rows.append({"account": account, "name": name, "account_type": types.get(account),
+                           "is_summary": False, "is_blocked": False, "requires_project": False,
+                           "requires_counterpart": False, "source_file": file,
+                           "source_line": line})
+    return batch
+
+
+def read_sie_objects(paths: list[Path]) -> Batch:
+    """#DIM/#OBJEKT declared in the files' headers (projects, activities, counterparts ...);
+    the latest file's name wins. Only the header is read."""
+    batch = Batch()
+    objects: dict[tuple[str, str], tuple[str, str]] = {}
+    for path in paths:
+        reader = SieReader(path)
+        for _ in reader:
+            break  # the header is read once the first voucher or balance appears
+        for key, name in reader.info.objects.items():
+            objects[key] = (name, path.name)
+    for (dim, code), (name, file) in sorted(objects.items()):
+        batch.read += 1
+        batch.rows.append({"dimension": dim, "code": code, "name": name, "source_file": file,
+                           "source_line": 0})
+    return batch
+
+
 # --- ledger and budget from SIE ------------------------------------------------------------
 
 

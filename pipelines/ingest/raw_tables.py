@@ -33,6 +33,23 @@ DDL = {
         employed_to DATE, employment_rate DOUBLE, scheduled_hours DOUBLE, sick_hours DOUBLE,
         sick_hours_long DOUBLE, overtime_hours DOUBLE, additional_hours DOUBLE,
         personnel_cost DOUBLE, source_file VARCHAR, source_line INTEGER""",
+    "accounts": """
+        account VARCHAR NOT NULL, name VARCHAR, account_type VARCHAR, is_summary BOOLEAN,
+        is_blocked BOOLEAN, requires_project BOOLEAN, requires_counterpart BOOLEAN,
+        source_file VARCHAR, source_line INTEGER""",
+    "dimension_objects": """
+        dimension VARCHAR NOT NULL, code VARCHAR NOT NULL, name VARCHAR, source_file VARCHAR,
+        source_line INTEGER""",
+    # filled by the follow-up packages' round trip: what units send back
+    "submitted_forecasts": """
+        fiscal_year INTEGER NOT NULL, period INTEGER NOT NULL, org_unit_code VARCHAR NOT NULL,
+        cost_category VARCHAR NOT NULL, forecast_annual DECIMAL(18, 2), submitted_by VARCHAR,
+        submitted_at TIMESTAMP, source_file VARCHAR, source_line INTEGER""",
+    "deviation_comments": """
+        fiscal_year INTEGER NOT NULL, period INTEGER NOT NULL, org_unit_code VARCHAR NOT NULL,
+        cost_category VARCHAR NOT NULL, comment VARCHAR, cause VARCHAR, action VARCHAR,
+        responsible VARCHAR, action_plan_status VARCHAR, submitted_at TIMESTAMP,
+        source_file VARCHAR, source_line INTEGER""",
     "quarantine": """
         source VARCHAR NOT NULL, file VARCHAR, line INTEGER, raw VARCHAR, rule VARCHAR,
         period VARCHAR""",

@@ -10,5 +10,6 @@ select
     account,
     ansvar as org_unit_code,
     project as project_code,
+    counterpart as counterpart_code,
     amount
 from source

@@ -1,0 +1,20 @@
+-- Every month (1-12) of every fiscal year that has ledger or budget data, with its last day.
+with years as (
+    select fiscal_year from {{ ref('stg_ledger__transactions') }}
+    union
+    select fiscal_year from {{ ref('stg_budget__budget_lines') }}
+),
+
+months as (
+    select * from (values (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12))
+        as m (period)
+)
+
+select
+    years.fiscal_year,
+    months.period,
+    cast({{ dbt.last_day(
+        "cast(cast(years.fiscal_year as varchar) || '-' || lpad(cast(months.period as varchar), 2, '0') || '-01' as date)",
+        "month") }} as date) as period_end
+from years
+cross join months

@@ -1,0 +1,71 @@
+-- The organisation tree as it stands at each period end: for every unit, each of its
+-- ancestors (itself included). A unit is taken in the version that had started by the period
+-- end, so a unit that moved is restated under its new parent for the whole year, and a
+-- closed unit still rolls up where it last belonged.
+with recursive periods as (
+    select * from {{ ref('int_follow_up_periods') }}
+),
+
+versions as (
+    select
+        periods.fiscal_year,
+        periods.period,
+        units.org_unit_code,
+        units.org_unit_name,
+        units.org_level,
+        units.parent_unit_code,
+        row_number() over (
+            partition by periods.fiscal_year, periods.period, units.org_unit_code
+            order by units.valid_from desc
+        ) as version_rank
+    from periods
+    inner join {{ ref('stg_org_register__org_units') }} as units
+        on units.valid_from <= periods.period_end
+),
+
+units_at_period_end as (
+    select * from versions where version_rank = 1
+),
+
+tree as (
+    select
+        fiscal_year,
+        period,
+        org_unit_code as unit_code,
+        org_level as unit_level,
+        org_unit_code as ancestor_code,
+        0 as depth
+    from units_at_period_end
+
+    union all
+
+    select
+        tree.fiscal_year,
+        tree.period,
+        tree.unit_code,
+        tree.unit_level,
+        parent.parent_unit_code as ancestor_code,
+        tree.depth + 1 as depth
+    from tree
+    inner join units_at_period_end as parent
+        on parent.fiscal_year = tree.fiscal_year
+        and parent.period = tree.period
+        and parent.org_unit_code = tree.ancestor_code
+    where parent.parent_unit_code is not null
+)
+
+select
+    tree.fiscal_year,
+    tree.period,
+    tree.unit_code,
+    tree.unit_level,
+    tree.depth,
+    ancestor.org_unit_code as ancestor_code,
+    ancestor.org_unit_name as ancestor_name,
+    ancestor.org_level as ancestor_level,
+    ancestor.parent_unit_code as ancestor_parent_code
+from tree
+inner join units_at_period_end as ancestor
+    on ancestor.fiscal_year = tree.fiscal_year
+    and ancestor.period = tree.period
+    and ancestor.org_unit_code = tree.ancestor_code

@@ -1,0 +1,92 @@
+-- Per unit (ansvar), cost category and follow-up period: outcome, budget and last year's
+-- outcome, month and year to date, with the year's budget and a baseline full-year forecast.
+--
+-- Baseline forecast (prognosförslag): outcome YTD + the rest of the year as the unit had it
+-- last year, scaled by this year's run rate (outcome YTD / last year's YTD), when that ratio
+-- is between 0.5 and 2; otherwise the rest of the periodised budget.
+with monthly as (
+    select fiscal_year, period, org_unit_code, cost_category,
+        sum(amount) as outcome, 0 as budget, 0 as outcome_prior
+    from {{ ref('int_ledger_transactions_categorised') }}
+    group by 1, 2, 3, 4
+
+    union all
+
+    select fiscal_year, period, org_unit_code, cost_category,
+        0, sum(amount), 0
+    from {{ ref('int_budget_lines_versioned') }}
+    group by 1, 2, 3, 4
+
+    union all
+
+    select fiscal_year + 1, period, org_unit_code, cost_category,
+        0, 0, sum(amount)
+    from {{ ref('int_ledger_transactions_categorised') }}
+    group by 1, 2, 3, 4
+),
+
+per_month as (
+    select
+        fiscal_year, period, org_unit_code, cost_category,
+        sum(outcome) as outcome,
+        sum(budget) as budget,
+        sum(outcome_prior) as outcome_prior
+    from monthly
+    group by 1, 2, 3, 4
+),
+
+-- every unit and category gets all twelve periods of the year, so that YTD carries on
+grid as (
+    select distinct
+        per_month.fiscal_year,
+        periods.period,
+        per_month.org_unit_code,
+        per_month.cost_category
+    from per_month
+    inner join {{ ref('int_follow_up_periods') }} as periods
+        on periods.fiscal_year = per_month.fiscal_year
+),
+
+cumulated as (
+    select
+        grid.fiscal_year,
+        grid.period,
+        grid.org_unit_code,
+        grid.cost_category,
+        coalesce(per_month.outcome, 0) as outcome_month,
+        coalesce(per_month.budget, 0) as budget_month,
+        sum(coalesce(per_month.outcome, 0)) over year_to_date as outcome_ytd,
+        sum(coalesce(per_month.budget, 0)) over year_to_date as budget_ytd,
+        sum(coalesce(per_month.outcome_prior, 0)) over year_to_date as outcome_prior_ytd,
+        sum(coalesce(per_month.budget, 0)) over whole_year as budget_annual,
+        sum(coalesce(per_month.outcome_prior, 0)) over whole_year as outcome_prior_annual
+    from grid
+    left join per_month
+        on per_month.fiscal_year = grid.fiscal_year
+        and per_month.period = grid.period
+        and per_month.org_unit_code = grid.org_unit_code
+        and per_month.cost_category = grid.cost_category
+    window
+        year_to_date as (
+            partition by grid.fiscal_year, grid.org_unit_code, grid.cost_category
+            order by grid.period rows between unbounded preceding and current row),
+        whole_year as (
+            partition by grid.fiscal_year, grid.org_unit_code, grid.cost_category)
+)
+
+select
+    *,
+    case
+        when outcome_prior_ytd <> 0
+            and outcome_ytd / outcome_prior_ytd between 0.5 and 2
+            then outcome_ytd / outcome_prior_ytd
+    end as run_rate,
+    cast(round(outcome_ytd + coalesce(
+        (outcome_prior_annual - outcome_prior_ytd) * case
+            when outcome_prior_ytd <> 0
+                and outcome_ytd / outcome_prior_ytd between 0.5 and 2
+                then outcome_ytd / outcome_prior_ytd
+        end,
+        budget_annual - budget_ytd
+    ), 2) as {{ dbt.type_numeric() }}) as forecast_baseline
+from cumulated

@@ -1,0 +1,111 @@
+-- Budgetuppföljning: outcome against budget for every follow-up period, org level, unit and
+-- cost category, year to date and full year. Ledger sign (cost +, revenue −); deviation =
+-- budget − outcome (+ is favourable). Units are placed on the tree valid at the period end.
+-- At kommun level internal items are eliminated; below it they are a category of their own.
+with placed as (
+    select * from {{ ref('int_unit_amounts_placed') }}
+),
+
+submitted as (
+    select * from {{ ref('stg_returns__submitted_forecasts') }}
+),
+
+-- a submitted forecast for a booked unit replaces its baseline before rolling up
+unit_forecasts as (
+    select
+        placed.*,
+        coalesce(submitted.forecast_annual, placed.forecast_baseline) as forecast_unit
+    from placed
+    left join submitted
+        on submitted.fiscal_year = placed.fiscal_year
+        and submitted.period = placed.period
+        and submitted.org_unit_code = placed.org_unit_code
+        and submitted.cost_category = placed.cost_category
+),
+
+rolled as (
+    select
+        fiscal_year,
+        period,
+        org_level,
+        org_unit_code_at_level as org_unit_code,
+        max(org_unit_name) as org_unit_name,
+        max(parent_unit_code) as parent_unit_code,
+        cost_category,
+        sum(outcome_ytd) as outcome_ytd,
+        sum(budget_ytd) as budget_ytd,
+        sum(budget_annual) as budget_annual,
+        sum(forecast_unit) as forecast_rolled,
+        sum(outcome_prior_ytd) as outcome_prior_ytd
+    from unit_forecasts
+    group by fiscal_year, period, org_level, org_unit_code_at_level, cost_category
+),
+
+top_level as (
+    select org_level from {{ ref('org_levels') }}
+    where level_order = (select min(level_order) from {{ ref('org_levels') }})
+),
+
+categories as (
+    select
+        rolled.*,
+        -- a forecast submitted for a whole unit above the booked ones overrides the roll-up
+        coalesce(submitted.forecast_annual, rolled.forecast_rolled) as forecast_annual
+    from rolled
+    left join submitted
+        on submitted.fiscal_year = rolled.fiscal_year
+        and submitted.period = rolled.period
+        and submitted.org_unit_code = rolled.org_unit_code
+        and submitted.cost_category = rolled.cost_category
+        and rolled.org_level <> 'enhet'
+    where not (
+        rolled.cost_category = 'internal_items'
+        and rolled.org_level in (select org_level from top_level)
+    )
+),
+
+net as (
+    select
+        fiscal_year, period, org_level, org_unit_code,
+        max(org_unit_name) as org_unit_name,
+        max(parent_unit_code) as parent_unit_code,
+        'net' as cost_category,
+        sum(outcome_ytd) as outcome_ytd,
+        sum(budget_ytd) as budget_ytd,
+        sum(budget_annual) as budget_annual,
+        sum(forecast_rolled) as forecast_rolled,
+        sum(outcome_prior_ytd) as outcome_prior_ytd,
+        sum(forecast_annual) as forecast_annual
+    from categories
+    group by fiscal_year, period, org_level, org_unit_code
+),
+
+all_rows as (
+    select * from categories
+    union all
+    select * from net
+)
+
+select
+    all_rows.fiscal_year,
+    all_rows.period,
+    all_rows.org_level,
+    levels.level_order,
+    all_rows.org_unit_code,
+    all_rows.org_unit_name,
+    all_rows.parent_unit_code,
+    all_rows.cost_category,
+    cost_categories.cost_category_name,
+    cost_categories.sort_order as cost_category_order,
+    all_rows.outcome_ytd,
+    all_rows.budget_ytd,
+    all_rows.budget_ytd - all_rows.outcome_ytd as deviation_ytd,
+    all_rows.budget_annual,
+    all_rows.forecast_annual,
+    all_rows.budget_annual - all_rows.forecast_annual as forecast_deviation,
+    all_rows.outcome_prior_ytd
+from all_rows
+inner join {{ ref('org_levels') }} as levels
+    on levels.org_level = all_rows.org_level
+inner join {{ ref('cost_categories') }} as cost_categories
+    on cost_categories.cost_category = all_rows.cost_category
