@@ -54,7 +54,11 @@ def _root_cause(error) -> str:
     while getattr(error, "cause", None) is not None:
         error = error.cause
     lines = (error.message or "").strip().splitlines()
-    return lines[-1] if lines else error.cls_name or "unknown error"
+    if not lines:
+        return error.cls_name or "unknown error"
+    prefix = f"{error.cls_name}: "  # "dagster._core....Failure: message" -> "message"
+    last = lines[-1]
+    return last.split(prefix, 1)[1] if prefix in last else last
 
 
 def run_pipeline(config_path: Path, through: str | None = None,

@@ -1,0 +1,155 @@
+"""A kommun small enough to compute by hand, asserted cell by cell.
+
+    K Lillkommun
+    ├── N1 ── S1 ── V1 ── E1, E2 (until 30 June)
+    └── N2 ── S2 ── V2 ── E3, E2 (from 1 July)
+
+January: E1 salary 100, E2 material 50, E1 buys meals from E3 for 30 (motpart 2).
+July:    E2 material 20, E3 salary 10.
+Budget a month: E1 salary 100, E2 material 50, E3 salary 10.
+"""
+
+from decimal import Decimal
+
+import duckdb
+import pytest
+import yaml
+
+from pipelines.runner import run_pipeline
+
+pytestmark = pytest.mark.slow
+
+ORG = """kod;benamning;niva;overordnad_kod;giltig_fran;giltig_till;verksamhetskod
+K;Lillkommun;kommun;;2020-01-01;;
+N1;Nämnd ett;nämnd;K;2020-01-01;;
+N2;Nämnd två;nämnd;K;2020-01-01;;
+S1;Sektor ett;sektor;N1;2020-01-01;;
+S2;Sektor två;sektor;N2;2020-01-01;;
+V1;Verksamhet ett;verksamhet;S1;2020-01-01;;
+V2;Verksamhet två;verksamhet;S2;2020-01-01;;
+E1;Enhet ett;enhet;V1;2020-01-01;;
+E2;Enhet två;enhet;V1;2020-01-01;2025-06-30;
+E2;Enhet två;enhet;V2;2025-07-01;;
+E3;Enhet tre;enhet;V2;2020-01-01;;
+"""
+HEADER = """#FLAGGA 0
+#FORMAT PC8
+#SIETYP 4
+#FNAMN "Lillkommun"
+#RAR 0 20250101 20251231
+#KONTO 1930 "Bank"
+#KONTO 2440 "Leverantörsskulder"
+#KONTO 3512 "Försäljning av måltider"
+#KONTO 5011 "Månadsavlönade"
+#KONTO 6412 "Köp av måltider"
+#KONTO 6421 "Förbrukningsmaterial"
+"""
+JANUARY = HEADER + """#VER A 1 20250125 "Lön januari"
+{
+#TRANS 5011 {1 "E1"} 100.00
+#TRANS 1930 {} -100.00
+}
+#VER A 2 20250115 "Material"
+{
+#TRANS 6421 {1 "E2" 21 "84"} 50.00
+#TRANS 2440 {} -50.00
+}
+#VER I 1 20250128 "Måltider"
+{
+#TRANS 6412 {1 "E1" 21 "2"} 30.00
+#TRANS 3512 {1 "E3" 21 "2"} -30.00
+}
+"""
+JULY = HEADER + """#VER A 3 20250710 "Material"
+{
+#TRANS 6421 {1 "E2" 21 "84"} 20.00
+#TRANS 2440 {} -20.00
+}
+#VER A 4 20250725 "Lön juli"
+{
+#TRANS 5011 {1 "E3"} 10.00
+#TRANS 1930 {} -10.00
+}
+"""
+
+
+def budget() -> str:
+    lines = [HEADER.replace("#SIETYP 4", "#SIETYP 3")]
+    for unit, account, sek in (("E1", "5011", 100), ("E2", "6421", 50), ("E3", "5011", 10)):
+        lines += [f'#PBUDGET 0 2025{m:02d} {account} {{1 "{unit}"}} {sek}.00\n'
+                  for m in range(1, 13)]
+    return "".join(lines)
+
+
+@pytest.fixture(scope="module")
+def small_case(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lillkommun")
+    (root / "org.csv").write_text(ORG, encoding="utf-8")
+    (root / "ekonomi").mkdir()
+    (root / "ekonomi" / "2025-01.se").write_bytes(JANUARY.encode("cp437"))
+    (root / "ekonomi" / "2025-07.se").write_bytes(JULY.encode("cp437"))
+    (root / "budget.se").write_bytes(budget().encode("cp437"))
+    config = {
+        "municipality": "Lillkommun", "fiscal_year": 2025,
+        "sources": {
+            "org_register": {"type": "csv", "path": "org.csv"},
+            "ledger": [{"type": "sie", "path": "ekonomi/{period}.se"}],
+            "budget": [{"type": "sie", "path": "budget.se", "version": "antagen"}],
+        },
+    }
+    (root / "uppfoljning.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    summary = run_pipeline(root / "uppfoljning.yaml")
+    with duckdb.connect(str(summary.warehouse), read_only=True) as con:
+        rows = con.execute(
+            "SELECT period, org_unit_code, cost_category, outcome_ytd, budget_ytd, "
+            "deviation_ytd, budget_annual, forecast_annual, parent_unit_code "
+            "FROM marts.budget_follow_up").fetchall()
+    return {(r[0], r[1], r[2]): r[3:] for r in rows}, summary
+
+
+def cell(case, period, unit, category):
+    """(outcome YTD, budget YTD, deviation YTD, annual budget, forecast, parent)."""
+    values = case[0][(period, unit, category)]
+    return tuple(Decimal(str(v)) if not isinstance(v, str) and v is not None else v
+                 for v in values)
+
+
+def test_run_passes_every_check(small_case):
+    assert small_case[1].checks_failed == []
+
+
+def test_january_on_the_january_tree(small_case):
+    assert cell(small_case, 1, "E2", "other_costs") == (50, 50, 0, 600, 600, "V1")
+    assert cell(small_case, 1, "V1", "other_costs")[:3] == (50, 50, 0)
+    assert cell(small_case, 1, "V1", "internal_items")[:2] == (30, 0)
+    assert cell(small_case, 1, "V1", "net")[:3] == (180, 150, -30)
+    assert cell(small_case, 1, "N2", "internal_items")[:2] == (-30, 0)
+    assert cell(small_case, 1, "N2", "net")[:3] == (-30, 10, 40)
+    # internal items are eliminated at kommun level: 30 bought, 30 sold
+    assert cell(small_case, 1, "K", "net")[:3] == (150, 160, 10)
+    assert (1, "K", "internal_items") not in small_case[0]
+
+
+def test_july_restates_the_moved_unit_for_the_whole_year(small_case):
+    # E2 now belongs to V2 and brings its January material with it
+    assert cell(small_case, 7, "E2", "other_costs") == (70, 350, 280, 600, 320, "V2")
+    assert cell(small_case, 7, "V2", "other_costs")[:3] == (70, 350, 280)
+    assert (7, "V1", "other_costs") not in small_case[0]
+    assert cell(small_case, 7, "N1", "net")[:3] == (130, 700, 570)
+    assert cell(small_case, 7, "N2", "net")[:3] == (50, 420, 370)
+    assert cell(small_case, 7, "K", "net")[:4] == (180, 1120, 940, 1920)
+
+
+def test_june_is_still_on_the_old_tree(small_case):
+    assert cell(small_case, 6, "E2", "other_costs")[5] == "V1"
+    assert cell(small_case, 6, "V1", "other_costs")[:2] == (50, 300)
+    assert (6, "V2", "other_costs") not in small_case[0]
+
+
+def test_forecast_without_last_year_is_outcome_plus_the_rest_of_the_budget(small_case):
+    # E1 salary: 100 booked through July, 5 months of budget left: 100 + 500
+    assert cell(small_case, 7, "E1", "personnel")[4] == 600
+    # E3 salary: 10 booked, 5 x 10 left
+    assert cell(small_case, 7, "E3", "personnel")[4] == 60
+    # December: the forecast is the outcome
+    assert cell(small_case, 12, "K", "net")[4] == cell(small_case, 12, "K", "net")[0] == 180
