@@ -101,3 +101,19 @@ def test_hr_row_for_another_period_is_quarantined_without_the_personnummer(tmp_p
     [q] = batch.quarantine
     assert q["rule"] == "period 2025-02 in a file for 2025-01"
     assert "1492" not in q["raw"] and "19650617" not in q["raw"]
+
+
+def test_ledger_rows_stream_to_the_warehouse_in_chunks(tmp_path, monkeypatch):
+    """A year of a large kommun never sits in memory: rows leave in bounded chunks."""
+    vouchers = "".join(
+        f'#VER A {n} 20250115 "v{n}"\n{{\n#TRANS 6421 {{1 "E1"}} 10.00\n'
+        f"#TRANS 2440 {{}} -10.00\n}}\n" for n in range(1, 251))
+    path = tmp_path / "huvudbok.se"
+    path.write_bytes(("#FLAGGA 0\n#FORMAT PC8\n#SIETYP 4\n" + vouchers).encode("cp437"))
+    monkeypatch.setattr(loaders, "CHUNK_ROWS", 100)
+    chunks = []
+    batch = loaders.read_sie_ledger(path, "2025-01", {"2025-01"}, sink=chunks.append)
+    batch.flush()
+    assert [len(c) for c in chunks] == [100] * 5
+    assert batch.read == batch.loaded == 500 and batch.rows == []
+    batch.check_accounting()

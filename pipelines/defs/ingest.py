@@ -11,45 +11,41 @@ from collections.abc import Callable
 from pathlib import Path
 
 import dagster as dg
-import duckdb
 
 from pipelines.config import Config, CsvSource, ExcelSource, SieSource
 from pipelines.ingest import landing, loaders
-from pipelines.ingest.raw_tables import replace_rows
+from pipelines.ingest.raw_tables import replacing
 from pipelines.partitions import monthly, months_of
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
 DEMO_PSEUDONYM_KEY = b"exempelkommun-demo-key-not-for-real-data"
-Loaded = list[tuple[landing.Delivery, loaders.Batch]]
+# a delivery and how to read it: the reader hands its rows to the sink as it goes
+Reading = tuple[landing.Delivery, Callable[[loaders.Sink | None], loaders.Batch]]
 
 
-def _combine(loads: Loaded) -> loaders.Batch:
-    batch = loaders.Batch()
-    for _, part in loads:
-        batch.extend(part)
-    batch.check_accounting()
-    return batch
-
-
-def _store(warehouse: Warehouse, config: Config, table: str, source: str, loads: Loaded,
-           months: list[str] | None = None, **extra) -> dg.MaterializeResult:
-    """Replace the load's rows, record its deliveries, all in one transaction."""
-    batch = _combine(loads)
+def _store(warehouse: Warehouse, config: Config, table: str, source: str,
+           readings: list[Reading], months: list[str] | None = None,
+           **extra) -> dg.MaterializeResult:
+    """Load every delivery into `table`, replacing the load's scope, and record the
+    deliveries in the manifest: one transaction, all or nothing."""
+    total = loaders.Batch()
     outcome: dict[str, int] = {}
-
-    def manifest(con: duckdb.DuckDBPyConnection) -> None:
+    with warehouse.connect() as con, replacing(
+            con, table, source, months, [d.path.name for d, _ in readings]) as load:
         landing.ensure_manifest(con)
-        for d, part in loads:
-            status = landing.record(con, config.landing_path, d, part.read, part.loaded,
-                                    len(part.quarantine))
+        for delivery, read in readings:
+            part = read(load.insert)
+            part.sink = load.insert  # small readers keep their rows until here
+            part.flush()
+            part.check_accounting()
+            load.quarantine(part.quarantine_frame())
+            status = landing.record(con, config.landing_path, delivery, part.read,
+                                    part.loaded, len(part.quarantine))
             outcome[status] = outcome.get(status, 0) + 1
-
-    with warehouse.connect() as con:
-        replace_rows(con, table, batch.frame(), batch.quarantine_frame(), source, months,
-                     on_commit=manifest)
+            total.extend(part)
     return dg.MaterializeResult(metadata={
-        "rows_read": batch.read, "rows_loaded": batch.loaded,
-        "rows_quarantined": len(batch.quarantine),
+        "rows_read": total.read, "rows_loaded": total.loaded,
+        "rows_quarantined": len(total.quarantine),
         "deliveries": ", ".join(f"{n} {s}" for s, n in sorted(outcome.items())) or "none",
         **({"months": ", ".join(months)} if months else {}), **extra})
 
@@ -65,10 +61,11 @@ def org_units(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     src = config.sources.org_register
     if not isinstance(src, CsvSource):
         raise _unsupported("org_register", src)
-    loads = [(landing.delivery("org_register", None, p),
-              loaders.read_org_register(p, src.delimiter, src.encoding, src.columns))
-             for p in config.files(src.path)]
-    return _store(warehouse, config, "org_units", "org_register", loads)
+    readings = [(landing.delivery("org_register", None, p),
+                 lambda sink, p=p: loaders.read_org_register(p, src.delimiter, src.encoding,
+                                                             src.columns))
+                for p in config.files(src.path)]
+    return _store(warehouse, config, "org_units", "org_register", readings)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -79,15 +76,16 @@ def accounts(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     if src is None:  # no chart export: the accounts the SIE files declare
         paths = [p for s in config.sources.ledger if isinstance(s, SieSource)
                  for p in config.files(s.path)]
-        loads = [(landing.delivery("accounts", None, paths[-1]), loaders.read_sie_chart(paths))
-                 ] if paths else []
+        readings = [(landing.delivery("accounts", None, paths[-1]),
+                     lambda sink: loaders.read_sie_chart(paths))] if paths else []
     elif isinstance(src, CsvSource):
-        loads = [(landing.delivery("accounts", None, p),
-                  loaders.read_chart(p, src.delimiter, src.encoding, src.columns))
-                 for p in config.files(src.path)]
+        readings = [(landing.delivery("accounts", None, p),
+                     lambda sink, p=p: loaders.read_chart(p, src.delimiter, src.encoding,
+                                                          src.columns))
+                    for p in config.files(src.path)]
     else:
         raise _unsupported("chart_of_accounts", src)
-    return _store(warehouse, config, "accounts", "accounts", loads)
+    return _store(warehouse, config, "accounts", "accounts", readings)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -98,43 +96,42 @@ def dimension_objects(settings: Settings, warehouse: Warehouse) -> dg.Materializ
     paths = [p for s in config.sources.ledger + config.sources.budget
              if isinstance(s, SieSource) for p in config.files(s.path)]
     batch = loaders.read_sie_objects(paths)
-    with warehouse.connect() as con:
-        replace_rows(con, "dimension_objects", batch.frame(), batch.quarantine_frame(),
-                     "dimension_objects")
-    batch.check_accounting()
+    with warehouse.connect() as con, replacing(con, "dimension_objects",
+                                               "dimension_objects") as load:
+        load.insert(batch.frame())
     return dg.MaterializeResult(metadata={"objects": len(batch.rows), "files": len(paths)})
 
 
-def _ledger_reader(src, month: str | None, months: set[str]
-                   ) -> Callable[[Path], loaders.Batch]:
+def _ledger_reader(src, month: str | None, months: set[str], path: Path
+                   ) -> Callable[[loaders.Sink | None], loaders.Batch]:
     if isinstance(src, SieSource):
-        return lambda p: loaders.read_sie_ledger(p, month, months)
+        return lambda sink: loaders.read_sie_ledger(path, month, months, sink)
     if isinstance(src, CsvSource):
-        return lambda p: loaders.read_table_ledger(p, "csv", month, months, src.delimiter,
-                                                   src.encoding, src.decimal,
-                                                   columns=src.columns)
+        return lambda sink: loaders.read_table_ledger(
+            path, "csv", month, months, src.delimiter, src.encoding, src.decimal,
+            columns=src.columns, sink=sink)
     if isinstance(src, ExcelSource):
-        return lambda p: loaders.read_table_ledger(p, "excel", month, months, sheet=src.sheet,
-                                                   columns=src.columns)
+        return lambda sink: loaders.read_table_ledger(
+            path, "excel", month, months, sheet=src.sheet, columns=src.columns, sink=sink)
     raise _unsupported("ledger", src)
 
 
-def ledger_deliveries(config: Config, months: list[str]
-                      ) -> list[tuple[Path, str | None, Callable[[Path], loaders.Batch]]]:
-    """(file, delivered period, reader) for a range of months: each month's delivery, and
-    files that are not monthly (split by voucher date) once."""
+def ledger_deliveries(config: Config, months: list[str]) -> list[Reading]:
+    """Each month's delivery, and files that are not monthly (split by voucher date) once."""
     wanted = set(months)
     out, seen = [], set()
     for src in config.sources.ledger:
         if "{period}" in getattr(src, "path", ""):
             for month in months:
                 for p in config.files(src.path, month):
-                    out.append((p, month, _ledger_reader(src, month, wanted)))
+                    out.append((landing.delivery("ledger", month, p),
+                                _ledger_reader(src, month, wanted, p)))
         elif hasattr(src, "path"):
             for p in config.files(src.path):
                 if p not in seen:
                     seen.add(p)
-                    out.append((p, None, _ledger_reader(src, None, wanted)))
+                    out.append((landing.delivery("ledger", None, p),
+                                _ledger_reader(src, None, wanted, p)))
         else:
             raise _unsupported("ledger", src)
     return out
@@ -147,9 +144,8 @@ def ledger_transactions(context: dg.AssetExecutionContext, settings: Settings,
                         warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
     months = months_of(context)
-    loads = [(landing.delivery("ledger", month, p), read(p))
-             for p, month, read in ledger_deliveries(config, months)]
-    return _store(warehouse, config, "ledger_transactions", "ledger", loads, months)
+    return _store(warehouse, config, "ledger_transactions", "ledger",
+                  ledger_deliveries(config, months), months)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -157,21 +153,23 @@ def ledger_transactions(context: dg.AssetExecutionContext, settings: Settings,
                       "periodised to months by their periodisation key.")
 def budget_lines(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
-    loads: Loaded = []
+    readings: list[Reading] = []
     for src in config.sources.budget + config.sources.investment_budget:
         for p in config.files(src.path):
             if isinstance(src, SieSource):
-                batch = loaders.read_sie_budget(p, src.version or "")
+                def read(sink, p=p, src=src):
+                    return loaders.read_sie_budget(p, src.version or "")
             elif isinstance(src, CsvSource | ExcelSource):
-                kind = "csv" if isinstance(src, CsvSource) else "excel"
-                batch = loaders.read_annual_budget(
-                    p, kind, src.version or "", config.fiscal_year,
-                    getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"),
-                    getattr(src, "decimal", ","), getattr(src, "sheet", 0), src.columns)
+                def read(sink, p=p, src=src):
+                    return loaders.read_annual_budget(
+                        p, "csv" if isinstance(src, CsvSource) else "excel", src.version or "",
+                        config.fiscal_year, getattr(src, "delimiter", ";"),
+                        getattr(src, "encoding", "utf-8"), getattr(src, "decimal", ","),
+                        getattr(src, "sheet", 0), src.columns)
             else:
                 raise _unsupported("budget", src)
-            loads.append((landing.delivery("budget", None, p), batch))
-    return _store(warehouse, config, "budget_lines", "budget", loads)
+            readings.append((landing.delivery("budget", None, p), read))
+    return _store(warehouse, config, "budget_lines", "budget", readings)
 
 
 def pseudonym_key(config: Config) -> bytes:
@@ -192,7 +190,7 @@ def hr_employee_months(context: dg.AssetExecutionContext, settings: Settings,
     config = settings.load()
     months = months_of(context)
     key = pseudonym_key(config) if config.sources.hr else b""
-    loads: Loaded = []
+    readings: list[Reading] = []
     missing: list[str] = []
     for month in months:
         files = []
@@ -206,11 +204,12 @@ def hr_employee_months(context: dg.AssetExecutionContext, settings: Settings,
             missing.append(month)  # a backfill over years before HR was delivered
             continue
         for p, src in files:
-            loads.append((landing.delivery("hr", month, p), loaders.read_hr_export(
-                p, key, month, src.delimiter, src.encoding, src.decimal, src.columns)))
+            readings.append((landing.delivery("hr", month, p), lambda sink, p=p, src=src,
+                             month=month: loaders.read_hr_export(
+                p, key, month, src.delimiter, src.encoding, src.decimal, src.columns, sink)))
     if missing:
         context.log.warning(f"no HR export for {', '.join(missing)}")
-    return _store(warehouse, config, "hr_employee_months", "hr", loads, months,
+    return _store(warehouse, config, "hr_employee_months", "hr", readings, months,
                   months_without_export=", ".join(missing) or "-")
 
 

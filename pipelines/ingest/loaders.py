@@ -10,7 +10,7 @@ import csv
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,23 +24,48 @@ LEVELS = ("kommun", "nämnd", "sektor", "verksamhet", "enhet")
 DIM_ANSVAR, DIM_PROJECT, DIM_ACTIVITY, DIM_COUNTERPART = "1", "6", "20", "21"
 
 
+Sink = Callable[[pd.DataFrame], None]
+CHUNK_ROWS = 100_000
+
+
 @dataclass
 class Batch:
-    """Rows to load and rows to quarantine from one or more files."""
+    """Rows to load and rows to quarantine from one or more files.
+
+    With a `sink`, rows go to it in chunks of CHUNK_ROWS as they are read, so a year of
+    ledger rows never sits in memory at once; the counts stay exact."""
 
     rows: list[dict] = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
     read: int = 0
     # input rows loaded, where one input row becomes several (an annual budget line -> months)
     input_rows_loaded: int | None = None
+    sink: Sink | None = None
+    flushed: int = 0
+
+    def add(self, row: dict) -> None:
+        self.rows.append(row)
+        if self.sink is not None and len(self.rows) >= CHUNK_ROWS:
+            self.flush()
+
+    def flush(self) -> None:
+        """Hand the rows read so far to the sink."""
+        if self.sink is not None and self.rows:
+            self.sink(pd.DataFrame(self.rows))
+            self.flushed += len(self.rows)
+            self.rows = []
 
     @property
     def loaded(self) -> int:
-        return len(self.rows) if self.input_rows_loaded is None else self.input_rows_loaded
+        if self.input_rows_loaded is not None:
+            return self.input_rows_loaded
+        return self.flushed + len(self.rows)
 
     def extend(self, other: Batch) -> None:
         if other.input_rows_loaded is not None or self.input_rows_loaded is not None:
             self.input_rows_loaded = self.loaded + other.loaded
+        else:
+            self.flushed += other.flushed
         self.rows += other.rows
         self.quarantine += other.quarantine
         self.read += other.read
@@ -101,7 +126,7 @@ def read_org_register(path: Path, delimiter: str = ";", encoding: str = "utf-8",
             except ValueError as e:
                 batch.reject("org_register", path.name, line, raw, str(e))
                 continue
-            batch.rows.append({
+            batch.add({
                 "code": code, "name": rec[cols["name"]].strip(), "level": level,
                 "parent_code": (rec[cols["parent_code"]] or "").strip() or None,
                 "valid_from": valid_from, "valid_to": valid_to,
@@ -135,7 +160,7 @@ def read_chart(path: Path, delimiter: str = ";", encoding: str = "utf-8",
             continue
         flag = {k: rec.get(cols[k], "").strip().lower() in YES for k in
                 ("is_summary", "is_blocked", "requires_project", "requires_counterpart")}
-        batch.rows.append({"account": account, "name": rec.get(cols["name"], "").strip(),
+        batch.add({"account": account, "name": rec.get(cols["name"], "").strip(),
                            "account_type": rec.get(cols["account_type"], "").strip().upper()
                            or None, **flag, "source_file": path.name, "source_line": line})
     return batch
@@ -155,7 +180,7 @@ def read_sie_chart(paths: list[Path]) -> Batch:
         types.update(reader.info.account_types)
     for account, (name, file, line) in sorted(names.items()):
         batch.read += 1
-        batch.rows.append({"account": account, "name": name, "account_type": types.get(account),
+        batch.add({"account": account, "name": name, "account_type": types.get(account),
                            "is_summary": False, "is_blocked": False, "requires_project": False,
                            "requires_counterpart": False, "source_file": file,
                            "source_line": line})
@@ -175,7 +200,7 @@ def read_sie_objects(paths: list[Path]) -> Batch:
             objects[key] = (name, path.name)
     for (dim, code), (name, file) in sorted(objects.items()):
         batch.read += 1
-        batch.rows.append({"dimension": dim, "code": code, "name": name, "source_file": file,
+        batch.add({"dimension": dim, "code": code, "name": name, "source_file": file,
                            "source_line": 0})
     return batch
 
@@ -187,14 +212,15 @@ def _period_of(day: dt.date) -> str:
     return f"{day.year}-{day.month:02d}"
 
 
-def read_sie_ledger(path: Path, delivered_period: str | None, periods: set[str]) -> Batch:
+def read_sie_ledger(path: Path, delivered_period: str | None, periods: set[str],
+                    sink: Sink | None = None) -> Batch:
     """#TRANS rows of the vouchers that belong to `periods`.
 
     A file delivered for a period (`delivered_period`) loads all its rows into that period,
     whatever date a voucher carries (a wrong date is a quality issue, not a reason to lose
     the row). Other files are split by the voucher date's month.
     """
-    batch = Batch()
+    batch = Batch(sink=sink)
     reader = SieReader(path)
     for rec in reader:
         if not isinstance(rec, Voucher):
@@ -205,7 +231,7 @@ def read_sie_ledger(path: Path, delivered_period: str | None, periods: set[str])
         batch.read += len(rec.rows)
         for n, row in enumerate(rec.rows, start=1):
             objs = row.objects
-            batch.rows.append({
+            batch.add({
                 "period": period, "series": rec.series, "voucher_number": rec.number,
                 "voucher_date": rec.date, "voucher_text": rec.text,
                 "registration_date": rec.registration_date, "row_number": n,
@@ -238,7 +264,7 @@ def read_sie_budget(path: Path, version: str) -> Batch:
             batch.reject("budget", path.name, rec.line, f"#PBUDGET {rec.period} {rec.account}",
                          "period or fiscal year (#RAR) unknown")
             continue
-        batch.rows.append({
+        batch.add({
             "version": version, "fiscal_year": year.year,
             "period": f"{rec.period[:4]}-{rec.period[4:]}", "account": rec.account,
             "ansvar": rec.objects.get(DIM_ANSVAR), "project": rec.objects.get(DIM_PROJECT),
@@ -276,10 +302,10 @@ def pseudonym(personal_id: str, key: bytes) -> str:
 
 def read_hr_export(path: Path, key: bytes, period: str, delimiter: str = ";",
                    encoding: str = "utf-8", decimal: str = ",",
-                   columns: dict[str, str] | None = None) -> Batch:
+                   columns: dict[str, str] | None = None, sink: Sink | None = None) -> Batch:
     """Employee-month rows with the personnummer replaced by its pseudonym; names dropped."""
     cols = {**HR_COLUMNS, **(columns or {})}
-    batch = Batch()
+    batch = Batch(sink=sink)
     with path.open(encoding=encoding, newline="") as f:
         reader = csv.DictReader(f, delimiter=delimiter)
         missing = [h for h in cols.values() if h not in (reader.fieldnames or [])
@@ -314,7 +340,7 @@ def read_hr_export(path: Path, key: bytes, period: str, delimiter: str = ";",
                              str(e).replace(values.get("personal_id", "") or "\0", "<pnr>"),
                              period)
                 continue
-            batch.rows.append(row)
+            batch.add(row)
     return batch
 
 
@@ -406,10 +432,11 @@ def _mapped(first: dict[str, str], cols: dict[str, str], required: tuple[str, ..
 
 def read_table_ledger(path: Path, kind: str, delivered_period: str | None, periods: set[str],
                       delimiter: str = ";", encoding: str = "utf-8", decimal: str = ",",
-                      sheet: str | int = 0, columns: dict[str, str] | None = None) -> Batch:
+                      sheet: str | int = 0, columns: dict[str, str] | None = None,
+                      sink: Sink | None = None) -> Batch:
     """Ledger rows from a CSV or Excel export with Swedish headers (mapping configurable)."""
     cols = {**LEDGER_TABLE_COLUMNS, **(columns or {})}
-    batch = Batch()
+    batch = Batch(sink=sink)
     checked = False
     for line, rec in table_rows(path, kind, delimiter, encoding, sheet):
         if not checked:
@@ -447,7 +474,7 @@ def read_table_ledger(path: Path, kind: str, delivered_period: str | None, perio
         except ValueError as e:
             batch.reject("ledger", path.name, line, raw, str(e), period)
             continue
-        batch.rows.append(row)
+        batch.add(row)
     return batch
 
 
@@ -484,7 +511,7 @@ def read_annual_budget(path: Path, kind: str, version: str, fiscal_year: int,
             continue
         batch.input_rows_loaded += 1
         for month, ore in enumerate(months, start=1):
-            batch.rows.append({
+            batch.add({
                 "version": version, "fiscal_year": year, "period": f"{year}-{month:02d}",
                 "account": v["account"], "ansvar": v["ansvar"] or None,
                 "project": v["project"] or None, "amount_ore": ore, "source_file": path.name,

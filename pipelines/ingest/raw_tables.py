@@ -7,7 +7,8 @@ rows of the same scope, in one transaction: all or nothing.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import duckdb
 import pandas as pd
@@ -94,15 +95,29 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
         con.unregister("incoming")
 
 
-def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
-                 quarantine: pd.DataFrame, source: str, months: list[str] | None = None,
-                 on_commit: Callable[[duckdb.DuckDBPyConnection], None] | None = None) -> None:
+class Replacement:
+    """An open load: rows go in as they are read; see `replacing`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str):
+        self.con, self.table = con, table
+
+    def insert(self, frame: pd.DataFrame) -> None:
+        _insert(self.con, self.table, frame)
+
+    def quarantine(self, frame: pd.DataFrame) -> None:
+        _insert(self.con, "quarantine", frame)
+
+
+@contextmanager
+def replacing(con: duckdb.DuckDBPyConnection, table: str, source: str,
+              months: list[str] | None = None, files: list[str] | None = None
+              ) -> Iterator[Replacement]:
     """Replace a load in one transaction: all or nothing.
 
     With `months`, the rows of those periods are replaced (a monthly partition or a range);
     without, the whole table. The source's quarantine rows of the same scope go with them
-    (rows whose month could not be read, period NULL, belong to every load of their file).
-    `on_commit` runs inside the transaction (the delivery manifest)."""
+    (rows whose month could not be read, period NULL, belong to every load of their `files`).
+    """
     ensure_raw_schema(con)
     con.execute("BEGIN TRANSACTION")
     try:
@@ -111,16 +126,12 @@ def replace_rows(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame
             con.execute("DELETE FROM raw.quarantine WHERE source = ?", [source])
         else:
             marks = ", ".join("?" for _ in months)
-            files = sorted(set(quarantine["file"])) if not quarantine.empty else []
             con.execute(f"DELETE FROM raw.{table} WHERE period IN ({marks})", months)
             con.execute(f"DELETE FROM raw.quarantine WHERE source = ? AND (period IN ({marks}) "
                         f"OR (period IS NULL AND file IN (SELECT unnest(?))))",
-                        [source, *months, files])
-        _insert(con, table, frame)
-        _insert(con, "quarantine", quarantine)
-        if on_commit:
-            on_commit(con)
+                        [source, *months, sorted(set(files or []))])
+        yield Replacement(con, table)
         con.execute("COMMIT")
-    except Exception:
+    except BaseException:
         con.execute("ROLLBACK")
         raise
