@@ -24,9 +24,9 @@ class BadInput(Exception):
     """Input the user can correct; exit code 2."""
 
 
-def _check_period(value: str | None) -> str | None:
+def _check_period(value: str | None, option: str = "--through") -> str | None:
     if value is not None and not PERIOD.match(value):
-        raise BadInput(f"--through {value!r}: expected a month as YYYY-MM, e.g. 2025-08")
+        raise BadInput(f"{option} {value!r}: expected a month as YYYY-MM, e.g. 2025-08")
     return value
 
 
@@ -118,17 +118,20 @@ def demo_cmd(
 def run_cmd(
     config: Path = typer.Option(..., "--config", help="the municipality's uppfoljning.yaml"),
     through: str | None = typer.Option(None, help="build up to this month (YYYY-MM)"),
+    from_month: str | None = typer.Option(
+        None, "--from", help="start at this month (YYYY-MM), e.g. to reload a corrected month"),
 ) -> None:
-    """Materialise everything for the configured sources, in-process."""
-    _check_period(through)
-    _run(config, through)
+    """Materialise everything for the configured sources, in-process, as one run."""
+    _check_period(through, "--through")
+    _check_period(from_month, "--from")
+    _run(config, through, from_month)
 
 
-def _run(config_path: Path, through: str | None) -> None:
+def _run(config_path: Path, through: str | None, from_month: str | None = None) -> None:
     from pipelines.runner import run_pipeline
 
     with err.status("Kör pipelinen (inläsning, dbt, kontroller, rapporter) ..."):
-        summary = run_pipeline(config_path, through)
+        summary = run_pipeline(config_path, through, from_month=from_month)
     console.print(f"{summary.materialisations} asset materialisations for "
                   f"{summary.months[0]} .. {summary.months[-1]} (log: {summary.log})")
     if summary.checks_failed:

@@ -61,12 +61,16 @@ def _root_cause(error) -> str:
     return last.split(prefix, 1)[1] if prefix in last else last
 
 
-def run_pipeline(config_path: Path, through: str | None = None,
-                 log_level: str = "WARNING") -> RunSummary:
+def run_pipeline(config_path: Path, through: str | None = None, log_level: str = "WARNING",
+                 from_month: str | None = None) -> RunSummary:
+    """One run over the months from `from_month` (default: January of the first year)
+    through `through` (default: December of the fiscal year)."""
     config = load_config(config_path)
-    months = months_through(config.years, through)
+    months = [m for m in months_through(config.years, through)
+              if from_month is None or m >= from_month]
     if not months:
-        raise RunFailed(f"no month of {config.years} is on or before {through}")
+        raise RunFailed(f"no month of {config.years} lies between {from_month or 'the start'} "
+                        f"and {through or 'the end'}")
     from pipelines.definitions import build_definitions  # parses dbt: only when running
 
     defs = build_definitions(str(Path(config_path).resolve()))

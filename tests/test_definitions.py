@@ -69,3 +69,12 @@ def test_pseudonym_is_stable_keyed_and_format_blind():
     assert a == pseudonym("196506171492", b"key")
     assert a != pseudonym("19650617-1492", b"other key")
     assert "1965" not in a and len(a) == 32
+
+
+def test_dbt_vars_cover_the_partitions_of_the_run():
+    from pipelines.defs.transform import dbt_vars_for
+
+    assert dbt_vars_for(["2025-03"]) == {"period_from": "2025-03", "period_to": "2025-03"}
+    assert dbt_vars_for(["2025-02", "2024-12", "2025-01"]) == {
+        "period_from": "2024-12", "period_to": "2025-02"}
+    assert dbt_vars_for([]) == {}

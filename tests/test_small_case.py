@@ -153,3 +153,27 @@ def test_forecast_without_last_year_is_outcome_plus_the_rest_of_the_budget(small
     assert cell(small_case, 7, "E3", "personnel")[4] == 60
     # December: the forecast is the outcome
     assert cell(small_case, 12, "K", "net")[4] == cell(small_case, 12, "K", "net")[0] == 180
+
+
+def test_rerunning_a_corrected_month_rebuilds_that_follow_up_period(small_case, tmp_path):
+    import shutil
+
+    summary = small_case[1]
+    root = tmp_path / "lillkommun"
+    shutil.copytree(summary.config.base_dir, root, ignore=shutil.ignore_patterns(".dagster"))
+    corrected = JULY + '#VER A 5 20250730 "Rättelse"\n{\n#TRANS 6421 {1 "E2" 21 "84"} 5.00\n' \
+                       '#TRANS 2440 {} -5.00\n}\n'
+    (root / "ekonomi" / "2025-07.se").write_bytes(corrected.encode("cp437"))
+    july = run_pipeline(root / "uppfoljning.yaml", from_month="2025-07", through="2025-07")
+    assert july.months == ["2025-07"]
+
+    def net(period: int) -> Decimal:
+        with duckdb.connect(str(july.warehouse), read_only=True) as con:
+            return con.execute("SELECT outcome_ytd FROM marts.budget_follow_up WHERE period = ?"
+                               " AND org_unit_code = 'K' AND cost_category = 'net'",
+                               [period]).fetchone()[0]
+
+    assert net(7) == 185
+    assert net(8) == 180  # outside the run's window: rebuilt by a run through December
+    run_pipeline(root / "uppfoljning.yaml", from_month="2025-07")
+    assert net(8) == net(12) == 185

@@ -13,6 +13,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
+from pipelines.partitions import monthly
 from pipelines.resources import WAREHOUSE_POOL, Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -47,6 +48,15 @@ def dbt_build_args(select: str | None = None, vars_: Mapping[str, Any] | None = 
         args += ["--vars", "{" + pairs + "}"]
     return args
 
+def dbt_vars_for(partition_keys: list[str]) -> dict[str, str]:
+    """The follow-up periods a run rebuilds, as dbt vars: the first and last month (YYYY-MM)
+    of the partitions being materialised (one month, or a backfill range in one run)."""
+    months = sorted(partition_keys)
+    if not months:
+        return {}
+    return {"period_from": months[0], "period_to": months[-1]}
+
+
 class Translator(DagsterDbtTranslator):
     """dbt sources are the ingest assets' raw tables: raw/<table>."""
 
@@ -60,11 +70,13 @@ class Translator(DagsterDbtTranslator):
         return "transform"
 
 @dbt_assets(manifest=prepare_manifest(), project=dbt_project,
-            dagster_dbt_translator=Translator(), pool=WAREHOUSE_POOL)
+            dagster_dbt_translator=Translator(), pool=WAREHOUSE_POOL,
+            partitions_def=monthly, backfill_policy=dg.BackfillPolicy.single_run())
 def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                      warehouse: Warehouse) -> Iterator:
     os.environ["UPPFOLJNING_WAREHOUSE"] = warehouse.path  # read by profiles.yml
-    yield from dbt.cli(dbt_build_args(), context=context).stream()
+    args = dbt_build_args(vars_=dbt_vars_for(list(context.partition_keys)))
+    yield from dbt.cli(args, context=context).stream()
 
 def dbt_executable() -> str:
     """dbt next to this Python (the project's virtual environment), else on PATH."""

@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['fiscal_year', 'period'],
+    )
+}}
+
 -- Budgetuppföljning: outcome against budget for every follow-up period, org level, unit and
 -- cost category, year to date and full year. Ledger sign (cost +, revenue −); deviation =
 -- budget − outcome (+ is favourable). Units are placed on the tree valid at the period end.
@@ -109,3 +117,8 @@ inner join {{ ref('org_levels') }} as levels
     on levels.org_level = all_rows.org_level
 inner join {{ ref('cost_categories') }} as cost_categories
     on cost_categories.cost_category = all_rows.cost_category
+{% if is_incremental() and var('period_from', none) %}
+-- a run for some months rebuilds only those follow-up periods (vars from Dagster's partitions)
+where {{ period_key('all_rows.fiscal_year', 'all_rows.period') }}
+    between '{{ var("period_from") }}' and '{{ var("period_to") }}'
+{% endif %}
