@@ -1,3 +1,5 @@
+{{ config(meta={"dagster": {"ref": {"name": "budget_follow_up"}}}) }}
+
 -- For every booked unit (the lowest level) and cost category, the periodised budget of the
 -- last period equals the year's budget, and the year's budget is the same in every period.
 -- (Above the lowest level a parent's budget may change between periods when a unit moves.)

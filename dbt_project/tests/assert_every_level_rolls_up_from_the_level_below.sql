@@ -1,3 +1,5 @@
+{{ config(meta={"dagster": {"ref": {"name": "budget_follow_up"}}}) }}
+
 -- Every unit's outcome, budget, annual budget and last year's outcome equal the sum of its
 -- children's, for every period and cost category. At the top level internal items are
 -- eliminated, so there net equals the children's net less their internal items.

@@ -1,3 +1,5 @@
+{{ config(meta={"dagster": {"ref": {"name": "budget_follow_up"}}}) }}
+
 -- Interna köp: what units buy from each other and what they sell must cancel out at kommun
 -- level, in the outcome and in the budget, for every period (the level just below the top
 -- holds the whole organisation).

@@ -1,3 +1,5 @@
+{{ config(meta={"dagster": {"ref": {"name": "budget_follow_up"}}}) }}
+
 -- Avstämning: for every period, the kommun's net outcome year to date plus the eliminated
 -- internal items equals the ledger's result-account rows (classes 3-8) of the raw load.
 with ledger as (
