@@ -8,7 +8,7 @@ with ledger as (
         cast(substr(period, 6, 2) as integer) as period,
         sum(amount) as amount
     from {{ source('ledger', 'ledger_transactions') }}
-    where {{ dbt.safe_cast('account', api.Column.translate_type('integer')) }} between 3000 and 8999
+    where {{ is_result_account('account') }}
     group by 1, 2
 ),
 

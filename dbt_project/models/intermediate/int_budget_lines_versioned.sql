@@ -7,7 +7,7 @@ with lines as (
     from {{ ref('stg_budget__budget_lines') }} as lines
     inner join {{ ref('budget_versions') }} as versions
         on versions.budget_version = lines.budget_version
-    where {{ dbt.safe_cast('lines.account', api.Column.translate_type('integer')) }} between 3000 and 8999
+    where {{ is_result_account('lines.account') }}
 ),
 
 chosen as (
@@ -27,14 +27,11 @@ select
     coalesce(lines.org_unit_code, '(saknas)') as org_unit_code,
     lines.account,
     lines.amount,
-    case
-        when lines.counterpart_code in ('1', '2', '3', '4') then 'internal_items'
-        else coalesce(categories.cost_category, 'other_costs')
-    end as cost_category
+    {{ cost_category('lines.counterpart_code', 'categories.cost_category') }} as cost_category
 from lines
 inner join chosen
     on chosen.fiscal_year = lines.fiscal_year
     and chosen.precedence = lines.precedence
 left join categories
-    on {{ dbt.safe_cast('lines.account', api.Column.translate_type('integer')) }}
+    on {{ account_number('lines.account') }}
         between categories.account_from and categories.account_to

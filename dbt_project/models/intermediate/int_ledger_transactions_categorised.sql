@@ -2,7 +2,7 @@
 -- motpart (1-4) is an internal item whatever its account.
 with rows as (
     select * from {{ ref('stg_ledger__transactions') }}
-    where {{ dbt.safe_cast('account', api.Column.translate_type('integer')) }} between 3000 and 8999
+    where {{ is_result_account('account') }}
 ),
 
 categories as (
@@ -16,11 +16,8 @@ select
     rows.account,
     rows.counterpart_code,
     rows.amount,
-    case
-        when rows.counterpart_code in ('1', '2', '3', '4') then 'internal_items'
-        else coalesce(categories.cost_category, 'other_costs')
-    end as cost_category
+    {{ cost_category('rows.counterpart_code', 'categories.cost_category') }} as cost_category
 from rows
 left join categories
-    on {{ dbt.safe_cast('rows.account', api.Column.translate_type('integer')) }}
+    on {{ account_number('rows.account') }}
         between categories.account_from and categories.account_to

@@ -7,7 +7,7 @@ select
     accounts.account,
     accounts.account_name,
     accounts.account_type,
-    {{ dbt.safe_cast('accounts.account', api.Column.translate_type('integer')) }} between 3000 and 8999
+    {{ is_result_account('accounts.account') }}
         as is_result_account,
     categories.cost_category,
     categories.cost_category_name,
@@ -17,5 +17,5 @@ select
     accounts.requires_counterpart
 from accounts
 left join {{ ref('account_categories') }} as categories
-    on {{ dbt.safe_cast('accounts.account', api.Column.translate_type('integer')) }}
+    on {{ account_number('accounts.account') }}
         between categories.account_from and categories.account_to
