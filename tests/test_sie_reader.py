@@ -9,12 +9,13 @@ from pipelines.ingest.sie import NotSieError, SieReader, Voucher
 SIE_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sie"
 pytestmark = pytest.mark.skipif(not SIE_DIR.is_dir(), reason=f"{SIE_DIR} not found")
 
-# file: (vouchers, transactions, period budgets, period balances, dimensions, objects)
+# file: (vouchers, transactions, period budgets, period balances, dimensions, objects);
+# dimensions counts #DIM (the underdim file also has 2 #UNDERDIM, counted apart)
 EXPECTED = {
     "jsisie__BL0001_typ4.SE": (84, 405, 24, 0, 3, 23),
     "jsisie__LON_Lönekörning.SI": (1, 25, 0, 0, 3, 0),
     "jsisie__MAMUT_SIE4_EXPORT.SE": (168, 458, 0, 0, 5, 33),
-    "jsisie__SIE4_Exempelfil_med_underdim.SE": (295, 1330, 0, 0, 4, 39),
+    "jsisie__SIE4_Exempelfil_med_underdim.SE": (295, 1330, 0, 0, 2, 39),
     "jsisie__Sie4.si": (165, 869, 0, 0, 2, 3),
     "jsisie__Test3.SE": (0, 0, 145, 456, 1, 17),
     "jsisie__Test4.SE": (167, 1464, 146, 375, 0, 0),
@@ -42,6 +43,11 @@ def test_counts_match_the_file(name):
            c["dimensions"], c["objects"])
     assert got == EXPECTED[name]
     assert reader.info.quarantine == []
+
+
+def test_underdimensions_are_counted_apart():
+    reader, _ = read("jsisie__SIE4_Exempelfil_med_underdim.SE")
+    assert reader.info.counts["underdimensions"] == 2
 
 
 def test_every_real_file_has_a_test():
@@ -112,3 +118,61 @@ def test_unreadable_lines_are_quarantined_with_line_and_rule(tmp_path):
     assert (13, "'-100.001' has more than two decimals") in rules
     assert (15, "#TRANS outside a voucher block") in rules
     assert (16, "'2025-01-07' is not a date YYYYMMDD") in rules
+
+
+def test_fast_path_reads_every_line_as_the_full_tokenizer_does():
+    from pipelines.ingest.sie import fast_fields, split_fields
+
+    answered = 0
+    for path in sorted(SIE_DIR.iterdir()):
+        if path.name in ("README.md", "jsisie__BokSald.SE"):
+            continue
+        for raw in path.read_bytes().decode("cp437").splitlines():
+            line = raw.strip()
+            fast = fast_fields(line) if line.startswith("#") else None
+            if fast is not None:
+                answered += 1
+                assert fast == split_fields(line), f"{path.name}: {line}"
+    assert answered > 5000
+
+
+def _with_checksum(body: str, tamper: bool = False) -> bytes:
+    """A file with #KSUMMA, its checksum computed here independently of the reader: CRC-32
+    over each record's label and field contents (a quoted field keeps its spaces) without the
+    separators, quotes and braces."""
+    import shlex
+    import zlib
+
+    crc = 0
+    for line in body.splitlines():
+        if line.startswith("#"):
+            content = "".join(t.replace("{", "").replace("}", "") for t in shlex.split(line))
+            crc = zlib.crc32(content.encode("cp437"), crc)
+    if tamper:
+        body = body.replace("100.00", "900.00", 1)
+    return ("#FLAGGA 0\n#KSUMMA\n" + body + f"#KSUMMA {crc}\n").encode("cp437")
+
+
+BODY = ('#FORMAT PC8\n#SIETYP 4\n#RAR 0 20250101 20251231\n#KONTO 1930 "Bank och kassa"\n'
+        '#VER A 1 20250105 "Försäljning"\n{\n#TRANS 1930 {1 "Å1"} 100.00\n'
+        '#TRANS 3010 {} -100.00\n}\n')
+
+
+def test_checksum_is_verified_where_present(tmp_path):
+    good = tmp_path / "good.se"
+    good.write_bytes(_with_checksum(BODY))
+    reader = SieReader(good)
+    list(reader)
+    assert reader.info.checksum == "ok"
+    assert reader.info.quarantine == []
+    bad = tmp_path / "bad.se"
+    bad.write_bytes(_with_checksum(BODY, tamper=True))
+    reader = SieReader(bad)
+    list(reader)
+    assert reader.info.checksum.startswith("mismatch")
+    assert reader.info.quarantine[0].rule.startswith("checksum does not match")
+
+
+def test_files_without_checksum_say_so():
+    reader, _ = read("jsisie__transaktioner_ovnbolag.se")
+    assert reader.info.checksum == "absent"

@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import datetime as dt
 import re
+import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -97,6 +98,7 @@ class SieInfo:
     objects: dict[tuple[str, str], str] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
     quarantine: list[Quarantined] = field(default_factory=list)
+    checksum: str = "absent"  # #KSUMMA: absent, ok, or mismatch (expected ..., computed ...)
 
 
 def detect_encoding(path: Path) -> str:
@@ -136,6 +138,39 @@ def split_fields(line: str) -> list[str | dict[str, str]]:
     return out
 
 
+def _words(text: str) -> list[str] | None:
+    """Bare words and quoted strings (without escapes) in order; None if a quote is open."""
+    parts = text.split('"')
+    if len(parts) % 2 == 0:
+        return None
+    words: list[str] = []
+    for k, part in enumerate(parts):
+        if k % 2:
+            words.append(part)  # a quoted string, spaces and all
+        else:
+            words.extend(part.split())
+    return words
+
+
+def fast_fields(line: str) -> list[str | dict[str, str]] | None:
+    """The fields of a line without escapes, e.g. `#TRANS 6421 {1 "121101"} 163.86` or
+    `#VER LF 509 20250201 "Atea faktura"`: the common case, without the regex tokenizer.
+    None when the line needs the full tokenizer."""
+    if "\\" in line:
+        return None
+    start = line.find("{")
+    if start < 0:
+        return _words(line)
+    end = line.find("}", start)
+    if end < 0 or "{" in line[end:]:
+        return None
+    head, objs, tail = _words(line[:start]), _words(line[start + 1:end]), _words(line[end + 1:])
+    if head is None or objs is None or tail is None or len(objs) % 2:
+        return None
+    objects = {objs[i].strip(): objs[i + 1].strip() for i in range(0, len(objs), 2)}
+    return [*head, objects, *tail]
+
+
 def parse_objects(text: str) -> dict[str, str]:
     """'1 "456" 6 "P1"' -> {"1": "456", "6": "P1"}; codes are trimmed of padding."""
     words = [_UNESCAPE.sub(r"\1", q) if q is not None else b
@@ -143,6 +178,15 @@ def parse_objects(text: str) -> dict[str, str]:
     if len(words) % 2:
         raise ValueError("object list has a dimension without an object")
     return {words[i].strip(): words[i + 1].strip() for i in range(0, len(words), 2)}
+
+
+def checksum_bytes(fields: list, encoding: str) -> bytes:
+    """What #KSUMMA covers of a record, as we read SIE 4B: the label and the contents of every
+    field (object lists as their dimension and object codes), without the separators, quotes
+    and braces around them and without the line end, in the file's encoding."""
+    text = "".join("".join(f"{k}{v}" for k, v in f.items()) if isinstance(f, dict) else str(f)
+                   for f in fields)
+    return text.encode("cp437" if encoding == "ascii" else encoding, errors="replace")
 
 
 def parse_amount(text: str) -> int:
@@ -180,6 +224,7 @@ class SieReader:
         in_block = False
         skip_trans: tuple | None = None
         seen_label = False
+        crc: int | None = None  # running #KSUMMA checksum, between the two #KSUMMA
         with self.path.open("r", encoding=encoding, errors="replace", newline=None) as f:
             for line_no, raw in enumerate(f, start=1):
                 line = raw.strip()
@@ -208,9 +253,16 @@ class SieReader:
                     self._quarantine(line_no, raw.rstrip("\n"), "line does not start with #")
                     continue
                 try:
-                    fields = split_fields(line)
+                    fields = fast_fields(line)
+                    if fields is None:
+                        fields = split_fields(line)
                     label = str(fields[0]).upper()
                     args = fields[1:]
+                    if label == "#KSUMMA":
+                        crc = self._checksum(crc, args, line_no)
+                        continue
+                    if crc is not None:
+                        crc = zlib.crc32(checksum_bytes(fields, encoding), crc)
                     if label in ("#TRANS", "#RTRANS", "#BTRANS"):
                         if voucher is None or not in_block:
                             self._quarantine(line_no, raw.rstrip("\n"),
@@ -252,6 +304,21 @@ class SieReader:
             self._quarantine(voucher.line, f"#VER {voucher.series} {voucher.number}",
                              "voucher block not closed before end of file")
 
+    def _checksum(self, crc: int | None, args: list, line_no: int) -> int | None:
+        """The first #KSUMMA starts the checksum; the last one holds the expected value."""
+        if not args:
+            return 0
+        expected = int(str(args[0]))
+        computed = crc if crc is not None else 0
+        # CRC-32 is unsigned; some programs write it as a signed 32-bit number
+        if expected % (1 << 32) == computed:
+            self.info.checksum = "ok"
+        else:
+            self.info.checksum = f"mismatch (expected {expected}, computed {computed})"
+            self._quarantine(line_no, f"#KSUMMA {expected}", "checksum does not match "
+                             f"the file's contents (computed {computed})")
+        return None
+
     def _row(self, line_no: int, kind: str, args: list) -> Row:
         if len(args) < 3 or not isinstance(args[1], dict):
             raise ValueError(f"#{kind} needs account, object list and amount")
@@ -292,7 +359,7 @@ class SieReader:
             info.account_types[str(args[0])] = str(args[1]).upper()
         elif label in ("#DIM", "#UNDERDIM"):
             info.dimensions[str(args[0])] = str(args[1]) if len(args) > 1 else ""
-            info.counts["dimensions"] += 1
+            info.counts["dimensions" if label == "#DIM" else "underdimensions"] += 1
         elif label == "#OBJEKT":
             info.objects[(str(args[0]), str(args[1]))] = str(args[2]) if len(args) > 2 else ""
             info.counts["objects"] += 1
