@@ -12,9 +12,11 @@ from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipelines.config import ConfigError
+from pipelines.sie_cli import sie_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Uppföljning: budget follow-up for a Swedish municipality.")
+app.add_typer(sie_app, name="sie")
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
