@@ -32,7 +32,8 @@ def _check_period(value: str | None, option: str = "--through") -> str | None:
     return value
 
 
-def _generate(out: Path, size: str, seed: int, year: int, clean: bool):
+def _generate(out: Path, size: str, seed: int, year: int, clean: bool,
+              erp_url: str | None = None):
     from pipelines.demo.generator import SIZES, generate, steps
 
     if size not in SIZES:
@@ -42,7 +43,8 @@ def _generate(out: Path, size: str, seed: int, year: int, clean: bool):
         task = progress.add_task("Exempelkommun", total=steps())
         summary = generate(out, size, seed, year, clean,
                            progress=lambda step: progress.update(task, advance=1,
-                                                                 description=step))
+                                                                 description=step),
+                           erp_url=erp_url)
     return summary
 
 
@@ -54,9 +56,12 @@ def generate_cmd(
     seed: int = typer.Option(1, help="random seed; the same seed gives identical files"),
     year: int = typer.Option(2025, help="the demo year (the prior year comes with it)"),
     clean: bool = typer.Option(False, "--clean", help="inject no defects"),
+    erp_db: str | None = typer.Option(
+        None, "--erp-db", help="also write the ledger into an ERP database at this SQLAlchemy "
+                               "URL (e.g. sqlite:///erp.db, postgresql+psycopg://...)"),
 ) -> None:
     """Write the demo municipality Exempelkommun as source files."""
-    s = _generate(out, size, seed, year, clean)
+    s = _generate(out, size, seed, year, clean, erp_db)
     console.print(f"Exempelkommun {s.year} ({s.size}, seed {s.seed}) written to {s.out}")
     console.print(f"  {s.units} units, {s.employees} employees, {s.vouchers} vouchers, "
                   f"{s.ledger_rows} ledger rows, {s.hr_rows} HR rows, "

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import dagster as dg
 
-from pipelines.config import Config, CsvSource, ExcelSource, SieSource
-from pipelines.ingest import landing, loaders
+from pipelines.config import Config, CsvSource, DatabaseSource, ExcelSource, SieSource
+from pipelines.ingest import database, landing, loaders
 from pipelines.ingest.raw_tables import replacing
 from pipelines.partitions import monthly, months_of
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
@@ -25,14 +25,26 @@ Reading = tuple[landing.Delivery, Callable[[loaders.Sink | None], loaders.Batch]
 
 def _store(warehouse: Warehouse, config: Config, table: str, source: str,
            readings: list[Reading], months: list[str] | None = None,
-           **extra) -> dg.MaterializeResult:
+           databases: list[DatabaseSource] = (), **extra) -> dg.MaterializeResult:
     """Load every delivery into `table`, replacing the load's scope, and record the
-    deliveries in the manifest: one transaction, all or nothing."""
+    deliveries in the manifest: one transaction, all or nothing. ERP databases are extracted
+    first (incrementally for one month, in full for a range) and their landed rows of the
+    months loaded like a delivery."""
     total = loaders.Batch()
     outcome: dict[str, int] = {}
     with warehouse.connect() as con, replacing(
             con, table, source, months, [d.path.name for d, _ in readings]) as load:
         landing.ensure_manifest(con)
+        for db in databases:
+            extracted = database.extract(db, con, full=len(months or []) != 1)
+            extracted.check_accounting()
+            load.quarantine(extracted.quarantine_frame())
+            loaded = database.load_landed(db, con, months or [], load.insert)
+            extra[f"{database.source_name(db)} extracted"] = extracted.read
+            extra[f"{database.source_name(db)} loaded"] = loaded
+            total.quarantine += extracted.quarantine
+            total.flushed += loaded
+            total.read += loaded + len(extracted.quarantine)
         for delivery, read in readings:
             part = read(load.insert)
             part.sink = load.insert  # small readers keep their rows until here
@@ -126,6 +138,8 @@ def ledger_deliveries(config: Config, months: list[str]) -> list[Reading]:
                 for p in config.files(src.path, month):
                     out.append((landing.delivery("ledger", month, p),
                                 _ledger_reader(src, month, wanted, p)))
+        elif isinstance(src, DatabaseSource):
+            continue  # extracted and loaded by _store
         elif hasattr(src, "path"):
             for p in config.files(src.path):
                 if p not in seen:
@@ -144,8 +158,9 @@ def ledger_transactions(context: dg.AssetExecutionContext, settings: Settings,
                         warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
     months = months_of(context)
+    databases = [s for s in config.sources.ledger if isinstance(s, DatabaseSource)]
     return _store(warehouse, config, "ledger_transactions", "ledger",
-                  ledger_deliveries(config, months), months)
+                  ledger_deliveries(config, months), months, databases)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,

@@ -17,6 +17,7 @@ import numpy as np
 from pipelines.demo import budget, history, ledger, plans, staff
 from pipelines.demo.catalogue import CHART
 from pipelines.demo.defects import DefectPlan
+from pipelines.demo.erp_database import ErpDatabaseWriter
 from pipelines.demo.ledger import LedgerModel, SizeParams
 from pipelines.demo.organisation import build_organisation, write_org_register
 
@@ -80,7 +81,10 @@ def steps() -> int:
 
 
 def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int = DEFAULT_YEAR,
-             clean: bool = False, progress: Progress | None = None) -> GenerationSummary:
+             clean: bool = False, progress: Progress | None = None,
+             erp_url: str | None = None) -> GenerationSummary:
+    """Write the demo municipality's files; with `erp_url`, its ledger also goes into an ERP
+    database (tables verifikation and verifikationsrad) at that SQLAlchemy URL."""
     if size not in SIZES:
         raise ValueError(f"unknown size {size!r}; choose one of {', '.join(SIZES)}")
     tick = progress or (lambda _step: None)
@@ -103,6 +107,8 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
     summary.units = len(org.units)
     summary.employees = len(people)
     model = LedgerModel(org, rng, params)
+    if erp_url:
+        model.erp = ErpDatabaseWriter(erp_url)
     plan = DefectPlan.draw(rng, params.defects_per_rule, clean)
     payroll = np.zeros((len(org.units), 12, len(staff.PAYROLL_ACCOUNTS)), dtype=np.int64)
     tick("organisation och personal")
@@ -133,6 +139,8 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
     plans.write_yaml(plans.goals(org), target("goals")[0])
     plans.write_yaml(plans.tidplan(year), target("tidplan")[0])
     tick("mål och tidplan")
+    if model.erp is not None:
+        model.erp.close()
     plan.write(target("defects")[0])
     summary.defects = len(plan.found)
     tick("defects.csv")

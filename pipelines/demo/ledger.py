@@ -32,6 +32,7 @@ from pipelines.demo.catalogue import (
     SUPPLIERS,
 )
 from pipelines.demo.defects import Defect, DefectPlan
+from pipelines.demo.erp_database import ErpDatabaseWriter
 from pipelines.demo.organisation import Organisation, Unit
 from pipelines.demo.staff import PAYROLL_ACCOUNTS
 
@@ -129,6 +130,7 @@ class LedgerModel:
     projects: list[Project] = field(init=False)
     tax_annual: float = field(init=False)
     equalisation_annual: float = field(init=False)
+    erp: ErpDatabaseWriter | None = None  # also write the vouchers into an ERP database
     voucher_numbers: dict[str, int] = field(default_factory=dict)
     pending: list[PendingReversal] = field(default_factory=list)
     _sellers: dict[str, list[Unit]] = field(init=False, repr=False)
@@ -308,11 +310,12 @@ def objects(unit: Unit | None, counterpart: str | None = None, project: str | No
 class SieWriter:
     """Writes one SIE 4 file line by line, CP437-encoded, and counts lines."""
 
-    def __init__(self, path: Path):
+    def __init__(self, path: Path, erp: ErpDatabaseWriter | None = None, period: str = ""):
         path.parent.mkdir(parents=True, exist_ok=True)
         self._f = path.open("wb")
         self._buf: list[str] = []
         self.line = 0
+        self.erp, self.period = erp, period  # the same vouchers into an ERP database
 
     def write(self, text: str) -> int:
         self._buf.append(text)
@@ -330,6 +333,8 @@ class SieWriter:
         self.write("{")
         lines = [self.write(f"#TRANS {acc} {objs} {amount(ore)}") for acc, objs, ore in rows]
         self.write("}")
+        if self.erp is not None:
+            self.erp.voucher(series, number, date, text, regdate or date, self.period, rows)
         return ver, lines
 
     def flush(self) -> None:
@@ -397,7 +402,7 @@ def write_month(model: LedgerModel, month: int, payroll: np.ndarray, path: Path,
     last = month_end(year, month)
     generated = next_workday(last + dt.timedelta(days=5))
     rules = plan.rules_for(month, "kontering periodisering")
-    w = SieWriter(path)
+    w = SieWriter(path, model.erp, f"{year}{month:02d}")
     write_header(w, org, year, generated, 4, model.projects,
                  with_unknown_ansvar="kontering.ansvar_valid" in rules)
     result = MonthResult()
@@ -426,6 +431,8 @@ def write_month(model: LedgerModel, month: int, payroll: np.ndarray, path: Path,
         _accruals(model, month, emit, rules.count("periodisering.accrual_reversed"), plan,
                   rel_path)
     w.close()
+    if model.erp is not None:
+        model.erp.flush()
     return result
 
 
