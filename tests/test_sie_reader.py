@@ -176,3 +176,21 @@ def test_checksum_is_verified_where_present(tmp_path):
 def test_files_without_checksum_say_so():
     reader, _ = read("jsisie__transaktioner_ovnbolag.se")
     assert reader.info.checksum == "absent"
+
+
+@pytest.mark.parametrize("text, ore", [("163.86", 16386), ("-163.86", -16386), ("0.50", 50),
+                                       ("-0.50", -50), ("100", 10000), ("12.5", 1250),
+                                       ("-.5", -50), ("+7.25", 725)])
+def test_amounts_with_zero_to_two_decimals_are_exact(text, ore):
+    from pipelines.ingest.sie import parse_amount
+
+    assert parse_amount(text) == ore
+
+
+@pytest.mark.parametrize("text", ["1O0.00", "-100.001", "1.2.3", ".", "--1.00", "+-1.00",
+                                  "12,50", ""])
+def test_what_is_not_an_amount_is_refused(text):
+    from pipelines.ingest.sie import parse_amount
+
+    with pytest.raises(ValueError):
+        parse_amount(text)

@@ -140,6 +140,8 @@ def split_fields(line: str) -> list[str | dict[str, str]]:
 
 def _words(text: str) -> list[str] | None:
     """Bare words and quoted strings (without escapes) in order; None if a quote is open."""
+    if '"' not in text:
+        return text.split()
     parts = text.split('"')
     if len(parts) % 2 == 0:
         return None
@@ -191,8 +193,12 @@ def checksum_bytes(fields: list, encoding: str) -> bytes:
 
 def parse_amount(text: str) -> int:
     """'1234.5' -> 123450 öre; at most two decimals."""
+    if len(text) > 3 and text[-3] == "." and text[-2:].isdigit():
+        whole = text[:-3]  # the common case, 'NNN.NN': drop the point
+        if whole.lstrip("-").isdigit():
+            return int(whole + text[-2:])
     sign = -1 if text.startswith("-") else 1
-    body = text.lstrip("+-")
+    body = text[1:] if text[:1] in ("+", "-") else text
     whole, _, frac = body.partition(".")
     if not whole.isdigit() and not (whole == "" and frac.isdigit()):
         raise ValueError(f"'{text}' is not an amount")
