@@ -18,14 +18,15 @@ from pipelines.ingest.sie import NotSieError, PeriodAmount, SieReader, Voucher
 
 sie_app = typer.Typer(no_args_is_help=True, help="SIE 4 files.")
 COUNT_KEYS = ("vouchers", "transactions", "removed_transactions", "period_budgets",
-              "period_balances", "dimensions", "underdimensions", "objects", "accounts", "ib",
-              "ub", "oib", "oub", "res")
+              "period_balances", "dimensions", "underdimensions", "objects", "accounts", "sru",
+              "ib", "ub", "oib", "oub", "res")
 COUNT_NAMES = {
     "vouchers": "Verifikationer (#VER)", "transactions": "Transaktioner (#TRANS/#RTRANS)",
     "removed_transactions": "Strukna transaktioner (#BTRANS)",
     "period_budgets": "Periodbudgetar (#PBUDGET)", "period_balances": "Periodsaldon (#PSALDO)",
     "dimensions": "Dimensioner (#DIM)", "underdimensions": "Underdimensioner (#UNDERDIM)",
-    "objects": "Objekt (#OBJEKT)", "accounts": "Konton (#KONTO)", "ib": "Ingående balanser (#IB)",
+    "objects": "Objekt (#OBJEKT)", "accounts": "Konton (#KONTO)", "sru": "SRU-koder (#SRU)",
+    "ib": "Ingående balanser (#IB)",
     "ub": "Utgående balanser (#UB)", "oib": "Objekt-IB (#OIB)", "oub": "Objekt-UB (#OUB)",
     "res": "Resultatsaldon (#RES)",
 }
@@ -56,6 +57,7 @@ def inspect_file(path: Path) -> dict:
         "declared_format": info.declared_format,
         "encoding": info.encoding,
         "sie_type": info.sie_type,
+        "chart_type": info.chart_type,
         "company": info.company,
         "orgnr": info.orgnr,
         "generated": info.generated,
@@ -77,6 +79,7 @@ def print_report(report: dict, console: Console) -> None:
     facts.add_row("Format", f"{report['declared_format'] or '-'} (läst som "
                             f"{report['encoding']})")
     facts.add_row("SIE-typ", report["sie_type"] or "-")
+    facts.add_row("Kontoplan", report["chart_type"] or "-")
     facts.add_row("Företag", f"{report['company'] or '-'} {report['orgnr']}".strip())
     for year in report["fiscal_years"]:
         facts.add_row(f"Räkenskapsår {year['index']}", f"{year['start']} - {year['end']}")

@@ -194,3 +194,31 @@ def test_what_is_not_an_amount_is_refused(text):
 
     with pytest.raises(ValueError):
         parse_amount(text)
+
+
+def test_chart_type_and_sru_codes_are_read():
+    reader, _ = read("jsisie__BL0001_typ4.SE")
+    assert reader.info.chart_type == "EUBAS97"
+    sru_lines = (SIE_DIR / "jsisie__BL0001_typ4.SE").read_bytes().count(b"\n#SRU ")
+    assert reader.info.counts["sru"] == sru_lines > 0
+    assert reader.info.sru_codes["1110"] == "7214"
+
+
+def test_escaped_quotes_tabs_and_padded_codes(tmp_path):
+    path = tmp_path / "escapes.se"
+    path.write_bytes(b'#FLAGGA 0\n#SIETYP 4\n#VER\tA\t1\t20250105\t"Kaffe \\"Gevalia\\" 500 g"\n'
+                     b'{\n#TRANS 6071 {"1" "  45 " 6 P1} 100.00\n#TRANS 1930 {} -100.00\n}\n')
+    [voucher] = list(SieReader(path))
+    assert voucher.text == 'Kaffe "Gevalia" 500 g'
+    assert voucher.rows[0].objects == {"1": "45", "6": "P1"}
+
+
+def test_file_that_says_pc8_but_is_latin1_is_detected(tmp_path):
+    path = tmp_path / "latin1.se"
+    path.write_bytes('#FLAGGA 0\n#FORMAT PC8\n#SIETYP 4\n#FNAMN "Hälsö Kommun"\n'
+                     '#KONTO 3010 "Försäljning åäö"\n'.encode("iso-8859-1"))
+    reader = SieReader(path)
+    list(reader)
+    assert reader.info.encoding == "iso-8859-15"
+    assert reader.info.company == "Hälsö Kommun"
+    assert reader.info.accounts["3010"] == "Försäljning åäö"

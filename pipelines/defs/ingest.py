@@ -153,7 +153,8 @@ def ledger_deliveries(config: Config, months: list[str]) -> list[Reading]:
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
           partitions_def=monthly, backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Huvudboken: every voucher row per month (SIE 4, CSV or Excel exports).")
+          description="Huvudboken: every voucher row per month (SIE 4, CSV or Excel exports, "
+                      "an ERP database).")
 def ledger_transactions(context: dg.AssetExecutionContext, settings: Settings,
                         warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()

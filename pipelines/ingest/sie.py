@@ -94,6 +94,8 @@ class SieInfo:
     fiscal_years: dict[int, tuple[dt.date, dt.date]] = field(default_factory=dict)
     accounts: dict[str, str] = field(default_factory=dict)
     account_types: dict[str, str] = field(default_factory=dict)
+    chart_type: str = ""  # #KPTYP, e.g. BAS2014
+    sru_codes: dict[str, str] = field(default_factory=dict)  # #SRU account -> tax form code
     dimensions: dict[str, str] = field(default_factory=dict)
     objects: dict[tuple[str, str], str] = field(default_factory=dict)
     counts: Counter = field(default_factory=Counter)
@@ -363,6 +365,11 @@ class SieReader:
             info.counts["accounts"] += 1
         elif label == "#KTYP":
             info.account_types[str(args[0])] = str(args[1]).upper()
+        elif label == "#KPTYP":
+            info.chart_type = first
+        elif label == "#SRU":
+            info.sru_codes[str(args[0])] = str(args[1])
+            info.counts["sru"] += 1
         elif label in ("#DIM", "#UNDERDIM"):
             info.dimensions[str(args[0])] = str(args[1]) if len(args) > 1 else ""
             info.counts["dimensions" if label == "#DIM" else "underdimensions"] += 1
