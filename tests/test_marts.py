@@ -145,3 +145,20 @@ def test_dbt_docs_generate_is_the_data_dictionary(demo_run, tmp_path):
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr
     assert (tmp_path / "catalog.json").exists() and (tmp_path / "index.html").exists()
+
+
+def test_unit_opening_later_in_the_year_belongs_to_its_parent_all_year(demo_run):
+    [(code, parent)] = query(demo_run, "SELECT org_unit_code, min(parent_unit_code) FROM "
+                                       "marts.org_units WHERE org_level = 'enhet' GROUP BY 1 "
+                                       "HAVING year(min(valid_from)) = 2025")
+    rows = query(demo_run, "SELECT period, parent_unit_code, budget_annual FROM "
+                           "marts.budget_follow_up WHERE fiscal_year = 2025 AND "
+                           "org_unit_code = ? AND cost_category = 'net' ORDER BY period", [code])
+    assert [p for p, _, _ in rows] == list(range(1, 13))
+    assert {par for _, par, _ in rows} == {parent}
+    assert all(annual > 0 for _, _, annual in rows)
+    # the unknown branch holds only ansvar that the register does not know at all
+    unknown = query(demo_run, "SELECT DISTINCT f.org_unit_code FROM marts.budget_follow_up f "
+                              "WHERE f.org_level = 'enhet' AND f.parent_unit_code = '(okänt)'")
+    known = {c for (c,) in query(demo_run, "SELECT org_unit_code FROM marts.org_units")}
+    assert unknown and not {c for (c,) in unknown} & known

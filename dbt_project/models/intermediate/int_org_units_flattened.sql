@@ -1,7 +1,9 @@
 -- The organisation tree as it stands at each period end: for every unit, each of its
 -- ancestors (itself included). A unit is taken in the version that had started by the period
 -- end, so a unit that moved is restated under its new parent for the whole year, and a
--- closed unit still rolls up where it last belonged.
+-- closed unit still rolls up where it last belonged. A unit that opens later in the fiscal
+-- year is placed where it will belong from the start of the year: its budget is part of its
+-- parent's year.
 with recursive periods as (
     select * from {{ ref('int_follow_up_periods') }}
 ),
@@ -16,11 +18,15 @@ versions as (
         units.parent_unit_code,
         row_number() over (
             partition by periods.fiscal_year, periods.period, units.org_unit_code
-            order by units.valid_from desc
+            order by
+                -- the latest version that has started, else the first one to come this year
+                case when units.valid_from <= periods.period_end then 0 else 1 end,
+                case when units.valid_from <= periods.period_end then units.valid_from end desc,
+                units.valid_from
         ) as version_rank
     from periods
     inner join {{ ref('stg_org_register__org_units') }} as units
-        on units.valid_from <= periods.period_end
+        on units.valid_from <= cast(cast(periods.fiscal_year as varchar) || '-12-31' as date)
 ),
 
 units_at_period_end as (

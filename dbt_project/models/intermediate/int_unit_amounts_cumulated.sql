@@ -88,5 +88,5 @@ select
                 then outcome_ytd / outcome_prior_ytd
         end,
         budget_annual - budget_ytd
-    ), 2) as {{ dbt.type_numeric() }}) as forecast_baseline
+    ), 2) as decimal(18, 2)) as forecast_baseline
 from cumulated
