@@ -42,3 +42,19 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     config_path.write_text(yaml.safe_dump(demo_config(DEMO_YEAR), allow_unicode=True),
                            encoding="utf-8")
     return run_pipeline(config_path)
+
+
+@pytest.fixture(scope="session")
+def clean_run(tmp_path_factory: pytest.TempPathFactory):
+    """The demo generated with --clean (no injected defects), run through everything."""
+    import yaml
+
+    from pipelines.cli import demo_config
+    from pipelines.runner import run_pipeline
+
+    root = tmp_path_factory.mktemp("clean_run")
+    generate(root / "sources", size="small", seed=DEMO_SEED, year=DEMO_YEAR, clean=True)
+    config_path = root / "uppfoljning.yaml"
+    config_path.write_text(yaml.safe_dump(demo_config(DEMO_YEAR), allow_unicode=True),
+                           encoding="utf-8")
+    return run_pipeline(config_path)

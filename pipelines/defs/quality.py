@@ -8,6 +8,7 @@ import dagster as dg
 
 from pipelines.defs.ingest import org_units
 from pipelines.ingest.loaders import LEVELS
+from pipelines.partitions import monthly, months_of
 from pipelines.resources import WAREHOUSE_POOL, Warehouse
 
 
@@ -114,4 +115,64 @@ def ledger_reconciles(warehouse: Warehouse) -> dg.AssetCheckResult:
         "differences": len(differences), "first_differences": "\n".join(differences[:20])})
 
 
-defs = dg.Definitions(asset_checks=[org_tree_is_valid, ledger_reconciles])
+@dg.asset(key=dg.AssetKey(["quality", "issues"]), group_name="quality", pool=WAREHOUSE_POOL,
+          partitions_def=monthly, backfill_policy=dg.BackfillPolicy.single_run(),
+          deps=[dg.AssetKey(["raw", "ledger_transactions"]),
+                dg.AssetKey(["raw", "hr_employee_months"]), org_units,
+                dg.AssetKey(["raw", "accounts"])],
+          description="Datakvalitet: the kontering, periodisering and HR suites of "
+                      "expectations/ run on each month; every flagged row with file, line and "
+                      "a message in Swedish (quality.issues), every run's results "
+                      "(quality.check_results).")
+def quality_issues(context: dg.AssetExecutionContext,
+                   warehouse: Warehouse) -> dg.MaterializeResult:
+    from pipelines.quality.run import Outcome, run_suite, store
+    from pipelines.quality.suites import load_suites
+
+    suites = load_suites()
+    months = months_of(context)
+    outcome = Outcome()
+    with warehouse.connect() as con:
+        for suite in suites:
+            for month in months:
+                outcome.extend(run_suite(con, suite, month))
+        store(con, outcome, suites, months)
+    by_rule: dict[str, int] = {}
+    for issue in outcome.issues:
+        by_rule[issue["rule"]] = by_rule.get(issue["rule"], 0) + 1
+    return dg.MaterializeResult(metadata={
+        "issues": len(outcome.issues),
+        "errors": sum(i["severity"] == "error" for i in outcome.issues),
+        **{f"rule {rule}": n for rule, n in sorted(by_rule.items())}})
+
+
+def _suite_check(suite_name: str, description: str) -> dg.AssetChecksDefinition:
+    @dg.asset_check(asset=quality_issues, name=suite_name, pool=WAREHOUSE_POOL,
+                    description=description)
+    def check(warehouse: Warehouse) -> dg.AssetCheckResult:
+        with warehouse.connect(read_only=True) as con:
+            rows = con.execute(
+                "select rule, severity, count(*) from quality.issues where suite = ? "
+                "group by 1, 2 order by 1", [suite_name]).fetchall()
+        errors = sum(n for _, severity, n in rows if severity == "error")
+        return dg.AssetCheckResult(
+            passed=errors == 0,
+            severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
+            metadata={"errors": errors, "warnings": sum(n for _, sev, n in rows
+                                                        if sev == "warn"),
+                      **{rule: n for rule, _, n in rows}})
+
+    return check
+
+
+suite_checks = [
+    _suite_check("kontering", "Kontering: konto, ansvar, dimensioner, balans, dubbletter, "
+                              "interna poster (expectations/kontering.yaml)."),
+    _suite_check("periodisering", "Periodisering: bokföringsdatum och återförda "
+                                  "periodiseringar (expectations/periodisering.yaml)."),
+    _suite_check("hr", "HR: sysselsättningsgrad, sjuktimmar och enhet "
+                       "(expectations/hr.yaml)."),
+]
+
+defs = dg.Definitions(assets=[quality_issues],
+                      asset_checks=[org_tree_is_valid, ledger_reconciles, *suite_checks])

@@ -1,0 +1,1 @@
+"""Quality rules (expectations/) and running them on the loaded data."""

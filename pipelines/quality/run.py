@@ -1,0 +1,202 @@
+"""Run the quality suites on one month of loaded data.
+
+The pandas route of toolchain.md: DuckDB prepares the month's slice (with the chart and the
+organisation joined in, so row rules need no lookups), Great Expectations validates it with
+an ephemeral context, and set rules run as DuckDB queries. Every flagged row becomes an issue
+with its file and line and a Swedish message that tells Ekonomi what to correct. GX is
+imported here, lazily: Dagster loads the definitions without it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from pipelines.quality.suites import Rule, Suite
+
+LEDGER_SLICE = """
+    select l.period, l.series, l.voucher_number, l.voucher_date, l.account, l.ansvar,
+        l.project, l.activity_code, l.counterpart, l.amount, l.source_file as file,
+        l.source_line as line, l.voucher_line,
+        case
+            when try_cast(l.account as integer) not between 3000 and 8999 then true
+            else exists (
+                select 1 from raw.org_units o
+                where o.code = l.ansvar and l.voucher_date between o.valid_from
+                    and coalesce(o.valid_to, date '9999-12-31'))
+        end as ansvar_valid,
+        (not coalesce(a.requires_project, false) or l.project is not null)
+            and (not coalesce(a.requires_counterpart, false) or l.counterpart is not null)
+            as dimensions_complete,
+        case
+            when coalesce(a.requires_project, false) and l.project is null then 'projekt'
+            when coalesce(a.requires_counterpart, false) and l.counterpart is null
+                then 'motpart'
+        end as missing_dimension
+    from raw.ledger_transactions l
+    left join raw.accounts a on a.account = l.account
+    where l.period = $period
+    order by l.source_file, l.source_line
+"""
+HR_SLICE = """
+    select h.period, h.person_key, h.unit_code, h.employment_rate, h.scheduled_hours,
+        h.sick_hours, h.sick_hours_long, h.source_file as file, h.source_line as line,
+        exists (
+            select 1 from raw.org_units o
+            where o.code = h.unit_code
+                and o.valid_from <= last_day(cast(h.period || '-01' as date))
+                and coalesce(o.valid_to, date '9999-12-31') >= cast(h.period || '-01' as date)
+        ) as unit_valid
+    from raw.hr_employee_months h
+    where h.period = $period
+    order by h.source_file, h.source_line
+"""
+SLICES = {"ledger": LEDGER_SLICE, "hr": HR_SLICE}
+RESULTS_DDL = """
+    run_at TIMESTAMP, suite VARCHAR, rule VARCHAR, severity VARCHAR, period VARCHAR,
+    success BOOLEAN, element_count BIGINT, unexpected_count BIGINT, note VARCHAR"""
+ISSUES_DDL = """
+    run_at TIMESTAMP, suite VARCHAR, rule VARCHAR, severity VARCHAR, period VARCHAR,
+    file VARCHAR, line INTEGER, series VARCHAR, voucher_number VARCHAR, record_key VARCHAR,
+    detail VARCHAR, message_sv VARCHAR"""
+
+
+@dataclass
+class Outcome:
+    results: list[dict] = field(default_factory=list)
+    issues: list[dict] = field(default_factory=list)
+
+    def extend(self, other: Outcome) -> None:
+        self.results += other.results
+        self.issues += other.issues
+
+
+def references(con: duckdb.DuckDBPyConnection) -> dict[str, list[str]]:
+    """Values that rules refer to with $name: the chart's accounts and its unbookable ones."""
+    accounts = con.execute("select account, coalesce(is_summary, false) or "
+                           "coalesce(is_blocked, false) from raw.accounts").fetchall()
+    return {"chart_accounts": [a for a, _ in accounts],
+            "summary_or_blocked_accounts": [a for a, unbookable in accounts if unbookable]}
+
+
+def _expectation(rule: Rule, refs: dict[str, list[str]]):
+    import great_expectations as gx
+
+    spec = dict(rule.expectation or {})
+    kind = spec.pop("type")
+    for key, value in spec.items():
+        if isinstance(value, str) and value.startswith("$"):
+            spec[key] = refs[value[1:]]
+    cls = getattr(gx.expectations, "".join(w.capitalize() for w in kind.split("_")))
+    return cls(**spec, meta={"rule": rule.id})
+
+
+def _message(rule: Rule, row: dict) -> str:
+    values = defaultdict(str, {k: ("" if v is None else v) for k, v in row.items()})
+    return rule.message_sv.format_map(values)
+
+
+def _issue(run_at, suite: Suite, rule: Rule, period: str, row: dict) -> dict:
+    detail = {k: (v.isoformat() if hasattr(v, "isoformat") else str(v))
+              for k, v in row.items() if v is not None}
+    return {
+        "run_at": run_at, "suite": suite.suite, "rule": rule.id, "severity": rule.severity,
+        "period": period, "file": row.get("file"), "line": row.get("line"),
+        "series": row.get("series"), "voucher_number": row.get("voucher_number"),
+        "record_key": f"period={period};rad={row['line']}" if suite.applies_to == "hr"
+        and row.get("line") is not None else None,
+        "detail": json.dumps(detail, ensure_ascii=False), "message_sv": _message(rule, row),
+    }
+
+
+def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, period: str,
+              run_at: dt.datetime | None = None) -> Outcome:
+    run_at = run_at or dt.datetime.now().replace(microsecond=0)
+    out = Outcome()
+    refs = references(con)
+    row_rules = [r for r in suite.rules if r.expectation is not None]
+    if row_rules:
+        frame = con.execute(SLICES[suite.applies_to], {"period": period}).df()
+        out.extend(_validate(frame, suite, row_rules, refs, period, run_at))
+    for rule in (r for r in suite.rules if r.query is not None):
+        cursor = con.execute(rule.query, {"period": period})
+        columns = [d[0] for d in cursor.description]
+        rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
+        out.results.append(_result(run_at, suite, rule, period, None, len(rows)))
+        out.issues += [_issue(run_at, suite, rule, period, row) for row in rows]
+    return out
+
+
+def _result(run_at, suite: Suite, rule: Rule, period: str, elements: int | None,
+            unexpected: int, note: str = "") -> dict:
+    return {"run_at": run_at, "suite": suite.suite, "rule": rule.id, "severity": rule.severity,
+            "period": period, "success": unexpected == 0, "element_count": elements,
+            "unexpected_count": unexpected, "note": note}
+
+
+def _validate(frame: pd.DataFrame, suite: Suite, rules: list[Rule], refs, period: str,
+              run_at) -> Outcome:
+    import great_expectations as gx
+
+    out = Outcome()
+    if frame.empty:
+        out.results += [_result(run_at, suite, r, period, 0, 0, "inga rader") for r in rules]
+        return out
+    runnable = []
+    for rule in rules:
+        needs_chart = any(str(v) in ("$chart_accounts", "$summary_or_blocked_accounts")
+                          for v in (rule.expectation or {}).values())
+        if needs_chart and not refs["chart_accounts"]:
+            out.results.append(_result(run_at, suite, rule, period, len(frame), 0,
+                                       "hoppades över: ingen kontoplan inläst"))
+        else:
+            runnable.append(rule)
+    if not runnable:
+        return out
+    context = gx.get_context(mode="ephemeral")
+    batch = (context.data_sources.add_pandas("uppfoljning")
+             .add_dataframe_asset(suite.suite)
+             .add_batch_definition_whole_dataframe("period")
+             .get_batch(batch_parameters={"dataframe": frame}))
+    expectations = gx.ExpectationSuite(name=suite.suite)
+    for rule in runnable:
+        expectations.add_expectation(_expectation(rule, refs))
+    validation = batch.validate(expectations, result_format={"result_format": "COMPLETE"})
+    by_id = {r.id: r for r in runnable}
+    records = frame.to_dict("records")
+    for result in validation.results:
+        rule = by_id[result.expectation_config.meta["rule"]]
+        flagged = result.result.get("unexpected_index_list") or []
+        out.results.append(_result(run_at, suite, rule, period,
+                                   result.result.get("element_count", len(frame)),
+                                   len(flagged)))
+        out.issues += [_issue(run_at, suite, rule, period, records[i]) for i in flagged]
+    return out
+
+
+def store(con: duckdb.DuckDBPyConnection, outcome: Outcome, suites: list[Suite],
+          periods: list[str]) -> None:
+    """Replace the issues of these suites and periods; keep every run's results."""
+    con.execute("create schema if not exists quality")
+    con.execute(f"create table if not exists quality.check_results ({RESULTS_DDL})")
+    con.execute(f"create table if not exists quality.issues ({ISSUES_DDL})")
+    names = [s.suite for s in suites]
+    con.execute("begin transaction")
+    try:
+        con.execute("delete from quality.issues where suite in (select unnest(?)) and "
+                    "period in (select unnest(?))", [names, periods])
+        for table, rows in (("check_results", outcome.results), ("issues", outcome.issues)):
+            if rows:
+                con.register("incoming_quality", pd.DataFrame(rows))
+                con.execute(f"insert into quality.{table} by name select * from "
+                            "incoming_quality")
+                con.unregister("incoming_quality")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise

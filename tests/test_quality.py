@@ -1,0 +1,55 @@
+"""The quality suites against ground truth: the generator's defects.csv."""
+
+import csv
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.demo.defects import HR_DEFECTS, LEDGER_DEFECTS
+from pipelines.quality.suites import load_suites
+
+pytestmark = pytest.mark.slow
+
+
+def issues(run) -> list[dict]:
+    with duckdb.connect(str(run.warehouse), read_only=True) as con:
+        cursor = con.execute("select rule, severity, file, line, message_sv from quality.issues")
+        columns = [d[0] for d in cursor.description]
+        return [dict(zip(columns, row, strict=True)) for row in cursor.fetchall()]
+
+
+def test_every_injected_defect_is_found_by_its_rule(demo_run):
+    defects = list(csv.DictReader((demo_run.config.base_dir / "sources" / "defects.csv").open(
+        encoding="utf-8")))
+    assert {d["rule"] for d in defects} == set(LEDGER_DEFECTS) | set(HR_DEFECTS)
+    found = {(i["rule"], i["file"], i["line"]) for i in issues(demo_run)}
+    missed = [d for d in defects
+              if (d["rule"], Path(d["file"]).name, int(d["line"])) not in found]
+    assert missed == []
+
+
+def test_no_error_is_raised_that_was_not_injected(demo_run):
+    defects = {(d["rule"], Path(d["file"]).name, int(d["line"])) for d in csv.DictReader(
+        (demo_run.config.base_dir / "sources" / "defects.csv").open(encoding="utf-8"))}
+    errors = [i for i in issues(demo_run) if i["severity"] == "error"]
+    assert errors and all((i["rule"], i["file"], i["line"]) in defects for i in errors)
+
+
+def test_clean_data_gives_no_error(clean_run):
+    assert [i for i in issues(clean_run) if i["severity"] == "error"] == []
+    assert not {"kontering", "periodisering", "hr"} & set(clean_run.checks_failed)
+
+
+def test_messages_tell_ekonomi_what_to_correct(demo_run):
+    messages = {i["rule"]: i["message_sv"] for i in issues(demo_run)}
+    assert messages["kontering.voucher_balances"].startswith("Verifikation LF ")
+    assert "balanserar inte, differens" in messages["kontering.voucher_balances"]
+    assert "{" not in "".join(messages.values())  # every placeholder filled
+
+
+def test_every_rule_is_described_in_swedish_and_english():
+    rules = [r for s in load_suites() for r in s.rules]
+    assert {r.id for r in rules} >= set(LEDGER_DEFECTS) | set(HR_DEFECTS)
+    assert all(r.description_sv and r.description_en and r.message_sv for r in rules)
+    assert len({r.id for r in rules}) == len(rules)
