@@ -527,8 +527,8 @@ def _supplier_invoices(model, month, emit, rules, plan, rel_path, w, result) -> 
             if i < n_ops:
                 rows[0] = (acc, objects(u), net)
                 what = f"motpart saknas på konto {acc}"
-            else:
-                rows[0] = (acc, objects(u), net)
+            else:  # an investment row keeps its coding (no activity), only the project goes
+                rows[0] = (acc, objects(u, activity=False), net)
                 what = f"projekt saknas på investeringskonto {acc}"
         elif rule == "periodisering.booking_date_in_fiscal_year":
             # a mistyped year; 29 February would not exist in the other year

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 import duckdb
 import pandas as pd
 
-from pipelines.quality.suites import Rule, Suite
+from pipelines.quality.suites import EXPECTATIONS_DIR, Rule, Suite
 
 LEDGER_SLICE = """
     select l.period, l.series, l.voucher_number, l.voucher_date, l.account, l.ansvar,
@@ -37,7 +37,9 @@ LEDGER_SLICE = """
             when coalesce(a.requires_project, false) and l.project is null then 'projekt'
             when coalesce(a.requires_counterpart, false) and l.counterpart is null
                 then 'motpart'
-        end as missing_dimension
+        end as missing_dimension,
+        l.activity_code is null or try_cast(l.account as integer) between 3000 and 8999
+            as pl_coding_on_result_account
     from raw.ledger_transactions l
     left join raw.accounts a on a.account = l.account
     where l.period = $period
@@ -57,6 +59,8 @@ HR_SLICE = """
     order by h.source_file, h.source_line
 """
 SLICES = {"ledger": LEDGER_SLICE, "hr": HR_SLICE}
+# configurable tables that rules read with $name
+QUERY_FILES = {"account_activity_rules": str(EXPECTATIONS_DIR / "account_activity_rules.csv")}
 RESULTS_DDL = """
     run_at TIMESTAMP, suite VARCHAR, rule VARCHAR, severity VARCHAR, period VARCHAR,
     success BOOLEAN, element_count BIGINT, unexpected_count BIGINT, note VARCHAR"""
@@ -115,21 +119,65 @@ def _issue(run_at, suite: Suite, rule: Rule, period: str, row: dict) -> dict:
 
 
 def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, period: str,
-              run_at: dt.datetime | None = None) -> Outcome:
+              run_at: dt.datetime | None = None, include_scans: bool = True) -> Outcome:
+    """One suite on one month; whole-warehouse scans only with `include_scans`."""
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     out = Outcome()
     refs = references(con)
-    row_rules = [r for r in suite.rules if r.expectation is not None]
+    row_rules = [r for r in suite.rules if r.expectation is not None]  # GX on the slice
     if row_rules:
         frame = con.execute(SLICES[suite.applies_to], {"period": period}).df()
         out.extend(_validate(frame, suite, row_rules, refs, period, run_at))
     for rule in (r for r in suite.rules if r.query is not None):
-        cursor = con.execute(rule.query, {"period": period})
+        params = {k: v for k, v in {"period": period, **QUERY_FILES}.items()
+                  if f"${k}" in rule.query}
+        cursor = con.execute(rule.query, params)
         columns = [d[0] for d in cursor.description]
         rows = [dict(zip(columns, values, strict=True)) for values in cursor.fetchall()]
         out.results.append(_result(run_at, suite, rule, period, None, len(rows)))
         out.issues += [_issue(run_at, suite, rule, period, row) for row in rows]
+    for rule in (r for r in suite.rules if r.scan is not None and include_scans):
+        rows = personal_identity_numbers(con)
+        out.results.append(_result(run_at, suite, rule, period, None, len(rows)))
+        out.issues += [_issue(run_at, suite, rule, period, row) for row in rows]
     return out
+
+
+PNR_SHAPE = r"(^|[^0-9])((19|20)?[0-9]{6}[-+]?[0-9]{4})([^0-9]|$)"
+
+
+def is_personal_identity_number(text: str) -> bool:
+    """YYMMDD-NNNC with a real date (day + 60 for samordningsnummer) and a valid check digit;
+    an organisation number has the same shape but a month of 20 or more."""
+    digits = "".join(c for c in text if c.isdigit())[-10:]
+    month, day = int(digits[2:4]), int(digits[4:6])
+    if not (1 <= month <= 12 and (1 <= day <= 31 or 61 <= day <= 91)):
+        return False
+    total = 0
+    for i, ch in enumerate(digits[:9]):
+        d = int(ch) * (2 if i % 2 == 0 else 1)
+        total += d - 9 if d > 9 else d
+    return (10 - total % 10) % 10 == int(digits[9])
+
+
+def personal_identity_numbers(con: duckdb.DuckDBPyConnection) -> list[dict]:
+    """Every text column of the warehouse that holds something like a personnummer."""
+    columns = con.execute(
+        "select table_schema, table_name, column_name from information_schema.columns "
+        "where data_type = 'VARCHAR' and table_schema not in ('information_schema', "
+        "'pg_catalog')").fetchall()
+    found = []
+    for schema, table, column in columns:
+        # every number of the shape, alone or inside a text, checked for a date and check digit
+        candidates = con.execute(
+            f'select distinct unnest(regexp_extract_all("{column}", ?, 2)) '
+            f'from "{schema}"."{table}" where regexp_matches("{column}", ?)',
+            [PNR_SHAPE, PNR_SHAPE]).fetchall()
+        hits = [v for (v,) in candidates if v and is_personal_identity_number(v)]
+        if hits:
+            found.append({"table": f"{schema}.{table}", "column": column, "count": len(hits),
+                          "file": f"{schema}.{table}"})
+    return found
 
 
 def _result(run_at, suite: Suite, rule: Rule, period: str, elements: int | None,

@@ -24,11 +24,12 @@ class Rule(BaseModel):
     message_sv: str
     expectation: dict[str, Any] | None = None
     query: str | None = None
+    scan: Literal["personal_identity_numbers"] | None = None  # a whole-warehouse scan
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:
-        if (self.expectation is None) == (self.query is None):
-            raise ValueError(f"{self.id}: give exactly one of 'expectation' and 'query'")
+        if sum(x is not None for x in (self.expectation, self.query, self.scan)) != 1:
+            raise ValueError(f"{self.id}: give exactly one of 'expectation', 'query', 'scan'")
         return self
 
 

@@ -1,0 +1,82 @@
+"""Single quality rules on tiny warehouses: what each rule flags, and what it lets pass."""
+
+import datetime as dt
+
+import duckdb
+import pandas as pd
+import pytest
+
+from pipelines.ingest.raw_tables import ensure_raw_schema
+from pipelines.quality.run import is_personal_identity_number, run_suite
+from pipelines.quality.suites import load_suites
+
+SUITES = {s.suite: s for s in load_suites()}
+
+
+@pytest.fixture
+def con():
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    con.execute("insert into raw.org_units values ('1', 'K', 'kommun', null, date '2020-01-01', "
+                "null, null, 'org.csv', 2), ('E1', 'Enhet', 'enhet', '1', "
+                "date '2020-01-01', null, '407', 'org.csv', 3)")
+    con.execute("insert into raw.accounts values ('3111', 'Avgifter', 'I', false, false, false, "
+                "true, 'k.csv', 2), ('1930', 'Bank', 'T', false, false, false, false, 'k.csv', 3)")
+    return con
+
+
+def ledger(con, rows: list[tuple]) -> None:
+    frame = pd.DataFrame(rows, columns=["account", "activity_code", "counterpart", "amount"])
+    frame = frame.assign(period="2025-03", series="KF", voucher_number="1",
+                         voucher_date=dt.date(2025, 3, 20), ansvar="E1",
+                         source_file="hb.se", source_line=range(10, 10 + len(frame)),
+                         voucher_line=9)
+    frame.loc[frame["account"] == "1930", ["ansvar", "activity_code"]] = None
+    con.register("f", frame)
+    con.execute("insert into raw.ledger_transactions by name select * from f")
+
+
+def flagged(con, suite: str, rule: str) -> list[tuple]:
+    issues = run_suite(con, SUITES[suite], "2025-03", include_scans=True).issues
+    return [(i["line"], i["message_sv"]) for i in issues if i["rule"] == rule]
+
+
+def test_fees_may_only_be_booked_on_their_activities(con):
+    ledger(con, [("3111", "407", "85", -100), ("3111", "512", "85", -50),
+                 ("1930", None, None, 150)])
+    [(line, message)] = flagged(con, "kontering", "kontering.account_activity_allowed")
+    assert line == 11
+    assert message.startswith("Konto 3111 får inte konteras på verksamhet 512")
+
+
+def test_activity_code_only_on_result_accounts(con):
+    ledger(con, [("3111", "407", "85", -100), ("1930", None, None, 100)])
+    assert flagged(con, "kontering", "kontering.result_account_on_pl_row") == []
+    con.execute("update raw.ledger_transactions set activity_code = '407' where account = '1930'")
+    assert [line for line, _ in flagged(con, "kontering",
+                                        "kontering.result_account_on_pl_row")] == [11]
+
+
+def test_a_balanced_clean_voucher_raises_nothing(con):
+    ledger(con, [("3111", "407", "85", -100), ("1930", None, None, 100)])
+    errors = [i for s in SUITES.values() for i in run_suite(con, s, "2025-03").issues]
+    assert errors == []
+
+
+def test_personnummer_left_in_any_table_is_found(con):
+    ledger(con, [("3111", "407", "85", -100), ("1930", None, None, 100)])
+    con.execute("update raw.ledger_transactions set voucher_text = 'Faktura 212000-9999'")
+    assert flagged(con, "hr", "hr.no_clear_personal_identity_number") == []  # an orgnr
+    con.execute("update raw.ledger_transactions set voucher_text = 'Lön 19650617-1492 mars'")
+    [(_, message)] = flagged(con, "hr", "hr.no_clear_personal_identity_number")
+    assert message.startswith("raw.ledger_transactions.voucher_text innehåller 1 värden")
+
+
+@pytest.mark.parametrize("text, is_pnr", [
+    ("19650617-1492", True), ("650617-1492", True), ("196506171492", True),
+    ("19650677-1492", False),  # day 77: not a date, not a samordningsnummer
+    ("212000-9999", False),  # an organisation number: month 20
+    ("19650617-1493", False),  # wrong check digit
+])
+def test_what_counts_as_a_personnummer(text, is_pnr):
+    assert is_personal_identity_number(text) is is_pnr
