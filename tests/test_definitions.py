@@ -69,6 +69,8 @@ def test_pseudonym_is_stable_keyed_and_format_blind():
     assert a == pseudonym("196506171492", b"key")
     assert a != pseudonym("19650617-1492", b"other key")
     assert "1965" not in a and len(a) == 32
+    # base32 digits are 2-7: no month (01-12) can ever be read out of a pseudonym
+    assert {c for c in a if c.isdigit()} <= set("234567")
 
 
 def test_dbt_vars_cover_the_partitions_of_the_run():

@@ -6,6 +6,7 @@ so that rows read = rows loaded + rows quarantined holds for every delivery.
 
 from __future__ import annotations
 
+import base64
 import csv
 import datetime as dt
 import hashlib
@@ -295,9 +296,12 @@ NUMERIC_HR = ("employment_rate", "scheduled_hours", "sick_hours", "sick_hours_lo
 
 def pseudonym(personal_id: str, key: bytes) -> str:
     """Keyed pseudonym of a personnummer: the same person links across months, and without
-    the key nobody can go back. The number is normalised (12 digits, no dash) first."""
+    the key nobody can go back. The number is normalised (12 digits, no dash) first. Base32,
+    not hex: its digits are 2-7, so no date (a month needs a 0 or 1) and no personnummer can
+    ever be read out of a pseudonym."""
     digits = "".join(ch for ch in personal_id if ch.isdigit())
-    return hmac.new(key, digits.encode(), hashlib.sha256).hexdigest()[:32]
+    digest = hmac.new(key, digits.encode(), hashlib.sha256).digest()[:20]
+    return base64.b32encode(digest).decode().lower()
 
 
 def read_hr_export(path: Path, key: bytes, period: str, delimiter: str = ";",
