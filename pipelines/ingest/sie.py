@@ -16,6 +16,7 @@ import zlib
 from collections import Counter
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 
 # one field: a quoted string (with \" escapes), an object list {...}, or a bare word
@@ -29,7 +30,7 @@ class NotSieError(Exception):
     """The file is not a SIE file at all."""
 
 
-@dataclass
+@dataclass(slots=True)
 class Quarantined:
     file: str
     line: int
@@ -37,7 +38,7 @@ class Quarantined:
     rule: str
 
 
-@dataclass
+@dataclass(slots=True)
 class Row:
     """A #TRANS (or #RTRANS) row of a voucher. Amounts are in öre (integer)."""
 
@@ -51,7 +52,7 @@ class Row:
     kind: str  # TRANS, RTRANS
 
 
-@dataclass
+@dataclass(slots=True)
 class Voucher:
     line: int
     series: str
@@ -67,7 +68,7 @@ class Voucher:
         return sum(r.amount_ore for r in self.rows)
 
 
-@dataclass
+@dataclass(slots=True)
 class PeriodAmount:
     """#PBUDGET / #PSALDO: an amount per year index, period and account (and objects)."""
 
@@ -175,6 +176,40 @@ def fast_fields(line: str) -> list[str | dict[str, str]] | None:
     return [*head, objects, *tail]
 
 
+def plain_trans(line_no: int, raw: str, objects_seen: dict[str, dict[str, str]]) -> Row | None:
+    """The hot path: `#TRANS account {objects} amount [date [text [quantity]]]` as almost every
+    row of a ledger is written (an unquoted account, no escapes, no braces after the list).
+    Gives the Row the general path would give, or None to leave the line to the general path
+    (which also quarantines what is wrong). Object lists repeat, so each distinct list text is
+    parsed once (`objects_seen`, kept small by the caller) and every row gets its own copy.
+    Raises ValueError on a bad amount or date, like the general path."""
+    start = raw.find("{", 7)
+    end = raw.find("}", start)
+    if start < 0 or end < 0:
+        return None
+    head = raw[7:start].split()
+    if len(head) != 1 or '"' in head[0]:
+        return None
+    listed = raw[start + 1:end]
+    objects = objects_seen.get(listed)
+    if objects is None:
+        words = None if "{" in listed else _words(listed)
+        if words is None or len(words) % 2:
+            return None
+        objects = {words[i].strip(): words[i + 1].strip() for i in range(0, len(words), 2)}
+        objects_seen[listed] = objects
+    tail = raw[end + 1:]
+    if "{" in tail or "}" in tail:
+        return None
+    fields = _words(tail) if '"' in tail else tail.split()
+    if not fields:
+        return None
+    n = len(fields)
+    return Row(line_no, head[0], dict(objects), parse_amount(fields[0]),
+               parse_date(fields[1]) if n > 1 and fields[1] else None,
+               fields[2] if n > 2 else "", fields[3] if n > 3 else "", "TRANS")
+
+
 def parse_objects(text: str) -> dict[str, str]:
     """'1 "456" 6 "P1"' -> {"1": "456", "6": "P1"}; codes are trimmed of padding."""
     words = [_UNESCAPE.sub(r"\1", q) if q is not None else b
@@ -209,7 +244,9 @@ def parse_amount(text: str) -> int:
     return sign * (int(whole or "0") * 100 + int((frac + "00")[:2]))
 
 
+@lru_cache(maxsize=4096)  # a ledger repeats a few hundred dates; a date is immutable
 def parse_date(text: str) -> dt.date:
+    """'20250105' -> date(2025, 1, 5)."""
     if len(text) != 8 or not text.isdigit():
         raise ValueError(f"'{text}' is not a date YYYYMMDD")
     return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
@@ -233,8 +270,23 @@ class SieReader:
         skip_trans: tuple | None = None
         seen_label = False
         crc: int | None = None  # running #KSUMMA checksum, between the two #KSUMMA
+        objects_seen: dict[str, dict[str, str]] = {}  # object list text -> parsed, see below
+        counts = info.counts
         with self.path.open("r", encoding=encoding, errors="replace", newline=None) as f:
             for line_no, raw in enumerate(f, start=1):
+                if (in_block and raw.startswith("#TRANS ") and voucher is not None
+                        and skip_trans is None and crc is None and "\\" not in raw):
+                    # the hot path: most lines of a ledger are plain #TRANS rows
+                    try:
+                        row = plain_trans(line_no, raw, objects_seen)
+                    except ValueError:
+                        row = None  # the general path below quarantines it with its rule
+                    if row is not None:
+                        voucher.rows.append(row)
+                        counts["transactions"] += 1
+                        if len(objects_seen) > 4096:  # bounded: a cache, not a catalogue
+                            objects_seen.clear()
+                        continue
                 line = raw.strip()
                 if not line:
                     continue
@@ -277,11 +329,13 @@ class SieReader:
                                              f"{label} outside a voucher block")
                             continue
                         row = self._row(line_no, label[1:], args)
-                        key = (row.account, tuple(sorted(row.objects.items())), row.amount_ore)
-                        if label == "#TRANS" and skip_trans == key:
-                            skip_trans = None  # the #TRANS that repeats an #RTRANS
-                            continue
-                        skip_trans = key if label == "#RTRANS" else None
+                        if skip_trans is not None or label == "#RTRANS":
+                            key = (row.account, tuple(sorted(row.objects.items())),
+                                   row.amount_ore)
+                            if label == "#TRANS" and skip_trans == key:
+                                skip_trans = None  # the #TRANS that repeats an #RTRANS
+                                continue
+                            skip_trans = key if label == "#RTRANS" else None
                         if label == "#BTRANS":
                             voucher.removed_rows.append(row)
                             info.counts["removed_transactions"] += 1

@@ -25,6 +25,8 @@ class Rule(BaseModel):
     expectation: dict[str, Any] | None = None
     query: str | None = None
     scan: Literal["personal_identity_numbers"] | None = None  # a whole-warehouse scan
+    # reference data the rule cannot do without; missing, the rule is skipped with a note
+    needs: list[Literal["chart", "org_register"]] = []
 
     @model_validator(mode="after")
     def _one_kind(self) -> Rule:

@@ -1,0 +1,55 @@
+"""The kontering and periodisering suites on the real SIE files of ../shared/data/sie.
+
+They come from companies, not a kommun: their chart is a BAS chart read from #KONTO, and there
+is no organisation register, so the rules that need one are skipped with a note."""
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from pipelines.ingest import loaders
+from pipelines.ingest.raw_tables import ensure_raw_schema, replacing
+from pipelines.quality.run import run_suite
+from pipelines.quality.suites import load_suites
+
+SIE_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sie"
+pytestmark = pytest.mark.skipif(not SIE_DIR.is_dir(), reason=f"{SIE_DIR} not found")
+ALL_MONTHS = {f"{y}-{m:02d}" for y in range(1990, 2031) for m in range(1, 13)}
+WITH_VOUCHERS = sorted(p.name for p in SIE_DIR.iterdir() if b"#VER" in p.read_bytes())
+
+
+def run_on(name: str):
+    path = SIE_DIR / name
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    ledger = loaders.read_sie_ledger(path, None, ALL_MONTHS)
+    periods = sorted({r["period"] for r in ledger.rows})
+    with replacing(con, "ledger_transactions", "ledger", periods) as load:
+        load.insert(ledger.frame())
+    with replacing(con, "accounts", "accounts") as load:
+        load.insert(loaders.read_sie_chart([path]).frame())
+    outcomes = [run_suite(con, suite, period, include_scans=False)
+                for suite in load_suites() if suite.applies_to == "ledger" for period in periods]
+    return outcomes
+
+
+@pytest.mark.parametrize("name", WITH_VOUCHERS)
+def test_suites_run_on_every_real_file(name):
+    outcomes = run_on(name)
+    assert outcomes
+    notes = {r["rule"]: r["note"] for o in outcomes for r in o.results}
+    assert notes["kontering.ansvar_valid"] == "hoppades över: inget organisationsregister inläst"
+    has_chart = b"#KONTO" in (SIE_DIR / name).read_bytes()
+    assert notes["kontering.account_exists"] == (
+        "" if has_chart else "hoppades över: ingen kontoplan inläst")
+
+
+def test_the_broken_balance_is_found_in_the_real_file():
+    outcomes = run_on("jsisie__transaktioner_ovnbolag-bad-balance.se")
+    unbalanced = [i for o in outcomes for i in o.issues
+                  if i["rule"] == "kontering.voucher_balances"]
+    assert [(i["series"], i["voucher_number"]) for i in unbalanced] == [("B", "1")]
+    assert "differens -12771.00 kr" in unbalanced[0]["message_sv"]
+    good = run_on("jsisie__transaktioner_ovnbolag.se")
+    assert not [i for o in good for i in o.issues if i["rule"] == "kontering.voucher_balances"]
