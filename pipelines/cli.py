@@ -147,6 +147,47 @@ def _run(config_path: Path, through: str | None, from_month: str | None = None) 
     console.print(f"Reports:   {summary.reports}")
 
 
+quality_app = typer.Typer(no_args_is_help=True, help="Datakvalitet (data quality).")
+app.add_typer(quality_app, name="quality")
+
+
+@quality_app.command("report")
+def quality_report(
+    config: Path = typer.Option(..., "--config", help="the municipality's uppfoljning.yaml"),
+    through: str | None = typer.Option(None, help="issues of months up to this (YYYY-MM)"),
+) -> None:
+    """Sammanställ datakvaliteten per regel och nämnd och skriv listan till Excel."""
+    import duckdb
+    from rich.table import Table
+
+    from pipelines.config import load_config
+    from pipelines.quality.report import open_issues, summary, write_excel
+
+    _check_period(through)
+    cfg = load_config(config)
+    if not cfg.warehouse_path.exists():
+        raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "
+                       f"`uppfoljning run --config {config}`")
+    with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+        tables = {t for (t,) in con.execute("select table_name from information_schema.tables"
+                                            " where table_schema = 'quality'").fetchall()}
+        if "issues" not in tables:
+            raise BadInput("kvalitetskontrollerna har inte körts; kör `uppfoljning run` först")
+        issues = open_issues(con, through)
+    rows = summary(issues)
+    errors = int((issues["severity"] == "error").sum()) if len(issues) else 0
+    title = f"Datakvalitet {cfg.municipality}" + (f" t.o.m. {through}" if through else "")
+    table = Table(title=title, title_justify="left")
+    for column in ("Allvarlighet", "Regel", "Nämnd", "Antal"):
+        table.add_column(column, justify="right" if column == "Antal" else "left")
+    for r in rows.itertuples():
+        table.add_row({"error": "fel", "warn": "varning"}[r.severity], r.rule, r.board,
+                      str(r.count))
+    console.print(table)
+    path = write_excel(issues, cfg.reports_path / "datakvalitet.xlsx")
+    console.print(f"{len(issues)} avvikelser i data, varav {errors} fel. Lista: {path}")
+
+
 def main() -> None:
     from pipelines.runner import RunFailed
 

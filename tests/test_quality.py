@@ -53,3 +53,36 @@ def test_every_rule_is_described_in_swedish_and_english():
     assert {r.id for r in rules} >= set(LEDGER_DEFECTS) | set(HR_DEFECTS)
     assert all(r.description_sv and r.description_en and r.message_sv for r in rules)
     assert len({r.id for r in rules}) == len(rules)
+
+
+def test_quality_report_for_ekonomi(demo_run):
+    import os
+    import subprocess
+    import sys
+
+    import openpyxl
+
+    config = demo_run.config.base_dir / "uppfoljning.yaml"
+    r = subprocess.run([sys.executable, "-m", "pipelines.cli", "quality", "report", "--config",
+                        str(config)], capture_output=True, text=True, timeout=300,
+                       env={**os.environ, "COLUMNS": "200"})
+    assert r.returncode == 0, r.stderr
+    assert "Datakvalitet Exempelkommun" in r.stdout and "Barn- och utbildningsnämnden" in r.stdout
+    book = openpyxl.load_workbook(demo_run.reports / "datakvalitet.xlsx")
+    sheet = book["Datakvalitet"]
+    header = [c.value for c in sheet[1]]
+    assert header[:4] == ["Regel", "Beskrivning", "Allvarlighetsgrad", "Nämnd"]
+    assert sheet.max_row - 1 == len(issues(demo_run))
+    assert f"{len(issues(demo_run))} avvikelser i data" in r.stdout
+
+
+def test_quality_report_without_a_warehouse_says_what_to_do(tmp_path):
+    import subprocess
+    import sys
+
+    (tmp_path / "org.csv").write_text("kod;benamning\n", encoding="utf-8")
+    (tmp_path / "u.yaml").write_text("municipality: X\nfiscal_year: 2025\nsources:\n"
+                                     "  org_register: {type: csv, path: org.csv}\n")
+    r = subprocess.run([sys.executable, "-m", "pipelines.cli", "quality", "report", "--config",
+                        str(tmp_path / "u.yaml")], capture_output=True, text=True, timeout=120)
+    assert r.returncode == 2 and "inget lager ännu" in r.stderr and "Traceback" not in r.stderr
