@@ -80,3 +80,43 @@ def test_personnummer_left_in_any_table_is_found(con):
 ])
 def test_what_counts_as_a_personnummer(text, is_pnr):
     assert is_personal_identity_number(text) is is_pnr
+
+
+def book(con, rows: list[tuple[str, str, float]], ansvar: str = "E1") -> None:
+    """(period, account, amount) rows, each its own voucher."""
+    frame = pd.DataFrame(rows, columns=["period", "account", "amount"])
+    frame = frame.assign(
+        series="LF", voucher_number=[str(i) for i in range(1, len(frame) + 1)],
+        voucher_date=[dt.date(int(p[:4]), int(p[5:]), 15) for p in frame["period"]],
+        ansvar=ansvar, counterpart="84", source_file="hb.se",
+        source_line=range(10, 10 + len(frame)), voucher_line=range(10, 10 + len(frame)))
+    con.register("b", frame)
+    con.execute("insert into raw.ledger_transactions by name select * from b")
+    con.unregister("b")
+
+
+def warnings(con, period: str, rule: str) -> list[str]:
+    issues = run_suite(con, SUITES["periodisering"], period, include_scans=False).issues
+    return [i["message_sv"] for i in issues if i["rule"] == rule and i["severity"] == "warn"]
+
+
+def test_a_missing_salary_month_is_reported(con):
+    book(con, [("2025-02", "5011", 30000), ("2025-04", "5011", 30000)])
+    [message] = warnings(con, "2025-03", "periodisering.recurring_costs_present")
+    assert message.startswith("Ansvar E1 saknar löner (50xx) i 2025-03")
+    book(con, [("2025-03", "5011", 30000)])
+    assert warnings(con, "2025-03", "periodisering.recurring_costs_present") == []
+
+
+def test_a_spike_against_the_units_own_months_is_reported(con):
+    book(con, [(f"2025-0{m}", "6421", 10000) for m in range(1, 6)] + [("2025-06", "6421", 250000)])
+    [message] = warnings(con, "2025-06", "periodisering.spike")
+    assert message.startswith("Ansvar E1 har 250000.00 kr på kontogrupp 64 i 2025-06")
+    assert warnings(con, "2025-05", "periodisering.spike") == []
+
+
+def test_a_large_invoice_at_the_bimonthly_close_is_reported(con):
+    book(con, [(f"2025-0{m}", "6611", 20000) for m in range(1, 6)] + [("2025-06", "6611", 600000)])
+    [message] = warnings(con, "2025-06", "periodisering.unperiodised_invoice")
+    assert "på 600000.00 kr (konto 6611, ansvar E1)" in message
+    assert warnings(con, "2025-05", "periodisering.unperiodised_invoice") == []  # odd month
