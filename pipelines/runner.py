@@ -36,6 +36,7 @@ class RunSummary:
     materialisations: int
     checks_failed: list[str]
     log: Path
+    step_seconds: dict[str, float]  # wall time of each step of the run
 
 
 def instance_for(config: Config) -> dg.DagsterInstance:
@@ -47,6 +48,22 @@ def instance_for(config: Config) -> dg.DagsterInstance:
     if not (home / "dagster.yaml").exists():
         shutil.copy(INSTANCE_TEMPLATE, home / "dagster.yaml")
     return dg.DagsterInstance.from_config(str(home))
+
+
+def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
+    """Wall time of each step, from the run's start and end events."""
+    started: dict[str, float] = {}
+    seconds: dict[str, float] = {}
+    for entry in instance.all_logs(run_id):
+        event = entry.dagster_event
+        if event is None or event.step_key is None:
+            continue
+        if event.event_type_value == "STEP_START":
+            started[event.step_key] = entry.timestamp
+        elif event.event_type_value in ("STEP_SUCCESS", "STEP_FAILURE"):
+            seconds[event.step_key] = entry.timestamp - started.get(event.step_key,
+                                                                     entry.timestamp)
+    return seconds
 
 
 def _root_cause(error) -> str:
@@ -85,6 +102,7 @@ def run_pipeline(config_path: Path, through: str | None = None, log_level: str =
             run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
             tags={RANGE_START: months[0], RANGE_END: months[-1]},
         )
+        step_seconds = _step_seconds(instance, result.run_id)
     if not result.success:
         failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
         detail = "; ".join(f"{e.step_key}: {_root_cause(e.step_failure_data.error)}"
@@ -98,4 +116,4 @@ def run_pipeline(config_path: Path, through: str | None = None, log_level: str =
         and not e.asset_check_evaluation_data.passed
     ]
     return RunSummary(config, months, config.warehouse_path, config.reports_path,
-                      materialised, failed_checks, log)
+                      materialised, failed_checks, log, step_seconds)

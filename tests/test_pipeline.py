@@ -108,7 +108,9 @@ def test_marts_for_drill_down(demo_run):
 
 
 def test_run_passes_its_checks_and_writes_the_load_report(demo_run):
-    assert demo_run.checks_failed == []
+    # the data reconciles; the quality suites report the defects the demo has on purpose
+    assert not {"ledger_reconciles", "org_tree_is_valid"} & set(demo_run.checks_failed)
+    assert {"kontering", "periodisering", "hr"} <= set(demo_run.checks_failed)
     book = openpyxl.load_workbook(demo_run.reports / "inlasningsrapport.xlsx")
     assert book.sheetnames == ["Sammanfattning", "Karantän"]
     summary = {r[0]: r[1:] for r in book["Sammanfattning"].iter_rows(min_row=2,

@@ -47,7 +47,11 @@ def test_counts_match_the_file(name):
 
 def test_underdimensions_are_counted_apart():
     reader, _ = read("jsisie__SIE4_Exempelfil_med_underdim.SE")
+    assert reader.info.counts["dimensions"] == 2  # #DIM only
     assert reader.info.counts["underdimensions"] == 2
+    # still registered as dimensions, with their parent
+    assert reader.info.dimensions["61"] == "Kubernetesdrift"
+    assert reader.info.parent_dimensions == {"61": "6", "62": "6"}
 
 
 def test_every_real_file_has_a_test():
@@ -136,10 +140,11 @@ def test_fast_path_reads_every_line_as_the_full_tokenizer_does():
     assert answered > 5000
 
 
-def _with_checksum(body: str, tamper: bool = False) -> bytes:
-    """A file with #KSUMMA, its checksum computed here independently of the reader: CRC-32
-    over each record's label and field contents (a quoted field keeps its spaces) without the
-    separators, quotes and braces."""
+def _independent_crc(body: str) -> int:
+    """The #KSUMMA of `body`, computed here independently of the reader, after our reading of
+    SIE 4B: CRC-32 over each record's label and field contents in CP437 (a quoted field keeps
+    its spaces, an escaped quote counts as a quote), without the separators, quotes, braces
+    and line ends; the `{` and `}` lines of voucher blocks add nothing."""
     import shlex
     import zlib
 
@@ -148,6 +153,13 @@ def _with_checksum(body: str, tamper: bool = False) -> bytes:
         if line.startswith("#"):
             content = "".join(t.replace("{", "").replace("}", "") for t in shlex.split(line))
             crc = zlib.crc32(content.encode("cp437"), crc)
+    return crc
+
+
+def _with_checksum(body: str, tamper: bool = False, signed: bool = False) -> bytes:
+    crc = _independent_crc(body)
+    if signed and crc >= 1 << 31:
+        crc -= 1 << 32  # some programs write the CRC as a signed 32-bit number
     if tamper:
         body = body.replace("100.00", "900.00", 1)
     return ("#FLAGGA 0\n#KSUMMA\n" + body + f"#KSUMMA {crc}\n").encode("cp437")
@@ -171,6 +183,64 @@ def test_checksum_is_verified_where_present(tmp_path):
     list(reader)
     assert reader.info.checksum.startswith("mismatch")
     assert reader.info.quarantine[0].rule.startswith("checksum does not match")
+
+
+def test_checksum_covers_escaped_quotes_padded_codes_and_lowercase_labels(tmp_path):
+    body = ('#SIETYP 4\n#KONTO 1930 "Bank \\"Swish\\" konto"\n'
+            '#VER\tA 1 20250105 "Kaffe"\n{\n#TRANS 6071 {"1" "  45 " 6 P1} 100.00\n'
+            '#trans 1930 {} -100.00 20250105 "Swish"\n}\n')
+    path = tmp_path / "escaped.se"
+    path.write_bytes(_with_checksum(body))
+    reader = SieReader(path)
+    [voucher] = list(reader)
+    assert reader.info.checksum == "ok", reader.info.checksum
+    assert voucher.rows[0].objects == {"1": "45", "6": "P1"}  # trimmed for use, not for CRC
+
+
+def test_checksum_written_as_a_signed_number_is_accepted(tmp_path):
+    # find a body whose CRC has the high bit set, so that signed and unsigned differ
+    body = next(b for b in (BODY.replace("Försäljning", f"Försäljning {i}") for i in range(64))
+                if _independent_crc(b) >= 1 << 31)
+    path = tmp_path / "signed.se"
+    path.write_bytes(_with_checksum(body, signed=True))
+    assert b"#KSUMMA -" in path.read_bytes()
+    reader = SieReader(path)
+    list(reader)
+    assert reader.info.checksum == "ok"
+
+
+def test_checksum_without_its_closing_record_says_the_file_may_be_cut_off(tmp_path):
+    path = tmp_path / "cut.se"
+    path.write_bytes(_with_checksum(BODY).rsplit(b"#KSUMMA ", 1)[0])
+    reader = SieReader(path)
+    assert len(list(reader)) == 1
+    assert reader.info.checksum.startswith("incomplete")
+    [q] = reader.info.quarantine
+    assert (q.line, q.rule) == (2, "checksum opened but never closed: the file may be cut off")
+
+
+@pytest.mark.parametrize("tail, status, rule", [
+    (b"#KSUMMA 12ab\n", "invalid (#KSUMMA '12ab' is not a number)",
+     "#KSUMMA value is not a number"),
+    (b"#KSUMMA\n#KSUMMA 5\n", "mismatch (expected 5, computed 0)",
+     "checksum does not match the file's contents (computed 0)"),
+])
+def test_bad_checksum_records_are_quarantined(tmp_path, tail, status, rule):
+    path = tmp_path / "bad.se"
+    path.write_bytes(b"#FLAGGA 0\n#SIETYP 4\n" + tail)
+    reader = SieReader(path)
+    list(reader)
+    assert reader.info.checksum == status
+    assert [q.rule for q in reader.info.quarantine] == [rule]
+
+
+def test_closing_checksum_without_opening_is_invalid(tmp_path):
+    path = tmp_path / "noopen.se"
+    path.write_bytes(b"#FLAGGA 0\n#SIETYP 4\n#KSUMMA 5\n")
+    reader = SieReader(path)
+    list(reader)
+    assert reader.info.checksum == "invalid (closing #KSUMMA without an opening one)"
+    assert reader.info.quarantine[0].line == 3
 
 
 def test_files_without_checksum_say_so():
@@ -222,3 +292,75 @@ def test_file_that_says_pc8_but_is_latin1_is_detected(tmp_path):
     assert reader.info.encoding == "iso-8859-15"
     assert reader.info.company == "Hälsö Kommun"
     assert reader.info.accounts["3010"] == "Försäljning åäö"
+
+
+def _read_without_hot_paths(path, monkeypatch):
+    """The general tokenizer alone: the hot paths for plain #TRANS / #VER lines switched off."""
+    import pipelines.ingest.sie as sie
+
+    with monkeypatch.context() as m:
+        m.setattr(sie, "plain_trans", lambda *args: None)
+        m.setattr(sie, "plain_ver", lambda *args: None)
+        reader = SieReader(path)
+        return list(reader), reader.info
+
+
+TRICKY = (
+    '#FLAGGA 0\n#SIETYP 4\n#RAR 0 20250101 20251231\n'
+    '#VER A 1 20250105 "plain" 20250106\n{\n#TRANS 1930 {1 "111101" 20 "010"} 100.00\n'
+    '#TRANS 3010 {1 "  45 " 6 P1} -100.00 20250107 "text with } brace" 2\n}\n'
+    '#VER A 2 20250105\n{\n#TRANS "1930" {} 1.5\n#TRANS 3010 {} -1.50 "" ""\n'
+    '#TRANS 3010 {}\n#TRANS 3010 {1 } 1.00\n#TRANS 3010 {1 "x} 1.00\n'
+    '#TRANS 3010 {} 1O0.00\n#TRANS 3010 {} 1.00 2025-01-01\n#TRANS 30}10 {} 1.00\n'
+    '#TRANS 3010 {1 {2}} 1.00\n#TRANS 3010 {} --1.00\n#TRANS  3010  {}  +2.00  \n}\n'
+    '#VER A 3 20250105 "a" 20250106 "sign"\n{\n#RTRANS 1930 {} 5.00\n#TRANS 1930 {} 5.00\n'
+    '#BTRANS 1930 {} 7.00\n#TRANS 2440 {} -5.00\n}\n'
+    '#VER A 4 2025-01-05 "bad date"\n{\n#TRANS 1930 {} 1.00\n}\n'
+    '#VER A 5 20250105 "no block"\n#VER A 6 20250105 "open block"\n{\n'
+    '#TRANS 1930 {} 1.00\n#VER A 7 20250105 "after"\n{\n#TRANS 1930 {} -1.00\n}\n'
+    '#VER A 8 20250105 "{braces}"\n{\n#TRANS 1930 {} 0.00\n}\n'
+    '#VER "" "" 20250105 "Kaffe \\"Gevalia\\""\n{\n#TRANS 1930 {} 0.00\n}\n'
+    '#VER A 9\n{\n#TRANS 1930 {} 0.00\n}\n'
+)
+
+
+def test_hot_paths_give_what_the_general_tokenizer_gives(tmp_path, monkeypatch):
+    tricky = tmp_path / "tricky.se"
+    tricky.write_text(TRICKY, encoding="cp437")
+    paths = [tricky] + sorted(p for p in SIE_DIR.iterdir()
+                              if p.name not in ("README.md", "jsisie__BokSald.SE"))
+    for path in paths:
+        reader = SieReader(path)
+        records = list(reader)
+        assert (records, reader.info) == _read_without_hot_paths(path, monkeypatch), path.name
+    # and the tricky file is read as intended: the odd lines are quarantined, not guessed
+    reader = SieReader(tricky)
+    vouchers = {v.number: v for v in reader}
+    assert sorted(vouchers) == ["", "1", "2", "3", "7", "8"]
+    assert vouchers["1"].rows[1].objects == {"1": "45", "6": "P1"}
+    assert vouchers["1"].rows[1].text == "text with } brace"
+    assert [r.amount_ore for r in vouchers["2"].rows] == [150, -150, 100, 200]
+    assert [r.kind for r in vouchers["3"].rows] == ["RTRANS", "TRANS"]
+    assert len(vouchers["3"].removed_rows) == 1
+    line = {text: n for n, text in enumerate(TRICKY.splitlines(), start=1)}
+    rules = {(q.line, q.rule) for q in reader.info.quarantine}
+    assert {(line["#TRANS 3010 {}"], "#TRANS needs account, object list and amount"),
+            (line["#TRANS 3010 {1 } 1.00"], "object list has a dimension without an object"),
+            (line["#TRANS 3010 {} 1O0.00"], "'1O0.00' is not an amount"),
+            (line["#TRANS 3010 {} --1.00"], "'--1.00' is not an amount"),
+            (line["#TRANS 3010 {1 {2}} 1.00"], "'{' inside an object list"),
+            (line['#VER A 4 2025-01-05 "bad date"'], "'2025-01-05' is not a date YYYYMMDD"),
+            (line['#VER A 5 20250105 "no block"'], "#VER without a { } block"),
+            (line['#VER A 6 20250105 "open block"'],
+             "voucher block not closed before the next #VER"),
+            (line["#VER A 9"], "#VER has too few fields")} <= rules
+
+
+def test_utf8_file_with_byte_order_mark_is_read(tmp_path):
+    path = tmp_path / "bom.se"
+    path.write_bytes('#FLAGGA 0\n#SIETYP 4\n#FNAMN "Hälsö Kommun"\n'.encode("utf-8-sig"))
+    reader = SieReader(path)
+    list(reader)
+    assert reader.info.encoding == "utf-8"
+    assert reader.info.company == "Hälsö Kommun"
+    assert reader.info.quarantine == []

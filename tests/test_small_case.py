@@ -177,3 +177,10 @@ def test_rerunning_a_corrected_month_rebuilds_that_follow_up_period(small_case, 
     assert net(8) == 180  # outside the run's window: rebuilt by a run through December
     run_pipeline(root / "uppfoljning.yaml", from_month="2025-07")
     assert net(8) == net(12) == 185
+
+
+def test_the_run_reports_each_steps_time(small_case):
+    steps = small_case[1].step_seconds
+    assert {"raw__ledger_transactions", "warehouse_models", "quality__issues"} <= set(steps)
+    assert all(seconds >= 0 for seconds in steps.values())
+    assert steps["warehouse_models"] > 0

@@ -9,7 +9,7 @@ import dagster as dg
 from pipelines.defs.ingest import org_units
 from pipelines.ingest.loaders import LEVELS
 from pipelines.partitions import monthly, months_of
-from pipelines.resources import WAREHOUSE_POOL, Warehouse
+from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
 
 def org_tree_problems(rows: list[tuple]) -> list[str]:
@@ -124,23 +124,27 @@ def ledger_reconciles(warehouse: Warehouse) -> dg.AssetCheckResult:
                       "expectations/ run on each month; every flagged row with file, line and "
                       "a message in Swedish (quality.issues), every run's results "
                       "(quality.check_results).")
-def quality_issues(context: dg.AssetExecutionContext,
+def quality_issues(context: dg.AssetExecutionContext, settings: Settings,
                    warehouse: Warehouse) -> dg.MaterializeResult:
-    from pipelines.quality.run import Outcome, run_suite, store
+    from pipelines.quality.run import GxRunner, Outcome, run_suite, store
     from pipelines.quality.suites import load_suites
 
     suites = load_suites()
     months = months_of(context)
     outcome = Outcome()
+    docs = settings.load().reports_path / "datakvalitet"
+    runner = GxRunner(docs_dir=docs)
     with warehouse.connect() as con:
         for suite in suites:
             for month in months:  # the whole-warehouse scans once, with the last month
-                outcome.extend(run_suite(con, suite, month, include_scans=month == months[-1]))
+                outcome.extend(run_suite(con, suite, month, include_scans=month == months[-1],
+                                         runner=runner))
         store(con, outcome, suites, months)
     by_rule: dict[str, int] = {}
     for issue in outcome.issues:
         by_rule[issue["rule"]] = by_rule.get(issue["rule"], 0) + 1
     return dg.MaterializeResult(metadata={
+        "data_docs": dg.MetadataValue.path(str(docs / "index.html")),
         "issues": len(outcome.issues),
         "errors": sum(i["severity"] == "error" for i in outcome.issues),
         **{f"rule {rule}": n for rule, n in sorted(by_rule.items())}})

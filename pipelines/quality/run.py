@@ -13,6 +13,7 @@ import datetime as dt
 import json
 from collections import defaultdict
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import duckdb
 import pandas as pd
@@ -111,7 +112,9 @@ def _expectation(rule: Rule, refs: dict[str, list[str]]):
         if isinstance(value, str) and value.startswith("$"):
             spec[key] = refs[value[1:]]
     cls = getattr(gx.expectations, "".join(w.capitalize() for w in kind.split("_")))
-    return cls(**spec, meta={"rule": rule.id})
+    # the Swedish description is what Data Docs shows for the expectation
+    return cls(**spec, meta={"rule": rule.id, "severity": rule.severity},
+               description=f"{rule.id} ({rule.severity}): {rule.description_sv}")
 
 
 def _message(rule: Rule, row: dict) -> str:
@@ -133,7 +136,8 @@ def _issue(run_at, suite: Suite, rule: Rule, period: str, row: dict) -> dict:
 
 
 def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, period: str,
-              run_at: dt.datetime | None = None, include_scans: bool = True) -> Outcome:
+              run_at: dt.datetime | None = None, include_scans: bool = True,
+              runner: GxRunner | None = None) -> Outcome:
     """One suite on one month; whole-warehouse scans only with `include_scans`."""
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     out = Outcome()
@@ -151,7 +155,7 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, period: str,
     row_rules = [r for r in suite.rules if r.expectation is not None]  # GX on the slice
     if row_rules:
         frame = con.execute(SLICES[suite.applies_to], {"period": period}).df()
-        out.extend(_validate(frame, suite, row_rules, refs, period, run_at))
+        out.extend(_validate(frame, suite, row_rules, refs, period, run_at, runner))
     for rule in (r for r in suite.rules if r.query is not None):
         params = {k: v for k, v in {"period": period, **QUERY_FILES}.items()
                   if f"${k}" in rule.query}
@@ -211,25 +215,57 @@ def _result(run_at, suite: Suite, rule: Rule, period: str, elements: int | None,
             "unexpected_count": unexpected, "note": note}
 
 
-def _validate(frame: pd.DataFrame, suite: Suite, rules: list[Rule], refs, period: str,
-              run_at) -> Outcome:
-    import great_expectations as gx
+class GxRunner:
+    """One ephemeral Great Expectations context for a run: every suite and month validated in
+    it, and (with `docs_dir`) Data Docs written there, indexed together."""
 
+    def __init__(self, docs_dir: Path | None = None):
+        import great_expectations as gx
+        from great_expectations.data_context.types.base import ProgressBarsConfig
+
+        self.gx = gx
+        self.context = gx.get_context(mode="ephemeral")
+        self.context.variables.progress_bars = ProgressBarsConfig(globally=False)
+        self.docs = docs_dir is not None
+        if docs_dir is not None:
+            docs_dir.mkdir(parents=True, exist_ok=True)
+            self.context.add_data_docs_site(site_name="uppfoljning", site_config={
+                "class_name": "SiteBuilder",
+                "store_backend": {"class_name": "TupleFilesystemStoreBackend",
+                                  "base_directory": str(docs_dir)},
+                "site_index_builder": {"class_name": "DefaultSiteIndexBuilder"}})
+        self.source = self.context.data_sources.add_pandas("uppfoljning")
+        self.assets: dict[str, object] = {}
+        self.suites: dict[str, object] = {}
+
+    def validate(self, suite: Suite, rules: list[Rule], refs, period: str, frame: pd.DataFrame):
+        gx = self.gx
+        if suite.suite not in self.assets:
+            self.assets[suite.suite] = self.source.add_dataframe_asset(suite.suite)
+            expectations = gx.ExpectationSuite(name=suite.suite)
+            for rule in rules:
+                expectations.add_expectation(_expectation(rule, refs))
+            self.suites[suite.suite] = self.context.suites.add(expectations)
+        name = f"{suite.suite} {period}"
+        batch = self.assets[suite.suite].add_batch_definition_whole_dataframe(period)
+        definition = self.context.validation_definitions.add(
+            gx.ValidationDefinition(name=name, data=batch, suite=self.suites[suite.suite]))
+        actions = [gx.checkpoint.UpdateDataDocsAction(name="data_docs")] if self.docs else []
+        checkpoint = self.context.checkpoints.add(gx.Checkpoint(
+            name=name, validation_definitions=[definition], actions=actions,
+            result_format={"result_format": "COMPLETE"}))
+        result = checkpoint.run(batch_parameters={"dataframe": frame})
+        return next(iter(result.run_results.values()))
+
+
+def _validate(frame: pd.DataFrame, suite: Suite, rules: list[Rule], refs, period: str,
+              run_at, runner: GxRunner | None) -> Outcome:
     out = Outcome()
     if frame.empty:
         out.results += [_result(run_at, suite, r, period, 0, 0, "inga rader") for r in rules]
         return out
-    runnable = rules
-    context = gx.get_context(mode="ephemeral")
-    batch = (context.data_sources.add_pandas("uppfoljning")
-             .add_dataframe_asset(suite.suite)
-             .add_batch_definition_whole_dataframe("period")
-             .get_batch(batch_parameters={"dataframe": frame}))
-    expectations = gx.ExpectationSuite(name=suite.suite)
-    for rule in runnable:
-        expectations.add_expectation(_expectation(rule, refs))
-    validation = batch.validate(expectations, result_format={"result_format": "COMPLETE"})
-    by_id = {r.id: r for r in runnable}
+    validation = (runner or GxRunner()).validate(suite, rules, refs, period, frame)
+    by_id = {r.id: r for r in rules}
     records = frame.to_dict("records")
     for result in validation.results:
         rule = by_id[result.expectation_config.meta["rule"]]
