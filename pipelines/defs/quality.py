@@ -140,6 +140,7 @@ def quality_issues(context: dg.AssetExecutionContext, settings: Settings,
                 outcome.extend(run_suite(con, suite, month, include_scans=month == months[-1],
                                          runner=runner))
         store(con, outcome, suites, months)
+    runner.build_docs()
     by_rule: dict[str, int] = {}
     for issue in outcome.issues:
         by_rule[issue["rule"]] = by_rule.get(issue["rule"], 0) + 1
