@@ -120,3 +120,15 @@ def test_a_large_invoice_at_the_bimonthly_close_is_reported(con):
     [message] = warnings(con, "2025-06", "periodisering.unperiodised_invoice")
     assert "på 600000.00 kr (konto 6611, ansvar E1)" in message
     assert warnings(con, "2025-05", "periodisering.unperiodised_invoice") == []  # odd month
+
+
+def test_a_voucher_registered_after_the_cutoff_is_in_a_closed_period(con):
+    con.execute("insert into raw.follow_up_calendar (period, data_cutoff) values "
+                "('2025-04', date '2025-05-06')")
+    book(con, [("2025-03", "6421", 100)])
+    con.execute("update raw.ledger_transactions set registration_date = date '2025-05-05'")
+    rule = "periodisering.booking_date_in_fiscal_year"
+    assert flagged(con, "periodisering", rule) == []
+    con.execute("update raw.ledger_transactions set registration_date = date '2025-05-07'")
+    [(_, message)] = flagged(con, "periodisering", rule)
+    assert "registrerades 2025-05-07, efter datauttaget 2025-05-06" in message

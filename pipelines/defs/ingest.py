@@ -114,6 +114,18 @@ def dimension_objects(settings: Settings, warehouse: Warehouse) -> dg.Materializ
     return dg.MaterializeResult(metadata={"objects": len(batch.rows), "files": len(paths)})
 
 
+@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+          description="Tidplanen: the follow-up periods with their data cut-off and meeting "
+                      "dates, from the municipality's tidplan file.")
+def follow_up_calendar(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    src = config.sources.tidplan
+    readings = [(landing.delivery("tidplan", None, p),
+                 lambda sink, p=p: loaders.read_tidplan(p))
+                for p in (config.files(src.path) if src else [])]
+    return _store(warehouse, config, "follow_up_calendar", "tidplan", readings)
+
+
 def _ledger_reader(src, month: str | None, months: set[str], path: Path
                    ) -> Callable[[loaders.Sink | None], loaders.Batch]:
     if isinstance(src, SieSource):
@@ -229,5 +241,5 @@ def hr_employee_months(context: dg.AssetExecutionContext, settings: Settings,
                   months_without_export=", ".join(missing) or "-")
 
 
-defs = dg.Definitions(assets=[org_units, accounts, dimension_objects, ledger_transactions,
-                             budget_lines, hr_employee_months])
+defs = dg.Definitions(assets=[org_units, accounts, dimension_objects, follow_up_calendar,
+                             ledger_transactions, budget_lines, hr_employee_months])

@@ -538,8 +538,11 @@ def _supplier_invoices(model, month, emit, rules, plan, rel_path, w, result) -> 
         if rule == "kontering.voucher_balances":
             rows[0] = (rows[0][0], rows[0][1], rows[0][2] + 10000 * int(rng.integers(1, 90)))
             what = f"differens {amount(sum(r[2] for r in rows))} kr"
-        number, ver, lines = emit(series, date, text, rows,
-                                  date + dt.timedelta(days=int(reg_lag[i])))
+        # registered a few days later, but never into a closed period: every cut-off of the
+        # tidplan falls on the 4th or later of the next month
+        registered = min(date + dt.timedelta(days=int(reg_lag[i])),
+                         max(date, month_end(year, month) + dt.timedelta(days=3)))
+        number, ver, lines = emit(series, date, text, rows, registered)
         if rule is not None:
             row_level = rule not in ("kontering.voucher_balances",
                                      "periodisering.booking_date_in_fiscal_year")

@@ -206,6 +206,36 @@ def read_sie_objects(paths: list[Path]) -> Batch:
     return batch
 
 
+# --- the ekonomisk tidplan ------------------------------------------------------------------
+
+
+def read_tidplan(path: Path) -> Batch:
+    """The follow-up periods of a tidplan file (YAML, Swedish keys: see docs/source-files.md)
+    with the dates the pipeline needs: the data cut-off (datauttag) closes the period."""
+    import yaml
+
+    batch = Batch()
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    for n, period in enumerate(data.get("uppfoljningar") or [], start=1):
+        batch.read += 1
+        try:
+            key = str(period["period"])
+            if len(key) != 7 or key[4] != "-" or not (key[:4] + key[5:]).isdigit():
+                raise ValueError(f"period '{key}' is not YYYY-MM")
+            batch.add({
+                "period": key, "kind": period.get("typ"), "name": period.get("benamning"),
+                "data_cutoff": _iso_date(str(period["datauttag"])),
+                "board_meetings": _iso_date(str(period.get("namnder") or "")),
+                "executive_committee": _iso_date(str(period.get("kommunstyrelsen") or "")),
+                "council": _iso_date(str(period.get("kommunfullmaktige") or "")),
+                "source_file": path.name, "source_line": n})
+        except (KeyError, ValueError) as e:
+            batch.reject("tidplan", path.name, n, str(period)[:500],
+                         f"uppföljning {n}: {e}" if not isinstance(e, KeyError)
+                         else f"uppföljning {n}: {e.args[0]} saknas")
+    return batch
+
+
 # --- ledger and budget from SIE ------------------------------------------------------------
 
 

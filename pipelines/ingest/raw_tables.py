@@ -38,6 +38,11 @@ DDL = {
         account VARCHAR NOT NULL, name VARCHAR, account_type VARCHAR, is_summary BOOLEAN,
         is_blocked BOOLEAN, requires_project BOOLEAN, requires_counterpart BOOLEAN,
         source_file VARCHAR, source_line INTEGER""",
+    # the ekonomisk tidplan: per follow-up period its dates (the goals issue adds the rest)
+    "follow_up_calendar": """
+        period VARCHAR NOT NULL, kind VARCHAR, name VARCHAR, data_cutoff DATE,
+        board_meetings DATE, executive_committee DATE, council DATE, source_file VARCHAR,
+        source_line INTEGER""",
     "dimension_objects": """
         dimension VARCHAR NOT NULL, code VARCHAR NOT NULL, name VARCHAR, source_file VARCHAR,
         source_line INTEGER""",
