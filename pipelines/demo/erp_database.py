@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from decimal import Decimal
 
 import sqlalchemy as sa
 
@@ -39,10 +40,12 @@ verifikationsrad = sa.Table(
 )
 _OBJECT = re.compile(r'(\d+) "([^"]*)"')
 DIMENSION_COLUMNS = {"1": "ansvar", "6": "projekt", "20": "verksamhet", "21": "motpart"}
+BATCH_ROWS = 10_000  # voucher rows per insert: the writer never holds more (a large month
+#                      has about 830,000)
 
 
 class ErpDatabaseWriter:
-    """Collects vouchers as the ledger writes them and inserts them a month at a time."""
+    """Collects vouchers as the ledger writes them and inserts them in batches."""
 
     def __init__(self, url: str):
         self.engine = sa.create_engine(url)
@@ -68,14 +71,18 @@ class ErpDatabaseWriter:
                                "konto": account, "ansvar": coding.get("ansvar"),
                                "projekt": coding.get("projekt"),
                                "verksamhet": coding.get("verksamhet"),
-                               "motpart": coding.get("motpart"), "belopp": f"{ore / 100:.2f}"})
+                               "motpart": coding.get("motpart"),
+                               "belopp": Decimal(ore).scaleb(-2)})  # exact kronor
+        if len(self._rows) >= BATCH_ROWS:
+            self.flush()
 
     def flush(self) -> None:
         if not self._vouchers:
             return
-        with self.engine.begin() as con:
+        with self.engine.begin() as con:  # a voucher's rows always go with the voucher
             con.execute(verifikation.insert(), self._vouchers)
-            con.execute(verifikationsrad.insert(), self._rows)
+            if self._rows:
+                con.execute(verifikationsrad.insert(), self._rows)
         self._vouchers, self._rows = [], []
 
     def close(self) -> None:
