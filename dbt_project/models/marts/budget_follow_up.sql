@@ -54,6 +54,11 @@ top_level as (
     where level_order = (select min(level_order) from {{ ref('org_levels') }})
 ),
 
+bottom_level as (  -- the booked units, whose submitted forecasts are already in the roll-up
+    select org_level from {{ ref('org_levels') }}
+    where level_order = (select max(level_order) from {{ ref('org_levels') }})
+),
+
 categories as (
     select
         rolled.*,
@@ -65,7 +70,7 @@ categories as (
         and submitted.period = rolled.period
         and submitted.org_unit_code = rolled.org_unit_code
         and submitted.cost_category = rolled.cost_category
-        and rolled.org_level <> 'enhet'
+        and rolled.org_level not in (select org_level from bottom_level)
     where not (
         rolled.cost_category = 'internal_items'
         and rolled.org_level in (select org_level from top_level)
