@@ -33,8 +33,9 @@ def tidplan(year: int) -> dict:
     """The seeds' calendar (seed 000) turned into dates for `year`."""
     nxt = year + 1
     periods = []
-    bimonthly = {2: (3, 4), 6: (7, 8), 10: (11, 12)}
-    for month, (m1, m2) in bimonthly.items():
+    # period month -> (month of the follow-up work, month of KS, the boards' meeting day)
+    bimonthly = {2: (3, 4, (3, 28)), 6: (7, 8, (7, 28)), 10: (11, 12, (12, 4))}
+    for month, (m1, m2, (board_month, board_day)) in bimonthly.items():
         periods.append({
             "period": f"{year}-{month:02d}",
             "typ": "ekonomisk uppföljning",
@@ -48,7 +49,7 @@ def tidplan(year: int) -> dict:
             "uppfoljningsmoten": {"fran": _d(_weekday(year, m1, 17)),
                                   "till": _d(_weekday(year, m1, 21))},
             "rapport_till_ekonomi": _d(_weekday(year, m1, 24)),
-            "namnder": _d(_weekday(year, m2 if month == 10 else m1, 28 if month != 10 else 4)),
+            "namnder": _d(_weekday(year, board_month, board_day)),
             "kommunstyrelsen": _d(_weekday(year, m2, 8)),
         })
     periods.insert(1, {
