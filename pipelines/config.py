@@ -58,6 +58,9 @@ class DatabaseSource(_Source):
     query: str | None = None
     columns: dict[str, str] = Field(default_factory=dict)
     watermark: str | None = None
+    period_format: str = Field(
+        default="%Y-%m", description="how the period column writes a month, for sources read "
+        "one month at a time (HR): '%Y-%m' (2025-01) or '%Y%m' (202501)")
 
     @model_validator(mode="after")
     def _table_or_query(self) -> DatabaseSource:

@@ -1,9 +1,10 @@
-"""The ledger from an ERP database: SQLite here, PostgreSQL and MariaDB on localhost in CI.
+"""The ledger (and HR) from a database: SQLite here, PostgreSQL and MariaDB on localhost in CI.
 
 The demo writes its ledger into the ERP tables while it writes the SIE files; the rows read
 from the database must be the rows of the files (read with the tests' own SIE helpers).
 """
 
+import csv
 import os
 from collections import Counter
 from decimal import Decimal
@@ -16,7 +17,7 @@ from sie_helpers import parse_sie
 
 from pipelines.config import DatabaseSource
 from pipelines.demo.generator import generate
-from pipelines.ingest import database
+from pipelines.ingest import database, loaders
 from pipelines.runner import run_pipeline
 
 SERVERS = {
@@ -120,8 +121,11 @@ def test_small_chunks_give_the_same_rows(files):
     assert landed(small) == landed(large)
 
 
-def test_pipeline_loads_the_ledger_from_the_database(files, tmp_path):
+def test_pipeline_loads_the_ledger_and_hr_from_the_database(files, tmp_path):
     out, url = files
+    hr_url = f"sqlite:///{tmp_path / 'hr.db'}"
+    hr_files = sorted((out / "sources" / "personal" / "2025").glob("*.csv"))
+    write_hr_table(hr_url, hr_files)
     config = {
         "municipality": "Exempelkommun", "fiscal_year": 2025, "demo": True,
         "sources": {
@@ -132,6 +136,8 @@ def test_pipeline_loads_the_ledger_from_the_database(files, tmp_path):
             "budget": [{"type": "sie", "path": str(out / "sources/budget/2025/"
                                                    "budget_2025_reviderad.se"),
                         "version": "reviderad"}],
+            "hr": [{"type": "database", "url": hr_url, "table": "anstallning_manad",
+                    "columns": HR_TABLE_COLUMNS, "period_format": "%Y%m"}],
         },
     }
     (tmp_path / "uppfoljning.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
@@ -141,7 +147,16 @@ def test_pipeline_loads_the_ledger_from_the_database(files, tmp_path):
         got = nonzero(Counter({(p, a): s for p, a, s in con.execute(
             "SELECT period, account, sum(amount) FROM raw.ledger_transactions "
             "GROUP BY 1, 2").fetchall()}))
+        hr = con.execute("SELECT count(*), count(DISTINCT period) FROM raw.hr_employee_months"
+                         ).fetchall()
+        staff = con.execute("SELECT max(headcount) FROM marts.staff_statistics "
+                            "WHERE org_level = 'kommun' AND period_scope = 'month'").fetchall()
+    csv_rows = [r for f in hr_files for r in csv.DictReader(f.open(encoding="utf-8"),
+                                                               delimiter=";")]
     assert got == sie_rows(out)
+    assert hr == [(len(csv_rows), 12)]
+    assert staff[0][0] == max(Counter(r["Period"] for r in {
+        (r["Period"], r["Personnummer"]): r for r in csv_rows}.values()).values())
 
 
 @pytest.fixture(params=sorted(SERVERS))
@@ -174,3 +189,97 @@ def test_server_database_gives_the_same_rows(files, server_url, tmp_path):
     assert landed(con) == sie_rows(out)
     assert database.extract(source(server_url), con, full=False).read == 0
     assert isinstance(next(iter(landed(con).values())), Decimal)
+
+
+# --- HR from the HR system's database table -----------------------------------------------
+
+HR_TABLE_COLUMNS = {  # our name -> the HR system's column
+    "period": "period", "personal_id": "personnummer", "gender": "kon",
+    "birth_year": "fodelsear", "unit_code": "enhet", "employment_type": "anstallningsform",
+    "employed_from": "anstalld_fran", "employed_to": "anstalld_till",
+    "employment_rate": "syssgrad", "scheduled_hours": "schema_tim", "sick_hours": "sjuk_tim",
+    "sick_hours_long": "sjuk_lang_tim", "overtime_hours": "overtid_tim",
+    "additional_hours": "mertid_tim", "personnel_cost": "kostnad",
+}
+
+
+def write_hr_table(url: str, csv_files) -> None:
+    """The HR system's table, as such a system keeps it: a month as 202503, dates as dates,
+    numbers as numbers, the name beside the personnummer."""
+    import datetime as dt
+
+    meta = sa.MetaData()
+    table = sa.Table(
+        "anstallning_manad", meta, sa.Column("period", sa.Integer),
+        sa.Column("personnummer", sa.String(13)), sa.Column("namn", sa.String(80)),
+        sa.Column("kon", sa.String(1)), sa.Column("fodelsear", sa.Integer),
+        sa.Column("enhet", sa.String(10)), sa.Column("anstallningsform", sa.String(20)),
+        sa.Column("anstalld_fran", sa.Date), sa.Column("anstalld_till", sa.Date),
+        *[sa.Column(c, sa.Numeric(12, 2)) for c in (
+            "syssgrad", "schema_tim", "sjuk_tim", "sjuk_lang_tim", "overtid_tim", "mertid_tim",
+            "kostnad")])
+    engine = sa.create_engine(url)
+    meta.create_all(engine)
+
+    def number(text):
+        return Decimal(text.replace(",", "."))
+
+    with engine.begin() as con:
+        for path in csv_files:
+            with path.open(encoding="utf-8", newline="") as f:
+                con.execute(table.insert(), [{
+                    "period": int(r["Period"].replace("-", "")),
+                    "personnummer": r["Personnummer"], "namn": r["Namn"], "kon": r["Kön"],
+                    "fodelsear": int(r["Födelseår"]), "enhet": r["Enhet"],
+                    "anstallningsform": r["Anställningsform"],
+                    "anstalld_fran": dt.date.fromisoformat(r["Anställd från"]),
+                    "anstalld_till": dt.date.fromisoformat(r["Anställd till"])
+                    if r["Anställd till"] else None,
+                    "syssgrad": number(r["Sysselsättningsgrad (%)"]),
+                    "schema_tim": number(r["Schemalagd tid (tim)"]),
+                    "sjuk_tim": number(r["Sjukfrånvaro (tim)"]),
+                    "sjuk_lang_tim": number(r["Varav sjukfrånvaro 60 dagar eller mer (tim)"]),
+                    "overtid_tim": number(r["Övertid (tim)"]),
+                    "mertid_tim": number(r["Mertid (tim)"]),
+                    "kostnad": number(r["Personalkostnad (kr)"]),
+                } for r in csv.DictReader(f, delimiter=";")])
+    engine.dispose()
+
+
+def hr_from_database(url: str, month: str) -> list[dict]:
+    src = DatabaseSource(type="database", url=url, table="anstallning_manad",
+                         columns=HR_TABLE_COLUMNS, period_format="%Y%m")
+    batch = loaders.read_hr_rows(database.month_rows(src, "period", month),
+                                 database.source_name(src), b"k", month, ".", src.columns)
+    batch.check_accounting()
+    return batch.rows
+
+
+def hr_from_csv(out, month: str) -> list[dict]:
+    path = out / "sources" / "personal" / "2025" / f"personal_{month}.csv"
+    return loaders.read_hr_export(path, b"k", month).rows
+
+
+def same_rows(rows: list[dict]) -> list[tuple]:
+    return sorted(tuple(str(v) for k, v in sorted(r.items()) if k not in ("source_file",
+                                                                          "source_line"))
+                   for r in rows)
+
+
+def test_hr_from_a_database_table_gives_the_rows_of_the_export(files, tmp_path):
+    out, _ = files
+    url = f"sqlite:///{tmp_path / 'hr.db'}"
+    write_hr_table(url, [(out / "sources" / "personal" / "2025" / f"personal_2025-{m:02d}.csv")
+                         for m in (2, 3)])
+    rows = hr_from_database(url, "2025-03")
+    assert rows and same_rows(rows) == same_rows(hr_from_csv(out, "2025-03"))
+    assert {r["period"] for r in rows} == {"2025-03"}  # only the month asked for
+    assert all(len(r["person_key"]) == 32 for r in rows)
+
+
+@pytest.mark.database
+def test_hr_from_a_server_table_gives_the_rows_of_the_export(files, server_url):
+    out, _ = files
+    write_hr_table(server_url, [out / "sources" / "personal" / "2025" / "personal_2025-03.csv"])
+    assert same_rows(hr_from_database(server_url, "2025-03")) == same_rows(
+        hr_from_csv(out, "2025-03"))

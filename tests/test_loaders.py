@@ -99,8 +99,35 @@ def test_hr_row_for_another_period_is_quarantined_without_the_personnummer(tmp_p
     batch = loaders.read_hr_export(path, b"k", "2025-01")
     assert batch.rows == []
     [q] = batch.quarantine
-    assert q["rule"] == "period 2025-02 in a file for 2025-01"
+    assert q["rule"] == "period 2025-02 in a delivery for 2025-01"
     assert "1492" not in q["raw"] and "19650617" not in q["raw"]
+
+
+def test_hr_export_as_excel_gives_the_rows_of_the_csv(tmp_path):
+    from openpyxl import Workbook
+
+    header = list(loaders.HR_COLUMNS.values())
+    rows = [["2025-01", "19650617-1492", "K", 1965, "121101", "Tillsvidare", "2010-01-01", None,
+             100, 168, 16.5, 0, 2, 0, 50000.25],
+            ["2025-01", "198805011379", "M", 1988, "121102", "Visstid", "2025-01-16",
+             "2025-06-30", 75, 66, 0, 0, 0, 4, 21000]]
+    csv_path = tmp_path / "personal.csv"
+    csv_path.write_text("\n".join(";".join("" if v is None else str(v).replace(".", ",")
+                                            for v in r) for r in [header, *rows]) + "\n",
+                        encoding="utf-8")
+    book = Workbook()
+    book.active.append(header)
+    for r in rows:
+        book.active.append(r)
+    xlsx_path = tmp_path / "personal.xlsx"
+    book.save(xlsx_path)
+    from_csv = loaders.read_hr_export(csv_path, b"k", "2025-01")
+    from_excel = loaders.read_hr_export(xlsx_path, b"k", "2025-01", kind="excel")
+    strip = [{k: v for k, v in r.items() if k != "source_file"} for r in from_csv.rows]
+    assert [{k: v for k, v in r.items() if k != "source_file"} for r in from_excel.rows] == strip
+    assert strip[0]["sick_hours"] == 16.5 and strip[0]["personnel_cost"] == 50000.25
+    assert strip[0]["person_key"] == loaders.pseudonym("196506171492", b"k")
+    assert strip[1]["person_key"] == loaders.pseudonym("19880501-1379", b"k")
 
 
 def test_ledger_rows_stream_to_the_warehouse_in_chunks(tmp_path, monkeypatch):

@@ -19,8 +19,9 @@ from pipelines.partitions import monthly, months_of
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
 DEMO_PSEUDONYM_KEY = b"exempelkommun-demo-key-not-for-real-data"
-# a delivery and how to read it: the reader hands its rows to the sink as it goes
-Reading = tuple[landing.Delivery, Callable[[loaders.Sink | None], loaders.Batch]]
+# a delivery and how to read it: the reader hands its rows to the sink as it goes; a month
+# read from a database table has no delivered file (None)
+Reading = tuple[landing.Delivery | None, Callable[[loaders.Sink | None], loaders.Batch]]
 
 
 def _store(warehouse: Warehouse, config: Config, table: str, source: str,
@@ -33,7 +34,7 @@ def _store(warehouse: Warehouse, config: Config, table: str, source: str,
     total = loaders.Batch()
     outcome: dict[str, int] = {}
     with warehouse.connect() as con, replacing(
-            con, table, source, months, [d.path.name for d, _ in readings]) as load:
+            con, table, source, months, [d.path.name for d, _ in readings if d]) as load:
         landing.ensure_manifest(con)
         for db in databases:
             extracted = database.extract(db, con, full=len(months or []) != 1)
@@ -51,9 +52,10 @@ def _store(warehouse: Warehouse, config: Config, table: str, source: str,
             part.flush()
             part.check_accounting()
             load.quarantine(part.quarantine_frame())
-            status = landing.record(con, config.landing_path, delivery, part.read,
-                                    part.loaded, len(part.quarantine))
-            outcome[status] = outcome.get(status, 0) + 1
+            if delivery is not None:
+                status = landing.record(con, config.landing_path, delivery, part.read,
+                                        part.loaded, len(part.quarantine))
+                outcome[status] = outcome.get(status, 0) + 1
             total.extend(part)
     return dg.MaterializeResult(metadata={
         "rows_read": total.read, "rows_loaded": total.loaded,
@@ -221,12 +223,15 @@ def hr_employee_months(context: dg.AssetExecutionContext, settings: Settings,
     readings: list[Reading] = []
     missing: list[str] = []
     for month in months:
-        files = []
+        files, tables = [], []
         for src in config.sources.hr:
-            if not isinstance(src, CsvSource):
+            if isinstance(src, CsvSource | ExcelSource):
+                files += [(p, src) for p in config.files(src.path, month)]
+            elif isinstance(src, DatabaseSource):
+                tables.append(src)
+            else:
                 raise _unsupported("hr", src)
-            files += [(p, src) for p in config.files(src.path, month)]
-        if not files:
+        if not files and not tables:
             if len(months) == 1 and config.sources.hr:
                 raise dg.Failure(f"no HR export for {month} (sources.hr)")
             missing.append(month)  # a backfill over years before HR was delivered
@@ -234,7 +239,15 @@ def hr_employee_months(context: dg.AssetExecutionContext, settings: Settings,
         for p, src in files:
             readings.append((landing.delivery("hr", month, p), lambda sink, p=p, src=src,
                              month=month: loaders.read_hr_export(
-                p, key, month, src.delimiter, src.encoding, src.decimal, src.columns, sink)))
+                p, key, month, getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"),
+                getattr(src, "decimal", ","), src.columns, sink, kind=src.type,
+                sheet=getattr(src, "sheet", 0))))
+        for src in tables:  # pseudonymised as the rows come out of the database
+            period_column = {**loaders.HR_COLUMNS, **src.columns}["period"]
+            readings.append((None, lambda sink, src=src, month=month, col=period_column:
+                             loaders.read_hr_rows(
+                database.month_rows(src, col, month), database.source_name(src), key, month,
+                ".", src.columns, sink)))
     if missing:
         context.log.warning(f"no HR export for {', '.join(missing)}")
     return _store(warehouse, config, "hr_employee_months", "hr", readings, months,

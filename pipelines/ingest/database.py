@@ -32,6 +32,7 @@ The demo's query joins the voucher and row tables:
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from decimal import Decimal, InvalidOperation
 
 import duckdb
@@ -201,6 +202,35 @@ def extract(source: DatabaseSource, con: duckdb.DuckDBPyConnection, full: bool,
                  newest.isoformat() if hasattr(newest, "isoformat") else
                  (str(newest) if newest is not None else None), now, batch.read])
     return batch
+
+
+def month_rows(source: DatabaseSource, period_column: str, period: str
+               ) -> Iterator[tuple[int, dict[str, str]]]:
+    """One month of a table (or query) as (row number, {column: text}), for the readers of
+    monthly exports; the month is selected in the database: `period_column` = the month
+    written as the source's `period_format`."""
+    month = dt.date(int(period[:4]), int(period[5:7]), 1).strftime(source.period_format)
+    relation = f"({source.query}) src" if source.query else f"{source.table} src"
+    engine = sa.create_engine(source.resolved_url())
+    try:
+        with engine.connect() as db:
+            result = db.execution_options(stream_results=True, yield_per=10_000).execute(
+                sa.text(f"SELECT * FROM {relation} WHERE src.{period_column} = :month"),
+                {"month": month})
+            for n, record in enumerate(result.mappings(), start=1):
+                yield n, {k: _cell(v) for k, v in record.items()}
+    finally:
+        engine.dispose()
+
+
+def _cell(value: object) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.datetime):
+        return value.date().isoformat()
+    if isinstance(value, dt.date):
+        return value.isoformat()
+    return str(value)
 
 
 def _text(value: object) -> str | None:

@@ -11,7 +11,7 @@ import csv
 import datetime as dt
 import hashlib
 import hmac
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -336,45 +336,56 @@ def pseudonym(personal_id: str, key: bytes) -> str:
 
 def read_hr_export(path: Path, key: bytes, period: str, delimiter: str = ";",
                    encoding: str = "utf-8", decimal: str = ",",
-                   columns: dict[str, str] | None = None, sink: Sink | None = None) -> Batch:
-    """Employee-month rows with the personnummer replaced by its pseudonym; names dropped."""
+                   columns: dict[str, str] | None = None, sink: Sink | None = None, *,
+                   kind: str = "csv", sheet: str | int = 0) -> Batch:
+    """Employee-month rows of a CSV or Excel export, the personnummer replaced by its
+    pseudonym and names dropped."""
+    rows = table_rows(path, kind, delimiter, encoding, sheet)
+    return read_hr_rows(rows, path.name, key, period, decimal, columns, sink)
+
+
+def read_hr_rows(rows: Iterable[tuple[int, dict[str, str]]], source: str, key: bytes,
+                 period: str, decimal: str = ",", columns: dict[str, str] | None = None,
+                 sink: Sink | None = None) -> Batch:
+    """Employee-month rows ((line, {column: text}) from a file or a database table) with the
+    personnummer replaced by its pseudonym at once; names and other columns are never read."""
     cols = {**HR_COLUMNS, **(columns or {})}
+    optional = (cols["overtime_hours"], cols["additional_hours"])
     batch = Batch(sink=sink)
-    with path.open(encoding=encoding, newline="") as f:
-        reader = csv.DictReader(f, delimiter=delimiter)
-        missing = [h for h in cols.values() if h not in (reader.fieldnames or [])
-                   and h not in (cols["overtime_hours"], cols["additional_hours"])]
-        if missing:
-            raise ValueError(f"{path.name}: line 1: missing column(s) {', '.join(missing)}")
-        for line, rec in enumerate(reader, start=2):
-            batch.read += 1
-            try:
-                values = {k: (rec.get(h) or "").strip() for k, h in cols.items()}
-                if values["period"] != period:
-                    raise ValueError(f"period {values['period']} in a file for {period}")
-                if not values["personal_id"]:
-                    raise ValueError("personnummer is empty")
-                row = {
-                    "period": period,
-                    "person_key": pseudonym(values["personal_id"], key),
-                    "gender": values["gender"] or None,
-                    "birth_year": int(values["birth_year"]) if values["birth_year"] else None,
-                    "unit_code": values["unit_code"],
-                    "employment_type": values["employment_type"] or None,
-                    "employed_from": _iso_date(values["employed_from"]),
-                    "employed_to": _iso_date(values["employed_to"]),
-                    "source_file": path.name, "source_line": line,
-                }
-                for k in NUMERIC_HR:
-                    text = values[k].replace(" ", "").replace(decimal, ".")
-                    row[k] = float(text) if text else 0.0
-            except ValueError as e:
-                # never quarantine the clear personnummer: keep the line without it
-                batch.reject("hr", path.name, line, f"rad {line} (personuppgifter borttagna)",
-                             str(e).replace(values.get("personal_id", "") or "\0", "<pnr>"),
-                             period)
-                continue
-            batch.add(row)
+    checked = False
+    for line, rec in rows:
+        if not checked:
+            missing = [h for h in cols.values() if h not in rec and h not in optional]
+            if missing:
+                raise ValueError(f"{source}: line 1: missing column(s) {', '.join(missing)}")
+            checked = True
+        batch.read += 1
+        values = {k: (rec.get(h) or "").strip() for k, h in cols.items()}
+        try:
+            if values["period"].replace("-", "")[:6] != period.replace("-", ""):
+                raise ValueError(f"period {values['period']} in a delivery for {period}")
+            if not values["personal_id"]:
+                raise ValueError("personnummer is empty")
+            row = {
+                "period": period,
+                "person_key": pseudonym(values["personal_id"], key),
+                "gender": values["gender"] or None,
+                "birth_year": int(values["birth_year"]) if values["birth_year"] else None,
+                "unit_code": values["unit_code"],
+                "employment_type": values["employment_type"] or None,
+                "employed_from": _iso_date(values["employed_from"]),
+                "employed_to": _iso_date(values["employed_to"]),
+                "source_file": source, "source_line": line,
+            }
+            for k in NUMERIC_HR:
+                text = values[k].replace(" ", "").replace("\xa0", "").replace(decimal, ".")
+                row[k] = float(text) if text else 0.0
+        except ValueError as e:
+            # never quarantine the clear personnummer: keep the line without it
+            batch.reject("hr", source, line, f"rad {line} (personuppgifter borttagna)",
+                         str(e).replace(values["personal_id"] or "\0", "<pnr>"), period)
+            continue
+        batch.add(row)
     return batch
 
 
