@@ -18,12 +18,12 @@ demo: $(STAMP)
 
 ## Lint and run the whole test suite.
 test: $(STAMP)
-	$(BIN)/ruff check pipelines tests benchmarks
+	$(BIN)/ruff check pipelines tests benchmarks dbt_project/models
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
-	$(BIN)/ruff check pipelines tests benchmarks
-	$(BIN)/ruff format --check pipelines tests benchmarks
+	$(BIN)/ruff check pipelines tests benchmarks dbt_project/models
+	$(BIN)/ruff format --check pipelines tests benchmarks dbt_project/models
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/generate_benchmark.py --size medium

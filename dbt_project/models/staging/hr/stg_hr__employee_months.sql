@@ -3,9 +3,11 @@ with source as (
 )
 
 select
-    period,
+    period as period_key,
+    cast(substr(period, 1, 4) as integer) as fiscal_year,
+    cast(substr(period, 6, 2) as integer) as period,
     person_key,
-    gender,
+    upper(gender) as gender,
     birth_year,
     unit_code as org_unit_code,
     employment_type,

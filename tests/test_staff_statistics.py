@@ -1,0 +1,254 @@
+"""Staff statistics computed by hand, and the law's protection of small groups.
+
+    K Lillkommun ── N1 ── S1 ── V1 ── E1, E2
+
+January and February 2025, hours as the HR export gives them:
+  P01-P11  women born 1980, E1, full time, 160 h a month, never sick
+  P12      man born 1999, E1, full time, 160 h; a spell of 60+ days from 26 January:
+           sick 40 h in January and 160 h in February, all of it long
+  P13      woman born 1970, 50 %, E2 in January (80 h); moves to E1 on 15 February:
+           40 h at E2 and 40 h at E1
+  P14      man born 1960, hired 16 January in E2, full time: 88 h in January, 160 h in
+           February, 8 h short sick leave in February
+"""
+
+import importlib.util
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+import pytest
+import yaml
+
+from pipelines.runner import run_pipeline
+
+ROOT = Path(__file__).resolve().parents[1]
+
+ORG = """kod;benamning;niva;overordnad_kod;giltig_fran;giltig_till;verksamhetskod
+K;Lillkommun;kommun;;2020-01-01;;
+N1;Nämnd ett;nämnd;K;2020-01-01;;
+S1;Sektor ett;sektor;N1;2020-01-01;;
+V1;Verksamhet ett;verksamhet;S1;2020-01-01;;
+E1;Enhet ett;enhet;V1;2020-01-01;;
+E2;Enhet två;enhet;V1;2020-01-01;;
+"""
+SIE = """#FLAGGA 0
+#FORMAT PC8
+#SIETYP 4
+#FNAMN "Lillkommun"
+#RAR 0 20250101 20251231
+#KONTO 1930 "Bank"
+#KONTO 5011 "Månadsavlönade"
+#VER A 1 2025{m}25 "Lön"
+{{
+#TRANS 5011 {{1 "E1"}} 500000.00
+#TRANS 5011 {{1 "E2"}} 60000.00
+#TRANS 1930 {{}} -560000.00
+}}
+"""
+BUDGET = "".join(
+    [SIE.split("#VER")[0].replace("#SIETYP 4", "#SIETYP 3")]
+    + [f'#PBUDGET 0 2025{m:02d} 5011 {{1 "{u}"}} {sek}.00\n'
+       for m in range(1, 13) for u, sek in (("E1", 520000), ("E2", 50000))])
+HEADER = ("Period;Personnummer;Namn;Kön;Födelseår;Enhet;Anställningsform;Anställd från;"
+          "Anställd till;Sysselsättningsgrad (%);Schemalagd tid (tim);Sjukfrånvaro (tim);"
+          "Varav sjukfrånvaro 60 dagar eller mer (tim);Övertid (tim);Mertid (tim);"
+          "Personalkostnad (kr)")
+WOMEN = [f"1980{m:02d}01-{n:03d}" for m, n in zip(range(1, 12), range(100, 111), strict=True)]
+
+
+def pnr(nine_without_check: str) -> str:
+    """A personnummer with its check digit (Luhn), as HR systems export it."""
+    digits = nine_without_check.replace("-", "")[2:]
+    total = sum((d - 9 if d > 9 else d) for d in
+                (int(c) * (2 if i % 2 == 0 else 1) for i, c in enumerate(digits)))
+    return f"{nine_without_check}{(10 - total % 10) % 10}"
+
+
+def hr_rows(month: str) -> list[str]:
+    def row(who, name, sex, born, unit, start, rate, hours, sick, long, cost):
+        return (f"{month};{pnr(who)};{name};{sex};{born};{unit};Tillsvidare;{start};;{rate};"
+                f"{hours};{sick};{long};0;0;{cost}")
+
+    rows = [row(w, f"Anna {i}", "K", 1980, "E1", "2015-01-01", 100, "160,00", "0", "0",
+                "45000") for i, w in enumerate(WOMEN)]
+    sick = ("40,00", "40,00") if month == "2025-01" else ("160,00", "160,00")
+    rows.append(row("19990505-123", "Bo Man", "M", 1999, "E1", "2020-01-01", 100, "160,00",
+                    *sick, "40000"))
+    if month == "2025-01":
+        rows.append(row("19700707-555", "Cecilia", "K", 1970, "E2", "2010-01-01", 50, "80,00",
+                        "0", "0", "25000"))
+        rows.append(row("19600606-777", "Dan", "M", 1960, "E2", "2025-01-16", 100, "88,00",
+                        "0", "0", "26000"))
+    else:
+        rows.append(row("19700707-555", "Cecilia", "K", 1970, "E2", "2010-01-01", 50, "40,00",
+                        "0", "0", "12500"))
+        rows.append(row("19700707-555", "Cecilia", "K", 1970, "E1", "2010-01-01", 50, "40,00",
+                        "0", "0", "12500"))
+        rows.append(row("19600606-777", "Dan", "M", 1960, "E2", "2025-01-16", 100, "160,00",
+                        "8,00", "0", "48000"))
+    return rows
+
+
+@pytest.fixture(scope="module")
+def staff(tmp_path_factory):
+    root = tmp_path_factory.mktemp("lillkommun_personal")
+    (root / "org.csv").write_text(ORG, encoding="utf-8")
+    for m in ("01", "02"):
+        (root / f"huvudbok_2025-{m}.se").write_bytes(SIE.format(m=m).encode("cp437"))
+        (root / f"personal_2025-{m}.csv").write_text(
+            "\n".join([HEADER, *hr_rows(f"2025-{m}")]) + "\n", encoding="utf-8")
+    (root / "budget.se").write_bytes(BUDGET.encode("cp437"))
+    config = {
+        "municipality": "Lillkommun", "fiscal_year": 2025,
+        "sources": {
+            "org_register": {"type": "csv", "path": "org.csv"},
+            "ledger": [{"type": "sie", "path": "huvudbok_{period}.se"}],
+            "budget": [{"type": "sie", "path": "budget.se", "version": "antagen"}],
+            "hr": [{"type": "csv", "path": "personal_{period}.csv"}],
+        },
+    }
+    (root / "uppfoljning.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setenv("UPPFOLJNING_PSEUDONYM_KEY", "a-secret-of-lillkommun")
+        summary = run_pipeline(root / "uppfoljning.yaml", through="2025-02")
+    with duckdb.connect(str(summary.warehouse), read_only=True) as con:
+        frame = con.execute("SELECT * FROM marts.staff_statistics").df()
+    return frame.set_index(["period", "period_scope", "org_unit_code"]).sort_index(), summary
+
+
+def cell(staff, period, scope, unit):
+    return staff[0].loc[(period, scope, unit)]
+
+
+pytestmark = pytest.mark.slow
+
+
+def test_headcount_and_groups(staff):
+    k = cell(staff, 1, "month", "K")
+    assert (k.headcount, k.headcount_women, k.headcount_men) == (14, 12, 2)
+    assert (k.headcount_age_29, k.headcount_age_30_49, k.headcount_age_50) == (1, 11, 2)
+    # the person who changed unit counts at both units, once above them
+    assert cell(staff, 2, "month", "E1").headcount == 13
+    assert cell(staff, 2, "month", "E2").headcount == 2
+    assert cell(staff, 2, "month", "V1").headcount == 14
+    assert cell(staff, 2, "ytd", "K").headcount == 14
+
+
+def test_fte_is_rate_times_share_of_the_period_employed(staff):
+    # January: 12 full-timers at E1; at E2 a half-timer and one hired on the 16th (16/31)
+    assert cell(staff, 1, "month", "E1").fte == pytest.approx(12.00, abs=0.005)
+    assert cell(staff, 1, "month", "E2").fte == pytest.approx(0.5 + 16 / 31, abs=0.005)
+    # February: the mover's 0.5 is shared by her scheduled hours, 40 h and 40 h
+    assert cell(staff, 2, "month", "E1").fte == pytest.approx(12.25, abs=0.005)
+    assert cell(staff, 2, "month", "E2").fte == pytest.approx(1.25, abs=0.005)
+    assert cell(staff, 2, "month", "K").fte == pytest.approx(13.5, abs=0.005)
+    # year to date: the average of the months
+    assert cell(staff, 2, "ytd", "K").fte == pytest.approx((12.5 + 16 / 31 + 13.5) / 2, abs=0.005)
+
+
+def test_sick_leave_of_the_law(staff):
+    jan, feb, ytd = (cell(staff, 1, "month", "K"), cell(staff, 2, "month", "K"),
+                     cell(staff, 2, "ytd", "K"))
+    # January: 40 sick of 11*160 + 160 + 80 + 88 = 2088 scheduled hours
+    assert jan.sick_leave_pct == pytest.approx(100 * 40 / 2088, abs=0.005)
+    assert jan.sick_leave_long_share_pct == 100.0
+    # February: 160 long + 8 short of 11*160 + 160 + 40 + 40 + 160 = 2160
+    assert feb.sick_leave_pct == pytest.approx(100 * 168 / 2160, abs=0.005)
+    assert feb.sick_leave_long_share_pct == pytest.approx(100 * 160 / 168, abs=0.005)
+    assert ytd.sick_leave_pct == pytest.approx(100 * 208 / 4248, abs=0.005)
+    assert ytd.sick_leave_long_share_pct == pytest.approx(100 * 200 / 208, abs=0.005)
+
+
+def test_small_groups_get_no_figure_and_say_why(staff):
+    jan = cell(staff, 1, "month", "K")
+    # two men: no figure; the twelve women's figure would give the men's away with the total
+    assert pd.isna(jan.sick_leave_men_pct)
+    assert jan.sick_leave_men_pct_suppression == "högst tio anställda i gruppen"
+    assert pd.isna(jan.sick_leave_women_pct)
+    assert jan.sick_leave_women_pct_suppression == (
+        "kan annars räknas fram ur summan och övriga grupper")
+    # one aged up to 29 and two aged 50 or more: both hidden, and the 30-49 figure can stay
+    assert pd.isna(jan.sick_leave_age_29_pct) and pd.isna(jan.sick_leave_age_50_pct)
+    assert jan.sick_leave_age_30_49_pct == 0.0
+    assert pd.isna(jan.sick_leave_age_30_49_pct_suppression)
+    # E2 has two employees; E1 (12) would then give E2 away from V1's figure
+    e1, e2 = cell(staff, 1, "month", "E1"), cell(staff, 1, "month", "E2")
+    assert pd.isna(e2.sick_leave_pct) and pd.isna(e1.sick_leave_pct)
+    assert e2.sick_leave_pct_suppression == "högst tio anställda i gruppen"
+    assert e1.sick_leave_pct_suppression == "kan annars räknas fram ur summan och övriga grupper"
+
+
+def test_personnel_cost_against_budget(staff):
+    k = cell(staff, 2, "ytd", "K")
+    assert (k.personnel_cost_outcome, k.personnel_cost_budget) == (1_120_000, 1_140_000)
+    assert k.personnel_cost_deviation == 20_000
+    assert k.personnel_cost_budget_annual == 12 * 570_000
+    e2 = cell(staff, 1, "month", "E2")
+    assert (e2.personnel_cost_outcome, e2.personnel_cost_budget) == (60_000, 50_000)
+    assert e2.personnel_cost_hr == 51_000
+
+
+def test_no_personnummer_and_no_names_reach_the_warehouse(staff):
+    people = [pnr(w) for w in WOMEN] + [pnr(p) for p in (
+        "19990505-123", "19700707-555", "19600606-777")]
+    # with or without century, with or without the dash
+    forms = {f for p in people for f in (p, p.replace("-", ""), p[2:], p[2:].replace("-", ""))}
+    with duckdb.connect(str(staff[1].warehouse), read_only=True) as con:
+        for schema, table in con.execute(
+                "SELECT table_schema, table_name FROM information_schema.tables").fetchall():
+            text = " ".join(str(v) for row in con.execute(
+                f'SELECT * FROM "{schema}"."{table}"').fetchall() for v in row)
+            assert not [f for f in forms if f in text], f"{schema}.{table}"
+            assert "Anna" not in text and "Cecilia" not in text, f"{schema}.{table}"
+
+
+# --- the suppression on its own -----------------------------------------------------------
+
+
+def load_model():
+    spec = importlib.util.spec_from_file_location(
+        "staff_statistics", ROOT / "dbt_project/models/marts/staff_statistics.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def units(*rows):
+    """(code, parent, level_order, headcount, women, men) with even ages 30-49."""
+    frame = pd.DataFrame(rows, columns=["org_unit_code", "parent_unit_code", "level_order",
+                                        "headcount", "headcount_women", "headcount_men"])
+    frame["headcount_age_29"] = 0
+    frame["headcount_age_30_49"] = frame["headcount"]
+    frame["headcount_age_50"] = 0
+    for figure in load_model().FIGURES:
+        frame[figure] = 5.0
+    return frame.assign(fiscal_year=2025, period=1, period_scope="month")
+
+
+def test_a_lone_hidden_sibling_takes_the_smallest_other_sibling_with_it():
+    model = load_model()
+    out = model.suppress(units(("P", None, 1, 60, 30, 30), ("A", "P", 2, 8, 4, 4),
+                               ("B", "P", 2, 22, 11, 11), ("C", "P", 2, 30, 15, 15)))
+    shown = dict(zip(out.org_unit_code, out.sick_leave_pct.notna(), strict=True))
+    assert shown == {"P": True, "A": False, "B": False, "C": True}
+
+
+def test_a_hidden_group_hides_its_complement_and_that_spreads_upwards():
+    model = load_model()
+    # A has 5 men: hidden; then A's women (20) are hidden, and P's women would give A's away
+    # from B's: so B's women go too, and with them B's men (total - women)
+    out = model.suppress(units(("P", None, 1, 60, 40, 20), ("A", "P", 2, 25, 20, 5),
+                               ("B", "P", 2, 35, 20, 15)))
+    women = dict(zip(out.org_unit_code, out.sick_leave_women_pct.notna(), strict=True))
+    men = dict(zip(out.org_unit_code, out.sick_leave_men_pct.notna(), strict=True))
+    assert women == {"P": True, "A": False, "B": False}
+    assert men == {"P": True, "A": False, "B": False}
+    assert out.sick_leave_pct.notna().all()
+
+
+def test_an_empty_group_hides_nothing():
+    model = load_model()
+    out = model.suppress(units(("P", None, 1, 30, 30, 0)))
+    assert out.sick_leave_women_pct.notna().all()
+    assert out.sick_leave_men_pct_suppression.tolist() == ["inga anställda i gruppen"]
