@@ -143,8 +143,61 @@ def _run(config_path: Path, through: str | None, from_month: str | None = None) 
                   f"{summary.months[0]} .. {summary.months[-1]} (log: {summary.log})")
     if summary.checks_failed:
         console.print(f"[yellow]Failed checks:[/] {', '.join(summary.checks_failed)}")
+    if summary.packages:
+        _print_packages(summary.packages)
     console.print(f"Warehouse: {summary.warehouse}")
     console.print(f"Reports:   {summary.reports}")
+
+
+def _print_packages(packages: list[dict]) -> None:
+    """Per follow-up period: the packages published, and the drafts with what blocks them."""
+    by_period: dict[str, list[dict]] = {}
+    for p in packages:
+        by_period.setdefault(p["period"], []).append(p)
+    for period, items in by_period.items():
+        published = [p for p in items if p["published"]]
+        console.print(f"Paket {period}: {len(published)} av {len(items)} publicerade")
+        for p in items:
+            if not p["published"]:  # the draft's front page lists each rule's first error
+                rules = [b.split(":", 1)[0] for b in p["blockers"].split("; ")]
+                console.print(f"  [yellow]utkast[/] {p['scope_name']}, spärras av "
+                              f"{', '.join(rules)}", highlight=False)
+
+
+@app.command("report")
+def report_cmd(
+    period: str = typer.Option(..., "--period", help="the follow-up period (YYYY-MM, even month)"),
+    board: str | None = typer.Option(None, "--board", help="one board's code (nämnd)"),
+    config: Path = typer.Option(Path("demo/uppfoljning.yaml"), "--config",
+                                help="the municipality's uppfoljning.yaml"),
+) -> None:
+    """Gör om uppföljningspaketet för en period (alla nämnder och kommunen, eller en nämnd)."""
+    import duckdb
+
+    from pipelines.config import load_config
+    from pipelines.packages.content import NotAFollowUpPeriod, follow_up_period
+    from pipelines.packages.publish import make_packages
+
+    _check_period(period, "--period")
+    try:
+        follow_up_period(period)
+    except NotAFollowUpPeriod as e:
+        raise BadInput(str(e)) from None
+    cfg = load_config(config)
+    if not cfg.warehouse_path.exists():
+        raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "
+                       f"`uppfoljning run --config {config}`")
+    try:
+        with err.status(f"Gör paket för {period} ..."), \
+                duckdb.connect(str(cfg.warehouse_path)) as con:
+            issued = make_packages(con, cfg.municipality, cfg.reports_path, period, board)
+    except LookupError as e:
+        raise BadInput(str(e).strip("'\"")) from None
+    _print_packages([{"period": period, "scope_name": i.package.scope.name,
+                      "published": i.published, "blockers": "; ".join(i.package.blockers)}
+                     for i in issued])
+    for i in issued:
+        console.print(f"  {i.workbook}\n  {i.pdf}", highlight=False)
 
 
 quality_app = typer.Typer(no_args_is_help=True, help="Datakvalitet (data quality).")

@@ -6,16 +6,24 @@ import dagster as dg
 
 from pipelines.defs import ingest, quality, reports, transform
 from pipelines.resources import resources_for_env
-from pipelines.schedules import monthly_load, monthly_load_job
+from pipelines.schedules import (
+    PACKAGES,
+    follow_up_packages,
+    follow_up_packages_job,
+    monthly_load,
+    monthly_load_job,
+)
 
-# Everything for a range of months in one run: what `uppfoljning run` and backfills execute.
-everything_job = dg.define_asset_job("everything", selection=dg.AssetSelection.all())
+# Everything monthly for a range of months in one run: what `uppfoljning run` and backfills
+# execute; the runner then makes the packages of each follow-up period in the range.
+everything_job = dg.define_asset_job("everything", selection=dg.AssetSelection.all() - PACKAGES)
 
 
 def build_definitions(config_path: str | None = None) -> dg.Definitions:
     return dg.Definitions.merge(
         ingest.defs, transform.defs, quality.defs, reports.defs,
-        dg.Definitions(jobs=[monthly_load_job, everything_job], schedules=[monthly_load],
+        dg.Definitions(jobs=[monthly_load_job, everything_job, follow_up_packages_job],
+                       schedules=[monthly_load, follow_up_packages],
                        resources=resources_for_env(config_path)),
     )
 

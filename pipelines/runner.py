@@ -9,13 +9,13 @@ from __future__ import annotations
 import contextlib
 import os
 import shutil
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
 
 from pipelines.config import Config, load_config
-from pipelines.partitions import months_through
+from pipelines.partitions import follow_up_periods_in, months_through
 
 REPO = Path(__file__).resolve().parents[1]
 INSTANCE_TEMPLATE = REPO / "dagster_home" / "dagster.yaml"
@@ -37,6 +37,7 @@ class RunSummary:
     checks_failed: list[str]
     log: Path
     step_seconds: dict[str, float]  # wall time of each step of the run
+    packages: list[dict] = field(default_factory=list)  # reports.issued_packages of the run
 
 
 def instance_for(config: Config) -> dg.DagsterInstance:
@@ -79,9 +80,10 @@ def _root_cause(error) -> str:
 
 
 def run_pipeline(config_path: Path, through: str | None = None, log_level: str = "WARNING",
-                 from_month: str | None = None) -> RunSummary:
+                 from_month: str | None = None, packages: bool = True) -> RunSummary:
     """One run over the months from `from_month` (default: January of the first year)
-    through `through` (default: December of the fiscal year)."""
+    through `through` (default: December of the fiscal year), then one run making the
+    packages of each follow-up period among those months (`packages`)."""
     config = load_config(config_path)
     months = [m for m in months_through(config.years, through)
               if from_month is None or m >= from_month]
@@ -115,5 +117,37 @@ def run_pipeline(config_path: Path, through: str | None = None, log_level: str =
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
         and not e.asset_check_evaluation_data.passed
     ]
-    return RunSummary(config, months, config.warehouse_path, config.reports_path,
-                      materialised, failed_checks, log, step_seconds)
+    summary = RunSummary(config, months, config.warehouse_path, config.reports_path,
+                         materialised, failed_checks, log, step_seconds)
+    # the packages of the year followed up (earlier years: `uppfoljning report --period`)
+    periods = [p for p in follow_up_periods_in(months)
+               if p.startswith(str(config.fiscal_year))] if packages else []
+    if periods:
+        summary.packages = make_packages(defs, config, periods, log_level)
+        summary.materialisations += len(periods)
+    return summary
+
+
+def make_packages(defs: dg.Definitions, config: Config, periods: list[str],
+                  log_level: str = "WARNING") -> list[dict]:
+    """Materialise the follow-up packages of `periods`, one run each; what was issued."""
+    import duckdb
+
+    job = defs.resolve_job_def("follow_up_packages")
+    with instance_for(config) as instance:
+        for period in periods:
+            result = job.execute_in_process(
+                instance=instance, partition_key=period, raise_on_error=False,
+                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+            if not result.success:
+                failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+                raise RunFailed(f"paket {period}: " + "; ".join(
+                    _root_cause(e.step_failure_data.error) for e in failures
+                    if e.step_failure_data and e.step_failure_data.error))
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+        marks = ", ".join("?" for _ in periods)
+        return con.execute(
+            f"select period, board, scope_name, published, blockers, workbook, pdf "
+            f"from reports.issued_packages where period in ({marks}) "
+            f"qualify row_number() over (partition by period, board order by issued_at desc) "
+            f"= 1 order by period, board nulls last", periods).df().to_dict("records")

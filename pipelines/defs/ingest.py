@@ -14,7 +14,8 @@ import dagster as dg
 
 from pipelines.config import Config, CsvSource, DatabaseSource, ExcelSource, SieSource
 from pipelines.ingest import database, landing, loaders
-from pipelines.ingest.raw_tables import replacing
+from pipelines.ingest.raw_tables import Replacement, replacing
+from pipelines.packages import returns
 from pipelines.partitions import monthly, months_of
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
@@ -254,5 +255,35 @@ def hr_employee_months(context: dg.AssetExecutionContext, settings: Settings,
                   months_without_export=", ".join(missing) or "-")
 
 
+@dg.multi_asset(
+    specs=[dg.AssetSpec(["raw", "deviation_comments"], group_name="ingest",
+                        description="Kommentarer, orsaker och åtgärder from returned packages."),
+           dg.AssetSpec(["raw", "submitted_forecasts"], group_name="ingest",
+                        description="Helårsprognoser submitted in returned packages (SEK).")],
+    pool=WAREHOUSE_POOL)
+def returned_packages(context: dg.AssetExecutionContext, settings: Settings,
+                      warehouse: Warehouse):
+    """Every workbook in <landing>/returer/, checked whole: a file with one bad cell is
+    quarantined row by row and nothing of it is loaded (pipelines/packages/returns.py)."""
+    config = settings.load()
+    folder = config.landing_path / returns.RETURNS_FOLDER
+    with warehouse.connect() as con, replacing(con, "deviation_comments", "returns") as load:
+        comments, forecasts, quarantine, files = returns.read_returns(folder, con)
+        con.execute("DELETE FROM raw.submitted_forecasts")
+        load.insert(comments)
+        Replacement(con, "submitted_forecasts").insert(forecasts)
+        load.quarantine(quarantine)
+    rejected = [f for f in files if not f.accepted]
+    for f in rejected:
+        context.log.warning(f"{f.path.name}: avvisad - " + "; ".join(f.errors[:10]))
+    common = {"files": len(files), "files_rejected": len(rejected),
+              "rows_quarantined": len(quarantine)}
+    yield dg.MaterializeResult(asset_key=["raw", "deviation_comments"],
+                               metadata={**common, "rows_loaded": len(comments)})
+    yield dg.MaterializeResult(asset_key=["raw", "submitted_forecasts"],
+                               metadata={**common, "rows_loaded": len(forecasts)})
+
+
 defs = dg.Definitions(assets=[org_units, accounts, dimension_objects, follow_up_calendar,
-                             ledger_transactions, budget_lines, hr_employee_months])
+                             ledger_transactions, budget_lines, hr_employee_months,
+                             returned_packages])

@@ -9,6 +9,7 @@ import dagster as dg
 from pipelines.defs.ingest import org_units
 from pipelines.ingest.loaders import LEVELS
 from pipelines.partitions import monthly, months_of
+from pipelines.quality.reconciliation import reconciliation_differences
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
 
@@ -51,57 +52,6 @@ def org_tree_is_valid(warehouse: Warehouse) -> dg.AssetCheckResult:
         "units": len(rows), "problems": len(problems), "first_problems": "\n".join(problems[:20])})
 
 FOLLOW_UP = dg.AssetKey(["marts", "budget_follow_up"])
-
-ACCOUNT_DIFFERENCES = """
-    with raw as (
-        select period, account, sum(amount) as amount
-        from raw.ledger_transactions group by 1, 2
-    ),
-    mart as (
-        select period, account, sum(amount) as amount
-        from marts.ledger_transactions group by 1, 2
-    )
-    select coalesce(raw.period, mart.period) as period, coalesce(raw.account, mart.account),
-        coalesce(raw.amount, 0), coalesce(mart.amount, 0)
-    from raw full outer join mart on mart.period = raw.period and mart.account = raw.account
-    where coalesce(raw.amount, 0) <> coalesce(mart.amount, 0)
-    order by 1, 2
-"""
-PERIOD_DIFFERENCES = """
-    with ledger as (
-        select cast(substr(period, 1, 4) as integer) as fiscal_year,
-            cast(substr(period, 6, 2) as integer) as period, sum(amount) as amount
-        from raw.ledger_transactions
-        where try_cast(account as integer) between 3000 and 8999
-        group by 1, 2
-    ),
-    ledger_ytd as (
-        select fiscal_year, period,
-            sum(amount) over (partition by fiscal_year order by period) as amount_ytd
-        from ledger
-    ),
-    follow_up as (  -- the level below the kommun holds every unit, internal items included
-        select fiscal_year, period, sum(outcome_ytd) as outcome_ytd
-        from marts.budget_follow_up
-        where cost_category = 'net' and level_order = 2
-        group by 1, 2
-    )
-    select l.fiscal_year, l.period, l.amount_ytd, f.outcome_ytd
-    from ledger_ytd l left join follow_up f using (fiscal_year, period)
-    where f.outcome_ytd is null or f.outcome_ytd <> l.amount_ytd
-    order by 1, 2
-"""
-
-
-def reconciliation_differences(con) -> list[str]:
-    """Avstämning: what the marts show against what the ledger holds; empty when they agree."""
-    out = [f"{period} konto {account}: huvudbok {raw} kr, marts {mart} kr"
-           for period, account, raw, mart in con.execute(ACCOUNT_DIFFERENCES).fetchall()]
-    out += [f"{year}-{period:02d} ackumulerat: huvudbok {ledger} kr, budget_follow_up "
-            f"{follow_up} kr" for year, period, ledger, follow_up in
-            con.execute(PERIOD_DIFFERENCES).fetchall()]
-    return out
-
 
 @dg.asset_check(asset=FOLLOW_UP, blocking=True, pool=WAREHOUSE_POOL,
                 description="Avstämning: per period and account the marts hold exactly what "

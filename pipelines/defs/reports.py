@@ -2,12 +2,20 @@
 
 `load_report` is the inläsningsrapport: per source, rows loaded and quarantined, and every
 quarantined line with file, line and rule, so Ekonomi can correct the delivery.
+`follow_up_packages` are the boards' packages of a follow-up period (pipelines/packages).
 """
 
 import dagster as dg
 import pandas as pd
 
+from pipelines.packages.publish import folder, make_packages
+from pipelines.partitions import follow_up_periods
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
+
+# what a package is made from; the package of a period reads the year's months up to it
+PACKAGE_SOURCES = [["marts", "budget_follow_up"], ["marts", "deviations"],
+                   ["marts", "forecasts"], ["marts", "investment_follow_up"],
+                   ["marts", "staff_statistics"], ["quality", "issues"]]
 
 RAW_TABLES = {"org_register": "org_units", "accounts": "accounts",
               "ledger": "ledger_transactions", "budget": "budget_lines",
@@ -50,4 +58,30 @@ def load_report(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResul
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(out)),
                                           "quarantined": int(len(quarantine))})
 
-defs = dg.Definitions(assets=[load_report])
+@dg.asset(group_name="reports", pool=WAREHOUSE_POOL, partitions_def=follow_up_periods,
+          deps=[dg.AssetDep(dg.AssetKey(k), partition_mapping=dg.AllPartitionMapping())
+                for k in PACKAGE_SOURCES],
+          description="Uppföljningspaket: per follow-up period one package per board and one "
+                      "for the kommun total (Excel workbook and PDF). A board with a failing "
+                      "error-level quality rule, or data that does not reconcile, gets a "
+                      "marked draft instead (paket/<period>/utkast/) and the run says why.")
+def follow_up_packages(context: dg.AssetExecutionContext, settings: Settings,
+                       warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    period = context.partition_key
+    with warehouse.connect() as con:
+        issued = make_packages(con, config.municipality, config.reports_path, period)
+    blocked = [i for i in issued if not i.published]
+    for i in blocked:
+        context.log.warning(f"{i.package.scope.name}: ej publicerad - "
+                            + "; ".join(i.package.blockers))
+    lines = "\n".join(f"- **{i.package.scope.name}**: " + "; ".join(i.package.blockers)
+                      for i in blocked) or "-"
+    return dg.MaterializeResult(metadata={
+        "published": len(issued) - len(blocked), "blocked": len(blocked),
+        "blocked_packages": dg.MetadataValue.md(lines),
+        "folder": dg.MetadataValue.path(str(folder(config.reports_path, period, True))),
+    })
+
+
+defs = dg.Definitions(assets=[load_report, follow_up_packages])

@@ -1,0 +1,253 @@
+"""What a follow-up package holds, read from the marts for one follow-up period and one scope:
+a board (nämnd) with every level below it, or the kommun total with the boards' summaries.
+
+Everything here is data; `workbook.py` and `pdf.py` lay it out, `gate.py` decides whether
+it may be published.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+import duckdb
+import pandas as pd
+
+from pipelines.partitions import FOLLOW_UP_MONTHS
+from pipelines.quality.report import WHOLE_MUNICIPALITY, open_issues
+
+MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
+             "september", "oktober", "november", "december")
+# the report a follow-up period gives when the tidplan does not name it
+DEFAULT_KINDS = {4: ("tertialrapport", "Tertialrapport 1"), 8: ("delårsrapport", "Delårsrapport"),
+                 12: ("årsredovisning", "Årsredovisning")}
+BOARD_LEVEL = "nämnd"
+UNKNOWN = "(okänt)"
+
+
+class NotAFollowUpPeriod(ValueError):
+    pass
+
+
+def follow_up_period(period_key: str) -> tuple[int, int]:
+    """'2025-04' -> (2025, 4); a follow-up period ends with an even month."""
+    try:
+        year, month = int(period_key[:4]), int(period_key[5:7])
+        assert len(period_key) == 7 and period_key[4] == "-"
+    except (ValueError, AssertionError):
+        raise NotAFollowUpPeriod(f"'{period_key}' är inte en period (ÅÅÅÅ-MM)") from None
+    if month not in FOLLOW_UP_MONTHS:
+        raise NotAFollowUpPeriod(
+            f"{period_key} är ingen uppföljningsperiod: uppföljning görs efter februari, april, "
+            "juni, augusti, oktober och december")
+    return year, month
+
+
+def period_label(year: int, month: int) -> str:
+    return f"januari-{MONTHS_SV[month - 1]} {year}"
+
+
+@dataclass
+class Scope:
+    code: str | None  # the board's code; None for the kommun total
+    name: str
+
+    @property
+    def is_kommun(self) -> bool:
+        return self.code is None
+
+    @property
+    def file_stem(self) -> str:
+        if self.code is None:
+            return "kommunen"
+        ascii_name = self.name.translate(str.maketrans("åäöÅÄÖéÉ", "aaoAAOeE"))
+        slug = "".join(c if c.isascii() and c.isalnum() else "_" for c in ascii_name)
+        slug = "_".join(part for part in slug.split("_") if part)
+        return f"{self.code}_{slug}"
+
+
+@dataclass
+class Package:
+    municipality: str
+    year: int
+    month: int
+    scope: Scope
+    kind: str
+    title: str
+    meeting: dt.date | None
+    follow_up: pd.DataFrame  # budget_follow_up rows in tree order, with depth
+    summary: pd.DataFrame  # the scope's top unit by cost category
+    sub_units: pd.DataFrame  # net per unit one level below the top (the chart)
+    trend: pd.DataFrame  # the top unit's net per period of the year so far
+    deviations: pd.DataFrame
+    investments: pd.DataFrame
+    staff: pd.DataFrame
+    quality: pd.DataFrame
+    blockers: list[str] = field(default_factory=list)
+
+    @property
+    def period_key(self) -> str:
+        return f"{self.year}-{self.month:02d}"
+
+    @property
+    def period_label(self) -> str:
+        return period_label(self.year, self.month)
+
+    @property
+    def is_statutory(self) -> bool:
+        """Tertial, delår and årsredovisning add the statutory tables."""
+        return self.month in DEFAULT_KINDS
+
+    @property
+    def published(self) -> bool:
+        return not self.blockers
+
+
+def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
+    return con.execute(sql, params).df()
+
+
+def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+    return bool(con.execute(
+        "select count(*) from information_schema.tables where table_schema = ? "
+        "and table_name = ?", [schema, table]).fetchall()[0][0])
+
+
+def boards(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[Scope]:
+    """The boards (nämnder) on the tree of the period's end."""
+    rows = con.execute(
+        "select distinct org_unit_code, org_unit_name from marts.budget_follow_up "
+        "where fiscal_year = ? and period = ? and org_level = ? and org_unit_code <> ? "
+        "order by 1", [year, month, BOARD_LEVEL, UNKNOWN]).fetchall()
+    return [Scope(code, name) for code, name in rows]
+
+
+def _tree_order(rows: pd.DataFrame, top: tuple[int, str], max_depth: int | None
+                ) -> list[tuple[int, str, int]]:
+    """(level_order, code, depth) of the top unit and everything below it, depth first."""
+    units = rows[["level_order", "org_unit_code", "parent_unit_code"]].drop_duplicates()
+    children: dict[tuple[int, str], list[str]] = {}
+    for level, code, parent in units.itertuples(index=False):
+        children.setdefault((level - 1, parent), []).append(code)
+    out: list[tuple[int, str, int]] = []
+    stack = [(top[0], top[1], 0)]
+    while stack:
+        level, code, depth = stack.pop()
+        out.append((level, code, depth))
+        if max_depth is not None and depth >= max_depth:
+            continue
+        kids = sorted(children.get((level, code), []), key=lambda c: (c == UNKNOWN, c))
+        stack += [(level + 1, k, depth + 1) for k in reversed(kids)]
+    return out
+
+
+def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
+          board: str | None) -> Package:
+    """The package of one follow-up period for a board (its code) or the kommun (None)."""
+    year, month = follow_up_period(period_key)
+    rows = _frame(con, """
+        select f.*, c.sort_order from marts.budget_follow_up f
+        left join seeds.cost_categories c using (cost_category)
+        where f.fiscal_year = ? and f.period = ?""", [year, month])
+    if rows.empty:
+        raise LookupError(f"marts.budget_follow_up har inga rader för {period_key}: kör "
+                          f"inläsningen för perioden först")
+    top_level = int(rows["level_order"].min())
+    if board is None:
+        top_row = rows[rows["level_order"] == top_level].iloc[0]
+        scope = Scope(None, str(top_row["org_unit_name"]))
+        top = (top_level, str(top_row["org_unit_code"]))
+        order = _tree_order(rows, top, max_depth=1)  # the kommun and its boards
+    else:
+        match = rows[(rows["org_level"] == BOARD_LEVEL) & (rows["org_unit_code"] == board)]
+        if match.empty:
+            known = ", ".join(s.code for s in boards(con, year, month))
+            raise LookupError(f"nämnden {board} finns inte i {period_key} (nämnder: {known})")
+        scope = Scope(board, str(match.iloc[0]["org_unit_name"]))
+        top = (int(match.iloc[0]["level_order"]), board)
+        order = _tree_order(rows, top, max_depth=None)
+    position = {(lvl, code): (i, depth) for i, (lvl, code, depth) in enumerate(order)}
+    keys = list(zip(rows["level_order"], rows["org_unit_code"], strict=True))
+    rows = rows[[k in position for k in keys]].copy()
+    rows["tree_position"] = [position[k][0] for k in zip(rows["level_order"],
+                                                         rows["org_unit_code"], strict=True)]
+    rows["depth"] = [position[k][1] for k in zip(rows["level_order"], rows["org_unit_code"],
+                                                 strict=True)]
+    amounts = ["outcome_ytd", "budget_ytd", "deviation_ytd", "budget_annual",
+               "forecast_annual", "forecast_deviation", "outcome_prior_ytd"]
+    rows[amounts] = rows[amounts].astype(float)
+    shown = rows[(rows["cost_category"] == "net") | (rows[amounts].abs().sum(axis=1) > 0)]
+    follow_up = shown.sort_values(["tree_position", "sort_order"]).reset_index(drop=True)
+    top_rows = follow_up[follow_up["depth"] == 0]
+    summary = top_rows.reset_index(drop=True)
+    sub_units = follow_up[(follow_up["depth"] == 1) & (follow_up["cost_category"] == "net")
+                          ].reset_index(drop=True)
+    trend = _frame(con, """
+        select period, outcome_ytd, budget_ytd, budget_annual, forecast_annual
+        from marts.budget_follow_up where fiscal_year = ? and period <= ? and level_order = ?
+          and org_unit_code = ? and cost_category = 'net' order by period""",
+                   [year, month, top[0], top[1]])
+    deviations = _frame(con, """
+        select d.*, l.level_order, f.forecast_submitted
+        from marts.deviations d
+        join seeds.org_levels l using (org_level)
+        left join marts.forecasts f using (fiscal_year, period, org_level, org_unit_code,
+                                           cost_category)
+        where d.fiscal_year = ? and d.period = ?""", [year, month])
+    deviations = _in_tree(deviations, position).sort_values(
+        ["tree_position", "cost_category"]).reset_index(drop=True)
+    investments = _frame(con, "select * from marts.investment_follow_up where fiscal_year = ? "
+                              "and period = ? order by project_code", [year, month])
+    if board is not None:
+        units_below = _units_below(con, year, month, board)
+        investments = investments[investments["org_unit_code"].isin(units_below)]
+    staff = pd.DataFrame()
+    if _has_table(con, "marts", "staff_statistics"):
+        staff = _frame(con, "select * from marts.staff_statistics where fiscal_year = ? "
+                            "and period = ? and period_scope = 'ytd'", [year, month])
+        staff = _in_tree(staff, position).sort_values("tree_position").reset_index(drop=True)
+    quality = pd.DataFrame()
+    if _has_table(con, "quality", "issues"):
+        issues = open_issues(con, through=period_key)
+        issues = issues[issues["period"].astype(str).str.startswith(str(year))]
+        quality = (issues if board is None else issues[issues["board"] == scope.name]
+                   ).reset_index(drop=True)
+    kind, title, meeting = _calendar(con, year, month)
+    return Package(municipality, year, month, scope, kind, title, meeting, follow_up,
+                   summary, sub_units, trend, deviations, investments, staff, quality)
+
+
+def _in_tree(frame: pd.DataFrame, position: dict[tuple[int, str], tuple[int, int]]
+             ) -> pd.DataFrame:
+    """The rows of units in the package's tree, with their place in it."""
+    keys = list(zip(frame["level_order"], frame["org_unit_code"], strict=True))
+    inside = frame.loc[[k in position for k in keys]] if keys else frame
+    return inside.assign(tree_position=[position[k][0] for k in zip(
+        inside["level_order"], inside["org_unit_code"], strict=True)])
+
+
+def _units_below(con: duckdb.DuckDBPyConnection, year: int, month: int, board: str
+                 ) -> set[str]:
+    """Every unit code under the board at the period end (the tree of budget_follow_up)."""
+    rows = con.execute(
+        "select distinct level_order, org_unit_code, parent_unit_code from "
+        "marts.budget_follow_up where fiscal_year = ? and period = ?", [year, month]).df()
+    level = int(rows.loc[rows["org_unit_code"] == board, "level_order"].min())
+    return {code for _, code, _ in _tree_order(rows, (level, board), None)}
+
+
+def _calendar(con: duckdb.DuckDBPyConnection, year: int, month: int
+              ) -> tuple[str, str, dt.date | None]:
+    """The report's kind and name, and the board meeting, from the tidplan when loaded."""
+    kind, title = DEFAULT_KINDS.get(month, ("ekonomisk uppföljning", "Ekonomisk uppföljning"))
+    title = f"{title} {period_label(year, month)}"
+    if _has_table(con, "raw", "follow_up_calendar"):
+        found = con.execute("select kind, name, board_meetings from raw.follow_up_calendar "
+                            "where period = ?", [f"{year}-{month:02d}"]).fetchall()
+        if found:
+            k, name, meeting = found[0]
+            return k or kind, name or title, meeting
+    return kind, title, None
+
+
+__all__ = ["WHOLE_MUNICIPALITY", "Package", "Scope", "boards", "build", "follow_up_period"]

@@ -1,0 +1,30 @@
+"""Publiceringsspärr: a board's package is not published while an error-level quality rule
+fails for the board, or while the marts do not reconcile with the ledger (which concerns
+every board). The reasons are written on the draft and reported by the run."""
+
+from __future__ import annotations
+
+import duckdb
+
+from pipelines.packages.content import Package
+from pipelines.quality.reconciliation import reconciliation_differences
+
+
+def blockers(con: duckdb.DuckDBPyConnection, package: Package) -> list[str]:
+    """Why the package may not be published; empty when it may. In Swedish: the run and the
+    draft's front page show these lines."""
+    out = []
+    issues = package.quality
+    if not issues.empty:
+        errors = issues[issues["severity"] == "error"]
+        for rule, rows in errors.groupby("rule", sort=True):
+            first = rows.iloc[0]
+            where = f"{first['file']} rad {int(first['line'])}" if first["file"] and \
+                first["line"] == first["line"] and first["line"] is not None else first["period"]
+            out.append(f"{rule}: {len(rows)} fel (första: {where})")
+    differences = [d for d in reconciliation_differences(con)
+                   if d[:5] == f"{package.year}-" and d[:7] <= package.period_key]
+    if differences:
+        out.append(f"avstämning mot huvudboken: {len(differences)} skillnader "
+                   f"(första: {differences[0]})")
+    return out

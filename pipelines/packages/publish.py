@@ -1,0 +1,71 @@
+"""Make the packages of one follow-up period: every board and the kommun total, each an Excel
+workbook and a PDF. A package whose gate is clear goes to `<reports>/paket/<period>/`; a
+blocked one is written as a marked draft to `<reports>/paket/<period>/utkast/` with the
+rules that block it. Every package issued is recorded in `reports.issued_packages`, which
+the return reader checks a returned workbook against."""
+
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+
+import duckdb
+
+from pipelines.packages import content, gate, pdf, workbook
+
+ISSUED_DDL = """
+    package_id VARCHAR NOT NULL, period VARCHAR NOT NULL, board VARCHAR, scope_name VARCHAR,
+    published BOOLEAN, blockers VARCHAR, workbook VARCHAR, pdf VARCHAR, issued_at TIMESTAMP"""
+
+
+@dataclass
+class Issued:
+    package: content.Package
+    package_id: str
+    workbook: Path
+    pdf: Path
+
+    @property
+    def published(self) -> bool:
+        return self.package.published
+
+
+def folder(reports: Path, period_key: str, published: bool) -> Path:
+    base = reports / "paket" / period_key
+    return base if published else base / "utkast"
+
+
+def make_packages(con: duckdb.DuckDBPyConnection, municipality: str, reports: Path,
+                  period_key: str, board: str | None = None,
+                  progress=None) -> list[Issued]:
+    """The period's packages (or one board's, `board`); the kommun total comes with all."""
+    year, month = content.follow_up_period(period_key)
+    scopes = [board] if board else [s.code for s in content.boards(con, year, month)] + [None]
+    issued = []
+    for code in scopes:
+        package = content.build(con, municipality, period_key, code)
+        package.blockers = gate.blockers(con, package)
+        target = folder(reports, period_key, package.published)
+        stem = f"uppfoljning_{period_key}_{package.scope.file_stem}"
+        for old in (folder(reports, period_key, not package.published)).glob(f"{stem}.*"):
+            old.unlink()  # a board that was blocked and is now clear (or the reverse)
+        package_id = f"{period_key}:{code or 'kommunen'}:{uuid.uuid4().hex[:12]}"
+        xlsx = workbook.write_workbook(package, target / f"{stem}.xlsx", package_id)
+        document = pdf.write_pdf(package, target / f"{stem}.pdf")
+        issued.append(Issued(package, package_id, xlsx, document))
+        if progress:
+            progress(package)
+    _record(con, issued)
+    return issued
+
+
+def _record(con: duckdb.DuckDBPyConnection, issued: list[Issued]) -> None:
+    con.execute("create schema if not exists reports")
+    con.execute(f"create table if not exists reports.issued_packages ({ISSUED_DDL})")
+    now = dt.datetime.now().replace(microsecond=0)
+    con.executemany("insert into reports.issued_packages values (?, ?, ?, ?, ?, ?, ?, ?, ?)", [
+        [i.package_id, i.package.period_key, i.package.scope.code, i.package.scope.name,
+         i.published, "; ".join(i.package.blockers), str(i.workbook), str(i.pdf), now]
+        for i in issued])

@@ -1,0 +1,188 @@
+"""Returned packages: the units' filled-in `Avvikelser` sheets, dropped in the landing
+folder's returns area (`<landing>/returer/`), read back as comments and submitted forecasts.
+
+A returned workbook is checked whole: it must be a package this pipeline issued (the hidden
+`Utskick` sheet, against `reports.issued_packages`), every row must name a known unit and
+cost category, and `Prognos helår (tkr)` must be a number. One bad cell rejects the whole
+file, nothing of it is loaded, and each of its rows is quarantined with the reason (cell by
+cell for the bad ones). Text is kept as typed: a comment that starts with `=` is a comment.
+Several returns of the same row: the newest file wins.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+from openpyxl import load_workbook
+
+from pipelines.packages.layout import columns, layout
+from pipelines.packages.workbook import HEADER_ROW
+
+RETURNS_FOLDER = "returer"
+COST_CATEGORIES = Path(__file__).resolve().parents[2] / "dbt_project/seeds/cost_categories.csv"
+TEXT_INPUTS = ("comment", "cause", "action", "responsible")
+
+
+@dataclass
+class ReturnedFile:
+    path: Path
+    period: str | None = None
+    comments: list[dict] = field(default_factory=list)
+    forecasts: list[dict] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)  # "cell H7: ..." in Swedish
+    rows: list[tuple[int, str]] = field(default_factory=list)  # (line, raw) of input rows
+
+    @property
+    def accepted(self) -> bool:
+        return not self.errors
+
+
+def _issued(con: duckdb.DuckDBPyConnection, package_id: str) -> tuple | None:
+    exists = con.execute("select count(*) from information_schema.tables where "
+                         "table_schema = 'reports' and table_name = 'issued_packages'"
+                         ).fetchall()[0][0]
+    if not exists:
+        return None
+    found = con.execute("select period, board from reports.issued_packages "
+                        "where package_id = ?", [package_id]).fetchall()
+    return found[0] if found else None
+
+
+def _number(value) -> Decimal | None:
+    """tkr as typed: a number, or text like '1 234,5'; None when empty."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if isinstance(value, bool):
+        raise ValueError
+    if isinstance(value, int | float):
+        return Decimal(str(value))
+    text = str(value).strip()
+    if text.startswith("="):
+        raise ValueError("formula")
+    text = text.replace("\xa0", "").replace(" ", "").replace("\u2212", "-").replace(",", ".")
+    try:
+        return Decimal(text)
+    except InvalidOperation:
+        raise ValueError from None
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    text = value.isoformat() if isinstance(value, dt.date | dt.datetime) else str(value)
+    return text.strip() or None
+
+
+def read_return(path: Path, con: duckdb.DuckDBPyConnection) -> ReturnedFile:
+    out = ReturnedFile(path)
+    sheets = layout()["sheets"]
+    try:
+        book = load_workbook(path, data_only=False)  # a formula comes back as its text
+    except Exception as e:  # noqa: BLE001 - any unreadable file is reported, not raised
+        out.errors.append(f"filen går inte att läsa som Excel-arbetsbok ({type(e).__name__})")
+        return out
+    if sheets["issue"] not in book.sheetnames or sheets["deviations"] not in book.sheetnames:
+        out.errors.append(f"bladen {sheets['issue']} och {sheets['deviations']} saknas: inte "
+                          "ett uppföljningspaket från Uppföljning")
+        return out
+    issue = {str(r[0].value): r[1].value for r in book[sheets["issue"]].iter_rows(max_col=2)
+             if r[0].value}
+    out.period = str(issue.get("Period") or "")
+    issued = _issued(con, str(issue.get("Paket") or ""))
+    if issued is None:
+        out.errors.append(f"paketet {issue.get('Paket')} har inte skickats ut av Uppföljning")
+        return out
+    if issued[0] != out.period:
+        out.errors.append(f"paketet skickades ut för {issued[0]}, inte {out.period}")
+        return out
+    year, month = int(out.period[:4]), int(out.period[5:7])
+    ws = book[sheets["deviations"]]
+    headings = {str(c.value).strip(): c.column for c in ws[HEADER_ROW] if c.value}
+    wanted = dict(columns("deviations") + columns("deviation_inputs"))
+    where = {}
+    for name in ("org_unit_code", "cost_category", *(n for n, _ in columns("deviation_inputs"))):
+        if wanted[name] not in headings:
+            out.errors.append(f"rad {HEADER_ROW}: kolumnen '{wanted[name]}' saknas")
+        else:
+            where[name] = headings[wanted[name]]
+    if out.errors:
+        return out
+    units = {c for (c,) in con.execute("select distinct code from raw.org_units").fetchall()}
+    categories = set(pd.read_csv(COST_CATEGORIES)["cost_category"])
+    now = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+    for r in range(HEADER_ROW + 1, ws.max_row + 1):
+        cell = {name: ws.cell(row=r, column=c) for name, c in where.items()}
+        inputs = [cell[n].value for n, _ in columns("deviation_inputs")]
+        if all(v is None or (isinstance(v, str) and not v.strip()) for v in inputs):
+            continue  # a row nobody filled in
+        unit, category = _text(cell["org_unit_code"].value), _text(cell["cost_category"].value)
+        out.rows.append((r, f"{unit};{category};" + ";".join(
+            "" if v is None else str(v) for v in inputs)[:500]))
+        ref = cell["org_unit_code"].coordinate
+        if unit not in units:
+            out.errors.append(f"cell {ref}: enheten '{unit}' finns inte i organisationen")
+        if category not in categories:
+            out.errors.append(f"cell {cell['cost_category'].coordinate}: kostnadsslaget "
+                              f"'{category}' finns inte")
+        forecast = cell["forecast_input"]
+        try:
+            tkr = _number(forecast.value)
+        except ValueError:
+            out.errors.append(f"cell {forecast.coordinate}: '{forecast.value}' är inte ett tal "
+                              "(Prognos helår skrivs i tkr, utan formel)")
+            continue
+        base = {"fiscal_year": year, "period": month, "org_unit_code": unit,
+                "cost_category": category, "submitted_at": now, "source_file": path.name,
+                "source_line": r}
+        texts = {n: _text(cell[n].value) for n in TEXT_INPUTS}
+        if any(texts.values()):
+            out.comments.append({**base, **texts, "action_plan_status":
+                                 "åtgärd angiven" if texts["action"] else None})
+        if tkr is not None:
+            out.forecasts.append({**base, "forecast_annual": tkr * 1000,
+                                  "submitted_by": texts["responsible"]})
+    return out
+
+
+def read_returns(folder: Path, con: duckdb.DuckDBPyConnection
+                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[ReturnedFile]]:
+    """(comments, forecasts, quarantine, files) of every returned workbook in `folder`;
+    the newest file wins where two give the same row."""
+    files = sorted(folder.glob("*.xlsx"), key=lambda p: (p.stat().st_mtime, p.name)) \
+        if folder.exists() else []
+    read = [read_return(p, con) for p in files if not p.name.startswith("~$")]
+    comments, forecasts, quarantine = [], [], []
+    for f in read:
+        if f.accepted:
+            comments += f.comments
+            forecasts += f.forecasts
+            continue
+        reasons = "; ".join(f.errors)
+        for line, raw in f.rows or [(0, "")]:
+            own = [e for e in f.errors if f"{get_line(e)}" == str(line)]
+            quarantine.append({"source": "returns", "file": f.path.name, "line": line,
+                               "raw": raw, "rule": "; ".join(own) if own else
+                               f"filen avvisad, inget är inläst: {reasons}",
+                               "period": f.period or None})
+    key = ["fiscal_year", "period", "org_unit_code", "cost_category"]
+    return (_latest(pd.DataFrame(comments), key), _latest(pd.DataFrame(forecasts), key),
+            pd.DataFrame(quarantine), read)
+
+
+def get_line(error: str) -> str:
+    """The row number of 'cell H12: ...'."""
+    if not error.startswith("cell "):
+        return ""
+    ref = error[5:].split(":", 1)[0]
+    return "".join(ch for ch in ref if ch.isdigit())
+
+
+def _latest(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
+    if frame.empty:
+        return frame
+    return frame.drop_duplicates(key, keep="last").reset_index(drop=True)

@@ -1,0 +1,240 @@
+"""The package's Excel workbook (openpyxl): one function per sheet, headings from
+reports/layout.yaml.
+
+Amounts are in tkr with a number format, headers are frozen, `Utfall mot budget` is grouped
+by level (Data > Disposition), deviations are coloured, and on `Avvikelser` only the input
+columns are open for editing. A hidden sheet `Utskick` says what the package was issued for;
+the return reader checks it. Every text is written as text: a comment that starts with `=`
+stays a comment, never a formula.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from pathlib import Path
+
+import pandas as pd
+from openpyxl import Workbook
+from openpyxl.formatting.rule import CellIsRule
+from openpyxl.styles import Alignment, Font, PatternFill, Protection
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from pipelines.packages.content import Package
+from pipelines.packages.layout import columns, layout, summary_text
+
+HEADER_ROW = 5  # rows 1-3: title, period, note
+AMOUNT_FIELDS = {"outcome_ytd", "budget_ytd", "deviation_ytd", "outcome_prior_ytd",
+                 "budget_annual", "forecast_annual", "forecast_deviation",
+                 "personnel_cost_outcome", "personnel_cost_budget", "personnel_cost_deviation"}
+DEVIATION_FIELDS = {"deviation_ytd", "forecast_deviation", "personnel_cost_deviation"}
+PCT_FIELDS = {"sick_leave_pct", "sick_leave_long_share_pct", "sick_leave_women_pct",
+              "sick_leave_men_pct", "sick_leave_age_29_pct", "sick_leave_age_30_49_pct",
+              "sick_leave_age_50_pct"}
+SEVERITY_SV = {"error": "fel", "warn": "varning"}
+
+
+def _fill(colour: str) -> PatternFill:
+    return PatternFill("solid", start_color=colour, end_color=colour)
+
+
+def put(ws: Worksheet, row: int, column: int, value, number_format: str | None = None):
+    """Write a value; text always as text (never a formula), NaN as an empty cell."""
+    cell = ws.cell(row=row, column=column)
+    if value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NA:
+        return cell
+    if isinstance(value, str):
+        cell.value = value
+        cell.data_type = "s"  # openpyxl would take "=..." for a formula
+    else:
+        cell.value = value.item() if hasattr(value, "item") else value
+        if number_format:
+            cell.number_format = number_format
+    return cell
+
+
+def _heading(ws: Worksheet, package: Package, title: str) -> None:
+    lay = layout()
+    put(ws, 1, 1, f"{package.municipality} - {package.scope.name}").font = Font(bold=True,
+                                                                                 size=14)
+    put(ws, 2, 1, f"{title}, {package.title}").font = Font(bold=True, size=11)
+    put(ws, 3, 1, lay["amount_note"]).font = Font(italic=True, size=9)
+    if not package.published:
+        cell = put(ws, 4, 1, "UTKAST - EJ PUBLICERAD: " + "; ".join(package.blockers))
+        cell.font = Font(bold=True, color="C00000")
+
+
+def _table(ws: Worksheet, frame: pd.DataFrame, fields: list[tuple[str, str]],
+           start_row: int = HEADER_ROW, suppressed: set[str] = frozenset()) -> int:
+    """Header and rows; returns the last row written."""
+    lay = layout()
+    for c, (_, heading) in enumerate(fields, start=1):
+        cell = put(ws, start_row, c, heading)
+        cell.font = Font(bold=True, color=lay["colours"]["header_text"])
+        cell.fill = _fill(lay["colours"]["header"])
+        cell.alignment = Alignment(wrap_text=True, vertical="top")
+    r = start_row
+    for r, record in enumerate(frame.to_dict("records"), start=start_row + 1):
+        for c, (name, _) in enumerate(fields, start=1):
+            value = record.get(name)
+            if name in suppressed and isinstance(record.get(f"{name}_suppression"), str):
+                put(ws, r, c, lay["suppressed_mark"]).alignment = Alignment(horizontal="right")
+            elif name in AMOUNT_FIELDS and value is not None:
+                put(ws, r, c, float(value) / 1000, lay["number_format_tkr"])
+            elif name in PCT_FIELDS or name == "fte":
+                put(ws, r, c, value, lay["number_format_pct"])
+            else:
+                put(ws, r, c, value)
+    ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
+    for c, (name, _) in enumerate(fields, start=1):
+        letter = get_column_letter(c)
+        ws.column_dimensions[letter].width = 40 if name in (
+            "org_unit_name", "description", "message_sv", "project_name", "comment", "cause",
+            "action") else 14
+        if name in DEVIATION_FIELDS and r > start_row:
+            area = f"{letter}{start_row + 1}:{letter}{r}"
+            colours = lay["colours"]
+            ws.conditional_formatting.add(area, CellIsRule(
+                operator="lessThan", formula=["0"], fill=_fill(colours["unfavourable"])))
+            ws.conditional_formatting.add(area, CellIsRule(
+                operator="greaterThan", formula=["0"], fill=_fill(colours["favourable"])))
+    return r
+
+
+def summary_sheet(ws: Worksheet, package: Package) -> None:
+    _heading(ws, package, layout()["sheets"]["summary"])
+    fields = [f for f in columns("follow_up") if f[0] not in ("level", "org_unit_code",
+                                                               "org_unit_name")]
+    last = _table(ws, package.summary, fields)
+    for r in range(HEADER_ROW + 1, last + 1):
+        if ws.cell(row=r, column=1).value == "Netto":
+            for c in range(1, len(fields) + 1):
+                ws.cell(row=r, column=c).font = Font(bold=True)
+    row = last + 2
+    for line in summary_text(package).splitlines():
+        put(ws, row, 1, line).alignment = Alignment(wrap_text=False)
+        row += 1
+    ws.column_dimensions["A"].width = 34
+
+
+def follow_up_sheet(ws: Worksheet, package: Package) -> None:
+    _heading(ws, package, layout()["sheets"]["follow_up"])
+    fields = columns("follow_up")
+    frame = package.follow_up.assign(level=package.follow_up["org_level"].str.capitalize())
+    # each unit's net first (the group's summary row), its categories below it
+    frame = frame.assign(is_net=frame["cost_category"] != "net").sort_values(
+        ["tree_position", "is_net", "sort_order"])
+    last = _table(ws, frame, fields)
+    fills = layout()["colours"]["level_fill"]
+    for r, record in enumerate(frame.to_dict("records"), start=HEADER_ROW + 1):
+        net = record["cost_category"] == "net"
+        ws.row_dimensions[r].outline_level = min(7, int(record["depth"]) + (0 if net else 1))
+        if net:
+            for c in range(1, len(fields) + 1):
+                cell = ws.cell(row=r, column=c)
+                cell.font = Font(bold=True)
+                cell.fill = _fill(fills[min(int(record["depth"]), len(fills) - 1)])
+    ws.sheet_properties.outlinePr.summaryBelow = False
+    ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(fields))}{last}"
+
+
+def deviations_sheet(ws: Worksheet, package: Package) -> None:
+    lay = layout()
+    _heading(ws, package, lay["sheets"]["deviations"])
+    fields = columns("deviations")
+    inputs = columns("deviation_inputs")
+    frame = package.deviations.copy()
+    if not frame.empty:
+        frame["forecast_input"] = frame["forecast_submitted"].astype(float) / 1000
+    last = _table(ws, frame, fields + inputs)
+    first_input = len(fields) + 1
+    for c in range(first_input, first_input + len(inputs)):
+        ws.cell(row=HEADER_ROW, column=c).fill = _fill("7F6000")
+        ws.column_dimensions[get_column_letter(c)].width = 40
+        for r in range(HEADER_ROW + 1, max(last, HEADER_ROW + 1) + 1):
+            cell = ws.cell(row=r, column=c)
+            cell.protection = Protection(locked=False)
+            cell.fill = _fill(lay["colours"]["input"])
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    forecast_col = first_input + [n for n, _ in inputs].index("forecast_input")
+    letter = get_column_letter(forecast_col)
+    for r in range(HEADER_ROW + 1, last + 1):
+        ws.cell(row=r, column=forecast_col).number_format = "#,##0"
+    if last > HEADER_ROW:
+        check = DataValidation(type="decimal", operator="between", formula1="-100000000",
+                               formula2="100000000", allow_blank=True,
+                               error="Skriv prognosen för helåret i tkr, som ett tal.",
+                               errorTitle="Prognos helår (tkr)")
+        check.add(f"{letter}{HEADER_ROW + 1}:{letter}{last}")
+        ws.add_data_validation(check)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
+    put(ws, 4 if package.published else 3, len(fields) + 1,
+        "Fyll i de gula kolumnerna och lämna tillbaka arbetsboken.").font = Font(bold=True)
+
+
+def investments_sheet(ws: Worksheet, package: Package) -> None:
+    _heading(ws, package, layout()["sheets"]["investments"])
+    _table(ws, package.investments, columns("investments"))
+
+
+def staff_sheet(ws: Worksheet, package: Package) -> None:
+    lay = layout()
+    _heading(ws, package, lay["sheets"]["staff"])
+    frame = package.staff
+    if frame.empty:
+        put(ws, HEADER_ROW, 1, "Ingen personalstatistik för perioden.")
+        return
+    last = _table(ws, frame, columns("staff"), suppressed=PCT_FIELDS)
+    put(ws, last + 2, 1, lay["suppressed_note"]).font = Font(italic=True, size=9)
+    put(ws, last + 3, 1, "Antal anställda, årsarbetare och sjukfrånvaro januari till och med "
+                         "periodens månad; årsarbetare som genomsnitt av månaderna.").font = \
+        Font(italic=True, size=9)
+
+
+def quality_sheet(ws: Worksheet, package: Package) -> None:
+    _heading(ws, package, layout()["sheets"]["quality"])
+    frame = package.quality
+    if frame.empty:
+        put(ws, HEADER_ROW, 1, "Inga öppna kvalitetsfel för perioden.")
+        return
+    frame = frame.assign(
+        severity=frame["severity"].map(SEVERITY_SV),
+        voucher=[f"{s} {n}" if isinstance(s, str) and isinstance(n, str) else None
+                 for s, n in zip(frame.get("series"), frame.get("voucher_number"),
+                                 strict=True)])
+    _table(ws, frame, columns("quality"))
+
+
+def issue_sheet(ws: Worksheet, package: Package, package_id: str) -> None:
+    """What the package was issued for; hidden, read back from a returned workbook."""
+    for r, (key, value) in enumerate((
+            ("Period", package.period_key), ("Nämnd", package.scope.code or "kommunen"),
+            ("Paket", package_id), ("Framställd", dt.datetime.now().isoformat(
+                timespec="seconds"))), start=1):
+        put(ws, r, 1, key)
+        put(ws, r, 2, value)
+    ws.sheet_state = "hidden"
+
+
+def write_workbook(package: Package, path: Path, package_id: str) -> Path:
+    sheets = layout()["sheets"]
+    book = Workbook()
+    writers = [("summary", summary_sheet), ("follow_up", follow_up_sheet),
+               ("deviations", deviations_sheet), ("investments", investments_sheet),
+               ("staff", staff_sheet), ("quality", quality_sheet)]
+    for i, (key, writer) in enumerate(writers):
+        ws = book.active if i == 0 else book.create_sheet()
+        ws.title = sheets[key]
+        writer(ws, package)
+    issue_sheet(book.create_sheet(sheets["issue"]), package, package_id)
+    book.properties.title = f"{package.title} - {package.scope.name}"
+    book.properties.creator = "Uppföljning"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book.save(path)
+    return path
