@@ -162,3 +162,17 @@ def test_unit_opening_later_in_the_year_belongs_to_its_parent_all_year(demo_run)
                               "WHERE f.org_level = 'enhet' AND f.parent_unit_code = '(okänt)'")
     known = {c for (c,) in query(demo_run, "SELECT org_unit_code FROM marts.org_units")}
     assert unknown and not {c for (c,) in unknown} & known
+
+
+def test_a_closed_unit_forecasts_nothing_more_than_its_outcome(demo_run):
+    [(code, closed_on)] = query(demo_run, """
+        SELECT code, max(valid_to) FROM raw.org_units WHERE level = 'enhet' GROUP BY code
+        HAVING count(valid_to) = count(*) AND max(valid_to) < DATE '2025-12-31'""")
+    assert closed_on.month == 3  # the demo's school that closes on 31 March
+    rows = query(demo_run, "SELECT period, outcome_ytd, forecast_baseline FROM marts.forecasts "
+                           "WHERE fiscal_year = 2025 AND org_unit_code = ? "
+                           "AND cost_category = 'net' ORDER BY period", [code])
+    before = [r for r in rows if r[0] < 3]
+    after = [r for r in rows if r[0] >= 3]
+    assert after and all(outcome == forecast for _, outcome, forecast in after)
+    assert any(outcome != forecast for _, outcome, forecast in before)

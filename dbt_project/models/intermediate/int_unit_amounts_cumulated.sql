@@ -3,7 +3,8 @@
 --
 -- Baseline forecast (prognosförslag): outcome YTD + the rest of the year as the unit had it
 -- last year, scaled by this year's run rate (outcome YTD / last year's YTD), when that ratio
--- is between 0.5 and 2; otherwise the rest of the periodised budget.
+-- is between 0.5 and 2; otherwise the rest of the periodised budget. A unit closed by the
+-- period end (its last version ends) has nothing more to come: its forecast is the outcome.
 with monthly as (
     select fiscal_year, period, org_unit_code, cost_category,
         sum(amount) as outcome, 0 as budget, 0 as outcome_prior
@@ -75,18 +76,31 @@ cumulated as (
 )
 
 select
-    *,
+    cumulated.*,
     case
         when outcome_prior_ytd <> 0
             and outcome_ytd / outcome_prior_ytd between 0.5 and 2
             then outcome_ytd / outcome_prior_ytd
     end as run_rate,
-    cast(round(outcome_ytd + coalesce(
-        (outcome_prior_annual - outcome_prior_ytd) * case
-            when outcome_prior_ytd <> 0
-                and outcome_ytd / outcome_prior_ytd between 0.5 and 2
-                then outcome_ytd / outcome_prior_ytd
-        end,
-        budget_annual - budget_ytd
-    ), 2) as decimal(18, 2)) as forecast_baseline
+    cast(round(outcome_ytd + case
+        when closed.closed_on <= periods.period_end then 0
+        else coalesce(
+            (outcome_prior_annual - outcome_prior_ytd) * case
+                when outcome_prior_ytd <> 0
+                    and outcome_ytd / outcome_prior_ytd between 0.5 and 2
+                    then outcome_ytd / outcome_prior_ytd
+            end,
+            budget_annual - budget_ytd
+        )
+    end, 2) as decimal(18, 2)) as forecast_baseline
 from cumulated
+inner join {{ ref('int_follow_up_periods') }} as periods
+    on periods.fiscal_year = cumulated.fiscal_year
+    and periods.period = cumulated.period
+left join (
+    select org_unit_code, max(valid_to) as closed_on
+    from {{ ref('stg_org_register__org_units') }}
+    group by org_unit_code
+    having max(valid_to) < date '9999-12-31'
+) as closed
+    on closed.org_unit_code = cumulated.org_unit_code
