@@ -1,6 +1,8 @@
 -- Avvikelser: the rows of budget_follow_up whose deviation, year to date or in the full-year
 -- forecast, passes the thresholds of its org level (absolute SEK and share of budget), ranked
--- by size within period and level, with what the units sent back.
+-- by size within period and level, with what the units sent back. A row a unit commented
+-- stays even when its submitted forecast brought it under the thresholds
+-- (deviation_kind 'commented'), so that no comment goes out of sight.
 with follow_up as (
     select * from {{ ref('budget_follow_up') }}
 ),
@@ -47,7 +49,8 @@ select
     case
         when flagged.passes_ytd and flagged.passes_forecast then 'ytd_and_forecast'
         when flagged.passes_ytd then 'ytd'
-        else 'forecast'
+        when flagged.passes_forecast then 'forecast'
+        else 'commented'
     end as deviation_kind,
     case
         when greatest(abs(flagged.deviation_ytd), abs(flagged.forecast_deviation)) = abs(flagged.deviation_ytd)
@@ -71,4 +74,4 @@ left join comments
     and comments.period = flagged.period
     and comments.org_unit_code = flagged.org_unit_code
     and comments.cost_category = flagged.cost_category
-where flagged.passes_ytd or flagged.passes_forecast
+where flagged.passes_ytd or flagged.passes_forecast or comments.org_unit_code is not null
