@@ -110,3 +110,36 @@ def test_no_personnummer_in_the_warehouse_or_the_outputs(demo_run):
             text = f.read_bytes().decode("utf-8", "replace")
         found += [(str(f), m) for m in PNR.findall(text) if luhn_ok(m)]
     assert found == []
+
+
+def test_no_suppressed_sick_leave_figure_in_any_package(demo_run):
+    """Every Personal sheet of every package: where the mart hides a figure, the sheet shows
+    the mark, never a number."""
+    from openpyxl import load_workbook
+
+    headings = {"Sjukfrånvaro %": "sick_leave_pct",
+                "Varav 60 dagar el. mer %": "sick_leave_long_share_pct",
+                "Kvinnor %": "sick_leave_women_pct", "Män %": "sick_leave_men_pct",
+                "-29 år %": "sick_leave_age_29_pct", "30-49 år %": "sick_leave_age_30_49_pct",
+                "50- år %": "sick_leave_age_50_pct"}
+    mart = frame(demo_run, "SELECT * FROM marts.staff_statistics WHERE period_scope = 'ytd'")
+    hidden = {(int(r.period), r.org_unit_code, f): getattr(r, f) != getattr(r, f)
+              for r in mart.itertuples() for f in FIGURES}
+    books = sorted((demo_run.reports / "paket").rglob("*.xlsx"))
+    checked = 0
+    for path in books:
+        ws = load_workbook(path, read_only=True)["Personal"]
+        rows = list(ws.iter_rows(min_row=5, values_only=True))
+        header = list(rows[0])
+        period = int(path.name.split("_")[1][5:7])
+        for row in rows[1:]:
+            if row[1] is None:
+                break
+            for heading, figure in headings.items():
+                value = row[header.index(heading)]
+                if hidden[(period, row[1], figure)]:
+                    assert value == "*", (path.name, row[1], heading, value)
+                    checked += 1
+                else:
+                    assert isinstance(value, float | int), (path.name, row[1], heading)
+    assert len(books) == 42 and checked > 100

@@ -5,6 +5,7 @@ every board). The reasons are written on the draft and reported by the run."""
 from __future__ import annotations
 
 import duckdb
+import pandas as pd
 
 from pipelines.packages.content import Package
 from pipelines.quality.reconciliation import reconciliation_differences
@@ -19,8 +20,9 @@ def blockers(con: duckdb.DuckDBPyConnection, package: Package) -> list[str]:
         errors = issues[issues["severity"] == "error"]
         for rule, rows in errors.groupby("rule", sort=True):
             first = rows.iloc[0]
-            where = f"{first['file']} rad {int(first['line'])}" if first["file"] and \
-                first["line"] == first["line"] and first["line"] is not None else first["period"]
+            where = (f"{first['file']} rad {int(first['line'])}"
+                     if isinstance(first["file"], str) and pd.notna(first["line"])
+                     else f"period {first['period']}")
             out.append(f"{rule}: {len(rows)} fel (första: {where})")
     differences = [d for d in reconciliation_differences(con)
                    if d[:5] == f"{package.year}-" and d[:7] <= package.period_key]

@@ -3,7 +3,8 @@ folder's returns area (`<landing>/returer/`), read back as comments and submitte
 
 A returned workbook is checked whole: it must be a package this pipeline issued (the hidden
 `Utskick` sheet, against `reports.issued_packages`), every row must name a known unit and
-cost category, and `Prognos helår (tkr)` must be a number. One bad cell rejects the whole
+cost category, and `Prognos helår (tkr)` must be a number, given per cost category (the
+net is their sum). One bad cell rejects the whole
 file, nothing of it is loaded, and each of its rows is quarantined with the reason (cell by
 cell for the bad ones). Text is kept as typed: a comment that starts with `=` is a comment.
 Several returns of the same row: the newest file wins.
@@ -135,6 +136,10 @@ def read_return(path: Path, con: duckdb.DuckDBPyConnection) -> ReturnedFile:
         except ValueError:
             out.errors.append(f"cell {forecast.coordinate}: '{forecast.value}' är inte ett tal "
                               "(Prognos helår skrivs i tkr, utan formel)")
+            continue
+        if tkr is not None and category == "net":
+            out.errors.append(f"cell {forecast.coordinate}: prognosen lämnas per kostnadsslag, "
+                              "inte för Netto (nettot är summan av kostnadsslagen)")
             continue
         base = {"fiscal_year": year, "period": month, "org_unit_code": unit,
                 "cost_category": category, "submitted_at": now, "source_file": path.name,

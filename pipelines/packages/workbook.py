@@ -85,6 +85,8 @@ def _table(ws: Worksheet, frame: pd.DataFrame, fields: list[tuple[str, str]],
                 put(ws, r, c, float(value) / 1000, lay["number_format_tkr"])
             elif name in PCT_FIELDS or name == "fte":
                 put(ws, r, c, value, lay["number_format_pct"])
+            elif name in ("org_level", "level") and isinstance(value, str):
+                put(ws, r, c, value.capitalize())
             else:
                 put(ws, r, c, value)
     ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
@@ -122,7 +124,7 @@ def summary_sheet(ws: Worksheet, package: Package) -> None:
 def follow_up_sheet(ws: Worksheet, package: Package) -> None:
     _heading(ws, package, layout()["sheets"]["follow_up"])
     fields = columns("follow_up")
-    frame = package.follow_up.assign(level=package.follow_up["org_level"].str.capitalize())
+    frame = package.follow_up.assign(level=package.follow_up["org_level"])
     # each unit's net first (the group's summary row), its categories below it
     frame = frame.assign(is_net=frame["cost_category"] != "net").sort_values(
         ["tree_position", "is_net", "sort_order"])
@@ -160,8 +162,12 @@ def deviations_sheet(ws: Worksheet, package: Package) -> None:
             cell.alignment = Alignment(wrap_text=True, vertical="top")
     forecast_col = first_input + [n for n, _ in inputs].index("forecast_input")
     letter = get_column_letter(forecast_col)
-    for r in range(HEADER_ROW + 1, last + 1):
-        ws.cell(row=r, column=forecast_col).number_format = "#,##0"
+    for r, category in enumerate(frame.get("cost_category", []), start=HEADER_ROW + 1):
+        cell = ws.cell(row=r, column=forecast_col)
+        cell.number_format = "#,##0"
+        if category == "net":  # forecasts are given per cost category; net is their sum
+            cell.protection = Protection(locked=True)
+            cell.fill = _fill("D9D9D9")
     if last > HEADER_ROW:
         check = DataValidation(type="decimal", operator="between", formula1="-100000000",
                                formula2="100000000", allow_blank=True,
@@ -180,6 +186,9 @@ def deviations_sheet(ws: Worksheet, package: Package) -> None:
 
 def investments_sheet(ws: Worksheet, package: Package) -> None:
     _heading(ws, package, layout()["sheets"]["investments"])
+    if package.investments.empty:
+        put(ws, HEADER_ROW, 1, "Inga investeringsprojekt för perioden.")
+        return
     _table(ws, package.investments, columns("investments"))
 
 
@@ -232,6 +241,13 @@ def write_workbook(package: Package, path: Path, package_id: str) -> Path:
         ws = book.active if i == 0 else book.create_sheet()
         ws.title = sheets[key]
         writer(ws, package)
+        # printed as a board secretary would: landscape A4, one page wide, headings repeated
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.paperSize = ws.PAPERSIZE_A4
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
+        ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
+        ws.oddFooter.center.text = f"{package.scope.name} - {package.title} - sida &P av &N"
     issue_sheet(book.create_sheet(sheets["issue"]), package, package_id)
     book.properties.title = f"{package.title} - {package.scope.name}"
     book.properties.creator = "Uppföljning"

@@ -1,0 +1,229 @@
+"""The follow-up packages of the demo year, read as a controller would, and the round trip of
+a returned Avvikelser sheet."""
+
+import shutil
+
+import duckdb
+import pytest
+from openpyxl import load_workbook
+
+from pipelines.runner import run_pipeline
+
+pytestmark = pytest.mark.slow
+
+PERIODS = ["2025-02", "2025-04", "2025-06", "2025-08", "2025-10", "2025-12"]
+SHEETS = ["Sammanfattning", "Utfall mot budget", "Avvikelser", "Investeringar", "Personal",
+          "Datakvalitet", "Utskick"]
+HEADER = 5
+
+
+def query(summary, sql, params=None):
+    with duckdb.connect(str(summary.warehouse), read_only=True) as con:
+        return con.execute(sql, params or []).fetchall()
+
+
+def packages(summary, period):
+    return sorted((summary.reports / "paket" / period).rglob("*.xlsx"))
+
+
+def package(summary, period, stem):
+    [path] = [p for p in packages(summary, period) if stem in p.name]
+    return path
+
+
+def table(ws):
+    """The sheet's rows under its header row, as dicts by heading (notes below the table,
+    after an empty row, are not rows)."""
+    headings = [c.value for c in ws[HEADER]]
+    rows = []
+    for row in ws.iter_rows(min_row=HEADER + 1, values_only=True):
+        if not any(v is not None for v in row):
+            break
+        rows.append(dict(zip(headings, row, strict=False)))
+    return rows
+
+
+def boards(summary):
+    return query(summary, "SELECT DISTINCT org_unit_code FROM marts.budget_follow_up "
+                          "WHERE org_level = 'nämnd' AND org_unit_code <> '(okänt)' ORDER BY 1")
+
+
+def test_every_board_and_the_kommun_get_a_workbook_and_a_pdf_each_period(demo_run):
+    count = len(boards(demo_run)) + 1
+    for period in PERIODS:
+        books = packages(demo_run, period)
+        assert len(books) == count, period
+        for book in books:
+            pdf = book.with_suffix(".pdf")
+            assert pdf.read_bytes()[:5] == b"%PDF-", pdf
+    assert {p["period"] for p in demo_run.packages} == set(PERIODS)
+
+
+def test_sheets_headings_and_numbers_equal_the_marts(demo_run):
+    path = package(demo_run, "2025-08", "_12_")
+    book = load_workbook(path)
+    assert book.sheetnames == SHEETS
+    assert book["Utskick"].sheet_state == "hidden"
+    assert book["Sammanfattning"]["A1"].value == "Exempelkommun - Barn- och utbildningsnämnden"
+    follow_up = book["Utfall mot budget"]
+    assert follow_up.freeze_panes == "A6"
+    rows = table(follow_up)
+    assert list(rows[0])[:4] == ["Nivå", "Kod", "Benämning", "Kostnadsslag"]
+    mart = {(code, cat): (out, budget, fc) for code, cat, out, budget, fc in query(
+        demo_run, "SELECT org_unit_code, cost_category_name, outcome_ytd, budget_ytd, "
+                  "forecast_annual FROM marts.budget_follow_up WHERE fiscal_year = 2025 "
+                  "AND period = 8 AND org_level <> 'kommun'")}
+    for row in rows:
+        out, budget, forecast = mart[(row["Kod"], row["Kostnadsslag"])]
+        assert row["Utfall ack"] == pytest.approx(float(out) / 1000, abs=0.001), row
+        assert row["Budget ack"] == pytest.approx(float(budget) / 1000, abs=0.001), row
+        assert row["Prognos helår"] == pytest.approx(float(forecast) / 1000, abs=0.001), row
+    # every level of the board down to enhet, grouped by level
+    assert {r["Nivå"] for r in rows} == {"Nämnd", "Sektor", "Verksamhet", "Enhet"}
+    assert max(d.outline_level for d in follow_up.row_dimensions.values()) >= 4
+    assert follow_up.cell(row=HEADER + 1, column=5).number_format == "#,##0;[Red]-#,##0"
+
+
+def test_a_package_holds_only_its_own_board(demo_run):
+    units = {code for (code,) in query(demo_run, """
+        WITH RECURSIVE tree AS (
+            SELECT org_unit_code, level_order FROM marts.budget_follow_up
+            WHERE fiscal_year = 2025 AND period = 8 AND org_unit_code = '13'
+            UNION
+            SELECT f.org_unit_code, f.level_order FROM marts.budget_follow_up f
+            JOIN tree ON f.parent_unit_code = tree.org_unit_code
+                AND f.level_order = tree.level_order + 1
+            WHERE f.fiscal_year = 2025 AND f.period = 8)
+        SELECT org_unit_code FROM tree""")}
+    book = load_workbook(package(demo_run, "2025-08", "_13_"))
+    for sheet in ("Utfall mot budget", "Avvikelser", "Personal"):
+        codes = {r["Kod"] for r in table(book[sheet])}
+        assert codes and codes <= units, sheet
+    kommun = load_workbook(package(demo_run, "2025-08", "kommunen"))
+    levels = {r["Nivå"] for r in table(kommun["Utfall mot budget"])}
+    assert levels == {"Kommun", "Nämnd"}  # the boards' summaries, not their units
+    codes = {r["Kod"] for r in table(kommun["Utfall mot budget"])}
+    assert {c for (c,) in boards(demo_run)} <= codes
+
+
+def test_suppressed_staff_figures_are_shown_as_such(demo_run):
+    book = load_workbook(package(demo_run, "2025-12", "kommunen"))
+    rows = table(book["Personal"])
+    hidden = {(code, value) for code, value in query(
+        demo_run, "SELECT org_unit_code, sick_leave_pct FROM marts.staff_statistics "
+                  "WHERE fiscal_year = 2025 AND period = 12 AND period_scope = 'ytd' "
+                  "AND org_level IN ('kommun', 'nämnd')")}
+    for row in rows:
+        [value] = [v for c, v in hidden if c == row["Kod"]]
+        if value is None:
+            assert row["Sjukfrånvaro %"] == "*", row
+        else:
+            assert row["Sjukfrånvaro %"] == pytest.approx(value), row
+    assert any(r["Sjukfrånvaro %"] == "*" for r in rows)
+
+
+def test_a_board_with_an_error_gets_a_draft_that_says_why(demo_run):
+    drafts = [p for p in demo_run.packages if not p["published"]]
+    assert drafts and all(p["blockers"] for p in drafts)
+    draft = drafts[0]
+    book = load_workbook(draft["workbook"])
+    assert book["Sammanfattning"]["A4"].value.startswith("UTKAST - EJ PUBLICERAD")
+    assert "/utkast/" in draft["workbook"]
+
+
+def test_the_clean_demo_publishes_every_package(clean_run):
+    assert clean_run.packages and all(p["published"] for p in clean_run.packages)
+    assert not list((clean_run.reports / "paket").rglob("utkast/*"))
+
+
+# --- the round trip ----------------------------------------------------------------------
+
+INJECTION = '=HYPERLINK("http://example.com","klicka")'
+
+
+def fill(path, target, rows):
+    """A unit's answers typed into the yellow columns, as Excel would keep them."""
+    book = load_workbook(path)
+    ws = book["Avvikelser"]
+    column = {c.value: c.column for c in ws[HEADER]}
+    for r, values in rows.items():
+        for heading, value in values.items():
+            ws.cell(row=HEADER + r, column=column[heading]).value = value
+    target.parent.mkdir(parents=True, exist_ok=True)
+    book.save(target)
+    return table(ws)
+
+
+@pytest.fixture(scope="module")
+def returned(demo_run, tmp_path_factory):
+    root = tmp_path_factory.mktemp("returer") / "demo"
+    shutil.copytree(demo_run.config.base_dir, root)
+    config = root / "uppfoljning.yaml"
+    issued = package(demo_run, "2025-04", "_11_")
+    returns = root / "landing" / "returer"
+    # forecasts are given per cost category: answer two rows that are not Netto
+    first, second = [i for i, r in enumerate(table(load_workbook(issued)["Avvikelser"]),
+                                             start=1) if r["Kostnadsslag (kod)"] != "net"][:2]
+    answers = fill(issued, returns / "ks_svar.xlsx", {
+        first: {"Kommentar": INJECTION, "Orsak": "Vakanser", "Åtgärd": "@Rekrytering",
+                "Prognos helår (tkr)": 5000, "Ansvarig": "Eva Ek"},
+        second: {"Kommentar": "-Lägre kostnader än väntat", "Prognos helår (tkr)": "1 234,5"},
+    })
+    rows = [answers[first - 1], answers[second - 1]]
+    fill(issued, returns / "felaktig.xlsx", {
+        first: {"Kommentar": "ska inte läsas in", "Prognos helår (tkr)": "ungefär hälften"}})
+    before = query(demo_run, "SELECT sum(forecast_annual) FROM marts.budget_follow_up WHERE "
+                             "fiscal_year = 2025 AND period = 4 AND org_level = 'kommun'")
+    summary = run_pipeline(config, from_month="2025-04", through="2025-04")
+    return summary, rows, before
+
+
+def test_returned_comments_and_forecasts_reach_the_marts(returned):
+    summary, rows, _ = returned
+    first, second = rows[0], rows[1]
+    got = query(summary, "SELECT comment, cause, action, responsible FROM marts.deviations "
+                         "WHERE fiscal_year = 2025 AND period = 4 AND org_unit_code = ? "
+                         "AND cost_category = ?", [first["Kod"], first["Kostnadsslag (kod)"]])
+    assert got == [(INJECTION, "Vakanser", "@Rekrytering", "Eva Ek")]
+    forecasts = dict(query(summary, """
+        SELECT org_unit_code || '/' || cost_category, forecast_submitted FROM marts.forecasts
+        WHERE fiscal_year = 2025 AND period = 4 AND forecast_submitted IS NOT NULL"""))
+    assert forecasts == {
+        f"{first['Kod']}/{first['Kostnadsslag (kod)']}": 5_000_000,
+        f"{second['Kod']}/{second['Kostnadsslag (kod)']}": 1_234_500}
+
+
+def test_the_kommun_total_carries_the_submitted_forecasts(returned):
+    summary, rows, before = returned
+    after = query(summary, "SELECT sum(forecast_annual) FROM marts.budget_follow_up WHERE "
+                           "fiscal_year = 2025 AND period = 4 AND org_level = 'kommun'")
+    assert after != before
+    book = load_workbook(package(summary, "2025-04", "kommunen"))
+    [net] = [r for r in table(book["Sammanfattning"]) if r["Kostnadsslag"] == "Netto"]
+    [(forecast,)] = query(summary, "SELECT forecast_annual FROM marts.budget_follow_up WHERE "
+                                   "fiscal_year = 2025 AND period = 4 AND org_level = 'kommun' "
+                                   "AND cost_category = 'net'")
+    assert net["Prognos helår"] == pytest.approx(float(forecast) / 1000, abs=0.001)
+
+
+def test_a_comment_is_written_back_as_text_never_as_a_formula(returned):
+    summary, rows, _ = returned
+    ws = load_workbook(package(summary, "2025-04", "_11_"))["Avvikelser"]
+    column = {c.value: c.column for c in ws[HEADER]}
+    cells = [ws.cell(row=r, column=column["Kommentar"]) for r in range(HEADER + 1,
+                                                                        ws.max_row + 1)]
+    written = {c.value: c.data_type for c in cells if c.value}
+    assert written[INJECTION] == "s"
+    assert written["-Lägre kostnader än väntat"] == "s"
+    actions = [ws.cell(row=r, column=column["Åtgärd"]) for r in range(HEADER + 1,
+                                                                       ws.max_row + 1)]
+    assert [(c.value, c.data_type) for c in actions if c.value] == [("@Rekrytering", "s")]
+
+
+def test_a_return_with_a_bad_cell_is_not_loaded_at_all(returned):
+    summary, _, _ = returned
+    assert query(summary, "SELECT count(*) FROM raw.deviation_comments WHERE source_file = "
+                          "'felaktig.xlsx'") == [(0,)]
+    [(line, rule)] = query(summary, "SELECT line, rule FROM raw.quarantine WHERE source = "
+                                    "'returns' AND file = 'felaktig.xlsx'")
+    assert rule.startswith(f"cell M{line}: 'ungefär hälften' är inte ett tal")
