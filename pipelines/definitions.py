@@ -8,10 +8,12 @@ from pipelines.defs import ingest, quality, reports, transform
 from pipelines.resources import resources_for_env
 from pipelines.schedules import (
     PACKAGES,
-    follow_up_packages,
     follow_up_packages_job,
+    follow_up_run,
     monthly_load,
     monthly_load_job,
+    new_delivery,
+    packages_after_load,
 )
 
 # Everything monthly for a range of months in one run: what `uppfoljning run` and backfills
@@ -23,7 +25,8 @@ def build_definitions(config_path: str | None = None) -> dg.Definitions:
     return dg.Definitions.merge(
         ingest.defs, transform.defs, quality.defs, reports.defs,
         dg.Definitions(jobs=[monthly_load_job, everything_job, follow_up_packages_job],
-                       schedules=[monthly_load, follow_up_packages],
+                       schedules=[follow_up_run, monthly_load],
+                       sensors=[packages_after_load, new_delivery],
                        resources=resources_for_env(config_path)),
     )
 

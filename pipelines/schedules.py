@@ -1,16 +1,29 @@
-"""Schedules. The monthly load runs after the ledger is closed for the month; the packages
-of a follow-up period after its even month.
+"""Schedules and sensors, from the municipality's own calendar: the tidplan (ekonomisk tidplan).
 
-The dates will come from the municipality's tidplan (goals issue); until then the documented
-defaults: the monthly load on the 6th of each month loads the previous month, and on the
-12th of the month after each even month (March, May, July, September, November, January)
-the packages of that period are made.
+- `follow_up_run` (evaluated every morning): on a follow-up period's data cut-off (datauttag)
+  in the tidplan, it loads the period's two months in one run. A period the tidplan does not
+  name is loaded on the documented default, the 12th of the month after it.
+- `packages_after_load` (run status sensor): when that load has succeeded, the period's
+  packages are made.
+- `monthly_load` (the 6th of each month): the previous month, so the marts follow the ledger
+  between follow-ups.
+- `new_delivery` (sensor): a ledger or HR file that lands or changes for a month loads that
+  month.
+
+The tidplan and the config are read when the schedule is evaluated, so a new year's tidplan
+needs no deployment.
 """
 
-
 import datetime as dt
+import hashlib
+import json
+from pathlib import Path
 
 import dagster as dg
+
+from pipelines.config import Config, ConfigError, config_path_from_env, load_config
+from pipelines.ingest.loaders import read_tidplan
+from pipelines.partitions import FOLLOW_UP_MONTHS
 
 PACKAGES = dg.AssetSelection.assets(dg.AssetKey("follow_up_packages"))
 monthly_load_job = dg.define_asset_job(
@@ -18,21 +31,125 @@ monthly_load_job = dg.define_asset_job(
     selection=dg.AssetSelection.groups("ingest", "transform", "quality", "reports") - PACKAGES)
 follow_up_packages_job = dg.define_asset_job("follow_up_packages", selection=PACKAGES)
 
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
+PERIOD_TAG = "uppfoljning/follow_up_period"
+DEFAULT_CUTOFF_DAY = 12  # of the month after the period, where the tidplan names no date
+TZ = "Europe/Stockholm"
+
 
 def previous_month(day: dt.date) -> str:
     first = day.replace(day=1) - dt.timedelta(days=1)
     return f"{first.year}-{first.month:02d}"
 
 
-@dg.schedule(job=monthly_load_job, cron_schedule="0 6 6 * *",
-             execution_timezone="Europe/Stockholm")
+def _config() -> Config | None:
+    path = config_path_from_env()
+    if not path.exists():
+        return None
+    try:
+        return load_config(path)
+    except ConfigError:
+        return None
+
+
+def tidplan_files(config: Config) -> list[Path]:
+    if config.sources.tidplan is None:
+        return []
+    return [p for year in config.years
+            for p in config.files(config.sources.tidplan.path, f"{year}-01")]
+
+
+def cutoff_days(config: Config) -> dict[dt.date, str]:
+    """Data cut-off day -> follow-up period, for every period of the config's years: the
+    tidplan's datauttag, else the 12th of the month after the period."""
+    days: dict[dt.date, str] = {}
+    named: set[str] = set()
+    for path in dict.fromkeys(tidplan_files(config)):
+        for row in read_tidplan(path).rows:
+            if row["data_cutoff"]:
+                days[row["data_cutoff"]] = row["period"]
+                named.add(row["period"])
+    for year in config.years:
+        for month in FOLLOW_UP_MONTHS:
+            period = f"{year}-{month:02d}"
+            if period not in named:
+                after = dt.date(year + (month == 12), month % 12 + 1, DEFAULT_CUTOFF_DAY)
+                days[after] = period
+    return days
+
+
+def load_request(period: str) -> dg.RunRequest:
+    """One run over the period's two months, tagged with the period for the packages."""
+    first = previous_month(dt.date(int(period[:4]), int(period[5:7]), 1))
+    return dg.RunRequest(run_key=f"follow-up-{period}", tags={
+        RANGE_START: first, RANGE_END: period, PERIOD_TAG: period})
+
+
+@dg.schedule(job=monthly_load_job, cron_schedule="0 7 * * *", execution_timezone=TZ)
+def follow_up_run(context: dg.ScheduleEvaluationContext):
+    config = _config()
+    if config is None:
+        return dg.SkipReason(f"no config at {config_path_from_env()}")
+    day = context.scheduled_execution_time.date()
+    period = cutoff_days(config).get(day)
+    if period is None:
+        return dg.SkipReason(f"{day} is no data cut-off in the tidplan")
+    return load_request(period)
+
+
+@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS,
+                      monitored_jobs=[monthly_load_job], request_job=follow_up_packages_job)
+def packages_after_load(context: dg.RunStatusSensorContext):
+    period = context.dagster_run.tags.get(PERIOD_TAG)
+    if not period:
+        return dg.SkipReason("not a follow-up load")
+    return dg.RunRequest(run_key=f"packages-{period}-{context.dagster_run.run_id}",
+                         partition_key=period)
+
+
+@dg.schedule(job=monthly_load_job, cron_schedule="0 6 6 * *", execution_timezone=TZ)
 def monthly_load(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
     month = previous_month(context.scheduled_execution_time.date())
     return dg.RunRequest(run_key=month, partition_key=month)
 
 
-@dg.schedule(job=follow_up_packages_job, cron_schedule="0 7 12 1,3,5,7,9,11 *",
-             execution_timezone="Europe/Stockholm")
-def follow_up_packages(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
-    period = previous_month(context.scheduled_execution_time.date())
-    return dg.RunRequest(run_key=period, partition_key=period)
+def delivered_files(config: Config) -> dict[str, str]:
+    """Every monthly ledger and HR file of the config's years -> 'month|mtime|size'."""
+    out = {}
+    for year in config.years:
+        for m in range(1, 13):
+            month = f"{year}-{m:02d}"
+            for src in [*config.sources.ledger, *config.sources.hr]:
+                pattern = getattr(src, "path", None)
+                if not pattern or "{period}" not in pattern:
+                    continue
+                for path in config.files(pattern, month):
+                    stat = path.stat()
+                    out[str(path)] = f"{month}|{stat.st_mtime_ns}|{stat.st_size}"
+    return out
+
+
+def changed_months(before: dict[str, str], now: dict[str, str]) -> list[str]:
+    return sorted({stamp.split("|")[0] for path, stamp in now.items()
+                   if before.get(path) != stamp})
+
+
+@dg.sensor(job=monthly_load_job, minimum_interval_seconds=300)
+def new_delivery(context: dg.SensorEvaluationContext):
+    """Loads a month when its ledger or HR file lands or changes. The first evaluation only
+    takes note of what is there."""
+    config = _config()
+    if config is None:
+        return dg.SkipReason(f"no config at {config_path_from_env()}")
+    now = delivered_files(config)
+    before = json.loads(context.cursor) if context.cursor else None
+    context.update_cursor(json.dumps(now))
+    if before is None:
+        return dg.SkipReason(f"noted {len(now)} delivered files")
+    requests = []
+    for month in changed_months(before, now):
+        stamps = sorted(s for s in now.values() if s.startswith(f"{month}|"))
+        key = hashlib.sha1("".join(stamps).encode()).hexdigest()[:12]
+        requests.append(dg.RunRequest(run_key=f"delivery-{month}-{key}", partition_key=month))
+    return requests
