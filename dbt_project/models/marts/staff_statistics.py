@@ -123,7 +123,9 @@ def model(dbt, session):
     dbt.config(materialized="table")
     figures = dbt.ref("int_staff_figures_aggregated").df()
     levels = dbt.ref("org_levels").df()[["org_level", "level_order"]]
-    frame = figures.merge(levels, on="org_level", how="left").reset_index(drop=True)
+    # a fixed order, so that the same data always hides the same figures
+    frame = figures.merge(levels, on="org_level", how="left").sort_values(
+        [*SLICE, "level_order", "org_unit_code"]).reset_index(drop=True)
     frame = suppress(sick_leave_figures(frame))
     frame["personnel_cost_deviation"] = (
         frame["personnel_cost_budget"] - frame["personnel_cost_outcome"])
