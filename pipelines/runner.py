@@ -119,13 +119,22 @@ def run_pipeline(config_path: Path, through: str | None = None, log_level: str =
     ]
     summary = RunSummary(config, months, config.warehouse_path, config.reports_path,
                          materialised, failed_checks, log, step_seconds)
-    # the packages of the year followed up (earlier years: `uppfoljning report --period`)
+    # a package compares outcome with budget: the follow-up periods of the years with one
     periods = [p for p in follow_up_periods_in(months)
-               if p.startswith(str(config.fiscal_year))] if packages else []
+               if int(p[:4]) in budget_years(config)] if packages else []
     if periods:
         summary.packages = make_packages(defs, config, periods, log_level)
         summary.materialisations += len(periods)
     return summary
+
+
+def budget_years(config: Config) -> set[int]:
+    """The years the warehouse holds a budget for."""
+    import duckdb
+
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+        return {y for (y,) in con.execute(
+            "select distinct fiscal_year from raw.budget_lines").fetchall()}
 
 
 def make_packages(defs: dg.Definitions, config: Config, periods: list[str],
