@@ -75,6 +75,7 @@ def demo_config(year: int) -> dict:
     paths = {k: f"sources/{v}" for k, v in layout(year).items()}
     return {
         "municipality": "Exempelkommun",
+        "municipality_code": "9999",
         "fiscal_year": year,
         "first_year": year - 1,
         "demo": True,
@@ -98,6 +99,9 @@ def demo_config(year: int) -> dict:
             ],
             "hr": [{"type": "csv", "path": paths["hr_month"]}],
             "goals": {"path": paths["goals"]},
+            "goal_statuses": [{"type": "csv", "path": paths["goal_statuses"]}],
+            "kpi_outcomes": [{"type": "csv", "path": paths["kpi_outcomes"], "delimiter": ",",
+                              "decimal": "."}],
             "tidplan": {"path": paths["tidplan"]},
         },
     }
@@ -198,6 +202,41 @@ def report_cmd(
                      for i in issued])
     for i in issued:
         console.print(f"  {i.workbook}\n  {i.pdf}", highlight=False)
+
+
+@app.command("status")
+def status_cmd(
+    period: str = typer.Option(..., "--period", help="the follow-up period (YYYY-MM, even month)"),
+    config: Path = typer.Option(Path("demo/uppfoljning.yaml"), "--config",
+                                help="the municipality's uppfoljning.yaml"),
+) -> None:
+    """Bevakning: vilka som har kommenterat och rapporterat till tidplanens datum."""
+    import duckdb
+    from rich.table import Table
+
+    from pipelines.config import load_config
+    from pipelines.packages.content import NotAFollowUpPeriod
+    from pipelines.packages.deadlines import deadline_status
+
+    _check_period(period, "--period")
+    cfg = load_config(config)
+    if not cfg.warehouse_path.exists():
+        raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "
+                       f"`uppfoljning run --config {config}`")
+    try:
+        with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+            status = deadline_status(con, period)
+    except NotAFollowUpPeriod as e:
+        raise BadInput(str(e)) from None
+    table = Table(title=f"Bevakning {cfg.municipality} {period}", title_justify="left")
+    for column in status.columns:
+        table.add_column(column, justify="right" if column in ("Antal", "I tid", "Sent",
+                                                               "Saknas") else "left")
+    for row in status.itertuples(index=False):
+        table.add_row(*["" if v is None else str(v) for v in row])
+    console.print(table)
+    if status.empty:
+        console.print("Inget att bevaka för perioden (inga avvikelser eller mål).")
 
 
 quality_app = typer.Typer(no_args_is_help=True, help="Datakvalitet (data quality).")

@@ -91,6 +91,10 @@ class Sources(BaseModel):
     investment_budget: list[Source] = Field(default_factory=list)
     hr: list[Source] = Field(default_factory=list)
     goals: FileSource | None = None
+    goal_statuses: list[Source] = Field(
+        default_factory=list, description="status and comment per goal and tertial (CSV/Excel)")
+    kpi_outcomes: list[Source] = Field(
+        default_factory=list, description="styrtal outcomes in Kolada's shape (CSV/Excel)")
     tidplan: FileSource | None = None
 
     @model_validator(mode="after")
@@ -109,6 +113,8 @@ class Config(BaseModel):
     warehouse: Path = Path("warehouse/uppfoljning.duckdb")
     landing: Path = Path("landing")
     reports_output: Path = Path("reports/output")
+    municipality_code: str | None = Field(
+        default=None, description="kommunkod (e.g. 1440): the kommun's rows of a Kolada export")
     pseudonym_key_env: str = "UPPFOLJNING_PSEUDONYM_KEY"
     demo: bool = Field(default=False, description="the built-in demo municipality")
     sources: Sources
@@ -180,7 +186,7 @@ def _missing_files(config: Config) -> list[str]:
     named: list[tuple[str, object]] = [("sources.org_register", s.org_register)]
     if s.chart_of_accounts:
         named.append(("sources.chart_of_accounts", s.chart_of_accounts))
-    for key in ("ledger", "budget", "investment_budget", "hr"):
+    for key in ("ledger", "budget", "investment_budget", "hr", "goal_statuses", "kpi_outcomes"):
         named += [(f"sources.{key}.{i}", src) for i, src in enumerate(getattr(s, key))]
     for key in ("goals", "tidplan"):
         if getattr(s, key):

@@ -293,8 +293,10 @@ def test_other_seed_gives_another_ledger(small: Dataset, tmp_path: Path):
 
 
 def test_files_written_are_the_layout(small: Dataset):
-    expected = {rel_path(k) for k in LAYOUT if k not in ("ledger_month", "hr_month")}
+    monthly = ("ledger_month", "hr_month", "goal_statuses")
+    expected = {rel_path(k) for k in LAYOUT if k not in monthly}
     expected |= {ledger_rel(m) for m in MONTHS} | {hr_rel(m) for m in MONTHS}
+    expected |= {rel_path("goal_statuses", m) for m in (4, 8, 12)}  # the tertials
     assert sorted(small.summary.files) == sorted(expected)
     assert set(sha256_tree(small.root)) == expected
 

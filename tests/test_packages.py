@@ -13,7 +13,7 @@ pytestmark = pytest.mark.slow
 
 PERIODS = ["2025-02", "2025-04", "2025-06", "2025-08", "2025-10", "2025-12"]
 SHEETS = ["Sammanfattning", "Utfall mot budget", "Avvikelser", "Investeringar", "Personal",
-          "Datakvalitet", "Utskick"]
+          "Mål", "Datakvalitet", "Utskick"]  # a delårsrapport: with goal follow-up
 HEADER = 5
 
 
@@ -227,3 +227,14 @@ def test_a_return_with_a_bad_cell_is_not_loaded_at_all(returned):
     [(line, rule)] = query(summary, "SELECT line, rule FROM raw.quarantine WHERE source = "
                                     "'returns' AND file = 'felaktig.xlsx'")
     assert rule.startswith(f"cell M{line}: 'ungefär hälften' är inte ett tal")
+
+
+def test_tertial_packages_follow_up_goals_and_the_kommun_watches_the_deadlines(demo_run):
+    board = load_workbook(package(demo_run, "2025-04", "_12_"))
+    goals = table(board["Mål"])
+    assert goals and {g["Id"][:4] for g in goals} <= {"N12.", "D12.", "A12."}
+    assert "Mål" not in load_workbook(package(demo_run, "2025-06", "_12_")).sheetnames
+    kommun = load_workbook(package(demo_run, "2025-08", "kommunen"))
+    watch = {r["Vad"]: r for r in table(kommun["Bevakning"])}
+    assert {"Avvikelser, enhet", "Aktiviteter", "Delmål", "Nämndmål"} <= set(watch)
+    assert all(r["Antal"] == r["I tid"] + r["Sent"] + r["Saknas"] for r in watch.values())

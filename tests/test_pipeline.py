@@ -165,7 +165,8 @@ def test_deliveries_are_kept_as_delivered_except_personal_data(demo_run):
     rows = query(demo_run, "SELECT source, status, landed_path, content_hash "
                            "FROM raw.deliveries")
     sources = {r[0] for r in rows}
-    assert sources == {"org_register", "accounts", "ledger", "budget", "hr", "tidplan"}
+    assert sources == {"org_register", "accounts", "ledger", "budget", "hr", "tidplan",
+                       "goals", "goal_statuses", "kpi_outcomes"}
     assert all(status == "current" for _, status, _, _ in rows)
     for source, _, landed, digest in rows:
         if source == "hr":  # personnummer in clear text: not copied past extraction

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.config import Config, CsvSource, DatabaseSource, ExcelSource, SieSource
-from pipelines.ingest import database, landing, loaders
+from pipelines.ingest import database, goals, landing, loaders
 from pipelines.ingest.raw_tables import Replacement, replacing
 from pipelines.packages import returns
 from pipelines.partitions import monthly, months_of
@@ -127,6 +127,67 @@ def follow_up_calendar(settings: Settings, warehouse: Warehouse) -> dg.Materiali
                  lambda sink, p=p: loaders.read_tidplan(p))
                 for p in (config.files(src.path) if src else [])]
     return _store(warehouse, config, "follow_up_calendar", "tidplan", readings)
+
+
+@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+          description="Tidplanen's comment deadlines per follow-up period and level "
+                      "(enhet, verksamhet, sektor) or kind of goal (aktiviteter, delmål ...).")
+def comment_deadlines(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    src = config.sources.tidplan
+    readings = [(landing.delivery("tidplan", None, p),
+                 lambda sink, p=p: goals.read_comment_deadlines(p))
+                for p in (config.files(src.path) if src else [])]
+    return _store(warehouse, config, "comment_deadlines", "tidplan", readings)
+
+
+@dg.asset(key=["raw", "goals"], group_name="ingest", pool=WAREHOUSE_POOL,
+          description="Mål och styrtal: KF's strategic areas and styrtal, the financial goals, "
+                      "nämndmål with styrtal, delmål and aktiviteter, each with its parent.")
+def goal_hierarchy(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    src = config.sources.goals
+    readings = [(landing.delivery("goals", None, p), lambda sink, p=p: goals.read_goals(p))
+                for p in (config.files(src.path) if src else [])]
+    return _store(warehouse, config, "goals", "goals", readings)
+
+
+def _table_source(src, kind: str):
+    if isinstance(src, CsvSource | ExcelSource):
+        return src.type, getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"), \
+            getattr(src, "sheet", 0)
+    raise _unsupported(kind, src)
+
+
+@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+          description="Status and comment per goal and tertial, as units and boards report "
+                      "them (uppnått, delvis uppnått, ej uppnått, ej påbörjad).")
+def goal_statuses(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    readings = []
+    for src in config.sources.goal_statuses:
+        kind, delimiter, encoding, sheet = _table_source(src, "goal_statuses")
+        readings += [(landing.delivery("goal_statuses", None, p),
+                      lambda sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet:
+                      goals.read_goal_statuses(p, kind, d, e, sh, src.columns))
+                     for p in config.files(src.path)]
+    return _store(warehouse, config, "goal_statuses", "goal_statuses", readings)
+
+
+@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+          description="Styrtal outcomes from Kolada (kpi, kommun, år, kön, värde).")
+def kpi_outcomes(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    readings = []
+    for src in config.sources.kpi_outcomes:
+        kind, delimiter, encoding, sheet = _table_source(src, "kpi_outcomes")
+        decimal = getattr(src, "decimal", ".")
+        readings += [(landing.delivery("kpi_outcomes", None, p),
+                      lambda sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet,
+                      dec=decimal: goals.read_kpi_outcomes(p, kind, d, e, dec, sh, src.columns,
+                                                            config.municipality_code))
+                     for p in config.files(src.path)]
+    return _store(warehouse, config, "kpi_outcomes", "kpi_outcomes", readings)
 
 
 def _ledger_reader(src, month: str | None, months: set[str], path: Path
@@ -285,5 +346,6 @@ def returned_packages(context: dg.AssetExecutionContext, settings: Settings,
 
 
 defs = dg.Definitions(assets=[org_units, accounts, dimension_objects, follow_up_calendar,
+                             comment_deadlines, goal_hierarchy, goal_statuses, kpi_outcomes,
                              ledger_transactions, budget_lines, hr_employee_months,
                              returned_packages])

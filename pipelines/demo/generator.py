@@ -50,6 +50,8 @@ def layout(year: int) -> dict[str, str]:
         "investment_budget": f"budget/{year}/investeringsbudget_{year}.csv",
         "hr_month": "personal/{year}/personal_{period}.csv",
         "goals": f"mal/mal_{year}.yaml",
+        "goal_statuses": "mal/{year}/malstatus_{period}.csv",
+        "kpi_outcomes": f"mal/kolada_{year}.csv",
         "tidplan": f"tidplan/tidplan_{year}.yaml",
         "defects": "defects.csv",
     }
@@ -136,8 +138,17 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
     _, summary.prior_year_rows = history.write_prior_year(
         model, payroll, target("ledger_prior_year")[0], rng)
     tick(f"utfall {year - 1}")
-    plans.write_yaml(plans.goals(org), target("goals")[0])
-    plans.write_yaml(plans.tidplan(year), target("tidplan")[0])
+    goals_data, tidplan_data = plans.goals(org), plans.tidplan(year)
+    plans.write_yaml(goals_data, target("goals")[0])
+    plans.write_yaml(tidplan_data, target("tidplan")[0])
+    for month in (4, 8, 12):  # the tertials: what units and boards report on their goals
+        plans.write_csv(["Id", "Period", "Status", "Kommentar", "Inlämnad", "Inlämnad av"],
+                        plans.goal_statuses(goals_data, tidplan_data, f"{year}-{month:02d}",
+                                            rng),
+                        target("goal_statuses", month)[0])
+    plans.write_csv(["kpi", "municipality", "period", "gender", "value"],
+                    plans.kolada_outcomes(goals_data, year, rng), target("kpi_outcomes")[0],
+                    delimiter=",")
     tick("mål och tidplan")
     if model.erp is not None:
         model.erp.close()

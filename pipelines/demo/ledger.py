@@ -645,6 +645,10 @@ def _journals(model, month, emit) -> None:
     emit("MB", date, f"Skatteintäkter {MONTH_NAMES[m]}", [
         ("1930", "{}", tax + equal), ("8011", objects(fin), -tax), ("8211", objects(fin), -equal),
     ])
+    if month == 9:  # fully depreciated equipment sold: the whole price is a realisation gain
+        price = int(round(model.tax_annual * 0.002)) * 100
+        emit("MB", date, "Försäljning av avskrivna inventarier", [
+            ("1930", "{}", price), ("3961", objects(fin, "84"), -price)])
     interest_in = int(round(model.tax_annual * 0.0004 / 12 * 100 * rng.uniform(0.8, 1.2)))
     emit("MB", month_end(year, month), "Ränteintäkter", [
         ("1930", "{}", interest_in), ("8311", objects(fin), -interest_in)])

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from pathlib import Path
 
+import numpy as np
 import yaml
 
 from pipelines.demo.calendar import previous_workday
@@ -139,17 +140,20 @@ def goals(org: Organisation) -> dict:
         {"id": "S1", "namn": "Livslångt lärande", "ansvarig": "11",
          "styrtal": [
              {"id": "S1.1", "namn": "Andel elever i årskurs 9 som är behöriga till gymnasiet",
-              "malvarde": 88.0, "enhet": "%", "riktning": "hogre_ar_battre", "ansvarig": "121"},
+              "malvarde": 88.0, "enhet": "%", "riktning": "hogre_ar_battre", "ansvarig": "121",
+              "kolada_kpi": "N15428"},
              {"id": "S1.2", "namn": "Andel gymnasieelever med examen inom fyra år",
-              "malvarde": 80.0, "enhet": "%", "riktning": "hogre_ar_battre", "ansvarig": "122"},
+              "malvarde": 80.0, "enhet": "%", "riktning": "hogre_ar_battre", "ansvarig": "122",
+              "kolada_kpi": "N17461"},
          ]},
         {"id": "S2", "namn": "Trygg vård och omsorg", "ansvarig": "11",
          "styrtal": [
              {"id": "S2.1", "namn": "Antal personal som en hemtjänsttagare möter under 14 dagar",
               "malvarde": 14.0, "enhet": "antal", "riktning": "lagre_ar_battre",
-              "ansvarig": "131"},
+              "ansvarig": "131", "kolada_kpi": "U21401"},
              {"id": "S2.2", "namn": "Andel brukare som är nöjda med sitt särskilda boende",
-              "malvarde": 85.0, "enhet": "%", "riktning": "hogre_ar_battre", "ansvarig": "131"},
+              "malvarde": 85.0, "enhet": "%", "riktning": "hogre_ar_battre", "ansvarig": "131",
+              "kolada_kpi": "U23471"},
          ]},
         {"id": "S3", "namn": "Hållbart samhälle och attraktiv arbetsgivare", "ansvarig": "11",
          "styrtal": [
@@ -157,7 +161,8 @@ def goals(org: Organisation) -> dict:
               "enhet": "%", "riktning": "lagre_ar_battre", "ansvarig": "111",
               "berakning": "personalstatistik"},
              {"id": "S3.2", "namn": "Energiförbrukning i kommunens lokaler", "malvarde": 150.0,
-              "enhet": "kWh/kvm", "riktning": "lagre_ar_battre", "ansvarig": "141"},
+              "enhet": "kWh/kvm", "riktning": "lagre_ar_battre", "ansvarig": "141",
+              "kolada_kpi": "U07801"},
          ]},
     ]
     financial = [
@@ -210,6 +215,82 @@ def _sub_goal_text(operation: str) -> str:
 def _activity_texts(operation: str) -> list[str]:
     return [f"Kartlägga arbetssätt inom {operation.lower()}",
             f"Införa gemensamma rutiner för uppföljning inom {operation.lower()}"]
+
+
+MUNICIPALITY_CODE = "9999"  # the demo's kommunkod (Kolada's municipality id); 0000 = riket
+STATUSES = ("uppnått", "delvis uppnått", "ej uppnått", "ej påbörjad")
+TERTIAL_DEADLINES = {  # kind of goal -> the tidplan's comment deadline key
+    "aktivitet": "aktiviteter", "delmal": "delmal", "namndmal": "namndmal",
+    "styrtal": "styrtal", "strategiskt": "strategiska_omraden"}
+
+
+def _commented_goals(goals_data: dict) -> list[tuple[str, str]]:
+    """(goal id, deadline key) of everything the units and boards comment per tertial."""
+    out = [(a["id"], "strategiskt") for a in goals_data["strategiska_inriktningsomraden"]]
+    out += [(t["id"], "styrtal") for a in goals_data["strategiska_inriktningsomraden"]
+            for t in a["styrtal"]]
+    for board in goals_data["namnder"]:
+        for goal in board["namndmal"]:
+            out.append((goal["id"], "namndmal"))
+            out += [(t["id"], "styrtal") for t in goal["styrtal"]]
+            for sub in goal["delmal"]:
+                out.append((sub["id"], "delmal"))
+                out += [(act["id"], "aktivitet") for act in sub["aktiviteter"]]
+    return out
+
+
+def goal_statuses(goals_data: dict, tidplan_data: dict, period: str,
+                  rng: np.random.Generator) -> list[list[str]]:
+    """What the units and boards report on their goals for a tertial, the way a goal system
+    exports it: most on time, some late, some never (no row); progress over the year."""
+    [plan] = [p for p in tidplan_data["uppfoljningar"] if p["period"] == period]
+    tertial = {"04": 0, "08": 1, "12": 2}[period[5:]]
+    rows = []
+    for goal_id, kind in _commented_goals(goals_data):
+        draw = rng.random()
+        if draw < 0.08:
+            continue  # nothing reported
+        deadline = dt.date.fromisoformat(plan["kommentarer"][TERTIAL_DEADLINES[kind]])
+        late = draw > 0.85
+        day = deadline + dt.timedelta(days=int(rng.integers(1, 8)) if late
+                                      else -int(rng.integers(0, 6)))
+        weights = [(0.05, 0.25, 0.05, 0.65), (0.3, 0.5, 0.1, 0.1), (0.55, 0.3, 0.15, 0.0)]
+        status = STATUSES[int(rng.choice(4, p=weights[tertial]))]
+        comment = {"uppnått": "Genomfört enligt plan.",
+                   "delvis uppnått": "Arbetet pågår; en del återstår till årets slut.",
+                   "ej uppnått": "Försenat på grund av vakanser; plan tas fram.",
+                   "ej påbörjad": "Planeras till hösten."}[status]
+        rows.append([goal_id, period, status, comment, day.isoformat(), f"Ansvarig {goal_id}"])
+    return rows
+
+
+def kolada_outcomes(goals_data: dict, year: int, rng: np.random.Generator
+                    ) -> list[list[str]]:
+    """The KF styrtal's values as Kolada's API gives them (kpi, municipality, period, gender,
+    value), for the kommun and riket, last year and this year, total and by gender."""
+    rows = []
+    for area in goals_data["strategiska_inriktningsomraden"]:
+        for t in area["styrtal"]:
+            if "kolada_kpi" not in t:
+                continue
+            for municipality in (MUNICIPALITY_CODE, "0000"):
+                for period in (year - 1, year):
+                    base = t["malvarde"] * float(rng.uniform(0.9, 1.1))
+                    for gender, factor in (("T", 1.0), ("K", 1.03), ("M", 0.97)):
+                        rows.append([t["kolada_kpi"], municipality, str(period), gender,
+                                     f"{base * factor:.1f}"])
+    return rows
+
+
+def write_csv(header: list[str], rows: list[list[str]], path: Path, delimiter: str = ";"
+              ) -> None:
+    import csv
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", encoding="utf-8", newline="") as f:
+        w = csv.writer(f, delimiter=delimiter, lineterminator="\r\n")
+        w.writerow(header)
+        w.writerows(rows)
 
 
 def write_yaml(data: dict, path: Path) -> None:

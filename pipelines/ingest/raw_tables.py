@@ -43,6 +43,22 @@ DDL = {
         period VARCHAR NOT NULL, kind VARCHAR, name VARCHAR, data_cutoff DATE,
         board_meetings DATE, executive_committee DATE, council DATE, source_file VARCHAR,
         source_line INTEGER""",
+    # the tidplan's comment deadlines: per follow-up period and level (enhet, delmal, ...)
+    "comment_deadlines": """
+        period VARCHAR NOT NULL, level VARCHAR NOT NULL, deadline DATE, source_file VARCHAR,
+        source_line INTEGER""",
+    # the goals file: KF's areas and styrtal, financial goals, nämndmål, delmål, aktiviteter
+    "goals": """
+        fiscal_year INTEGER, goal_id VARCHAR NOT NULL, goal_kind VARCHAR, parent_goal_id VARCHAR,
+        board_code VARCHAR, strategic_area_id VARCHAR, name VARCHAR, target_value DOUBLE,
+        unit VARCHAR, direction VARCHAR, kolada_kpi VARCHAR, computation VARCHAR,
+        responsible_unit VARCHAR, sort_order INTEGER, source_file VARCHAR, source_line INTEGER""",
+    "goal_statuses": """
+        goal_id VARCHAR NOT NULL, period VARCHAR NOT NULL, status VARCHAR, comment VARCHAR,
+        submitted_on DATE, submitted_by VARCHAR, source_file VARCHAR, source_line INTEGER""",
+    "kpi_outcomes": """
+        kpi VARCHAR NOT NULL, municipality VARCHAR, year INTEGER, gender VARCHAR, value DOUBLE,
+        is_own_municipality BOOLEAN, source_file VARCHAR, source_line INTEGER""",
     "dimension_objects": """
         dimension VARCHAR NOT NULL, code VARCHAR NOT NULL, name VARCHAR, source_file VARCHAR,
         source_line INTEGER""",

@@ -83,6 +83,10 @@ class Package:
     investments: pd.DataFrame
     staff: pd.DataFrame
     quality: pd.DataFrame
+    goals: pd.DataFrame = field(default_factory=pd.DataFrame)  # tertial packages only
+    deadlines: pd.DataFrame = field(default_factory=pd.DataFrame)  # the kommun total only
+    # the kommun's årsredovisning: the balanskravsutredning, this year and the three before
+    balance_requirement: pd.DataFrame = field(default_factory=pd.DataFrame)
     blockers: list[str] = field(default_factory=list)
 
     @property
@@ -213,8 +217,34 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
         quality = (issues if board is None else issues[issues["board"] == scope.name]
                    ).reset_index(drop=True)
     kind, title, meeting = _calendar(con, year, month)
-    return Package(municipality, year, month, scope, kind, title, meeting, follow_up,
-                   summary, sub_units, trend, deviations, investments, staff, quality)
+    package = Package(municipality, year, month, scope, kind, title, meeting, follow_up,
+                      summary, sub_units, trend, deviations, investments, staff, quality,
+                      _goals(con, year, month, board))
+    if board is None and month == 12 and _has_table(con, "marts", "balance_requirement"):
+        package.balance_requirement = _frame(
+            con, "select * from marts.balance_requirement where fiscal_year between ? and ? "
+                 "order by fiscal_year, line_order", [year - 3, year]).pivot(
+            index=["line_order", "line_name"], columns="fiscal_year", values="amount"
+        ).reset_index().drop(columns="line_order")
+    return package
+
+
+KOMMUN_GOAL_KINDS = ("strategic_area", "kf_indicator", "financial_goal", "board_goal")
+
+
+def _goals(con: duckdb.DuckDBPyConnection, year: int, month: int, board: str | None
+           ) -> pd.DataFrame:
+    """The goal follow-up of a tertial: the board's own goals, or for the kommun KF's goals
+    and the boards' nämndmål."""
+    if not _has_table(con, "marts", "goal_follow_up"):
+        return pd.DataFrame()
+    if board is None:
+        marks = ", ".join("?" for _ in KOMMUN_GOAL_KINDS)
+        return _frame(con, f"select * from marts.goal_follow_up where fiscal_year = ? and "
+                           f"period = ? and goal_kind in ({marks}) order by sort_order",
+                      [year, month, *KOMMUN_GOAL_KINDS])
+    return _frame(con, "select * from marts.goal_follow_up where fiscal_year = ? and "
+                       "period = ? and board_code = ? order by sort_order", [year, month, board])
 
 
 def _in_tree(frame: pd.DataFrame, position: dict[tuple[int, str], tuple[int, int]]

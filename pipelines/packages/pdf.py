@@ -186,6 +186,52 @@ def staff_page(package: Package) -> Figure:
     return fig
 
 
+def _text(value) -> str:
+    return value if isinstance(value, str) else ""
+
+
+def _measure(value, unit) -> str:
+    """A target or outcome as the goal states it: kr in tkr, else its own unit."""
+    if value is None or value != value:
+        return ""
+    if unit == "kr":
+        return f"{tkr(value)} tkr"
+    text = f"{value:,.1f}".replace(",", " ").replace(".", ",").replace(",0", "")
+    return f"{text} {unit}" if isinstance(unit, str) and unit != "antal" else text
+
+
+def goals_page(package: Package) -> Figure:
+    fig = _page(package, "Måluppföljning")
+    kinds = layout()["goal_kinds"]
+    rows = []
+    for r in package.goals.to_dict("records"):
+        rows.append([f"{r['goal_id']} {r['goal_name']}"[:58], kinds.get(r["goal_kind"], "")[:16],
+                     _measure(r["target_value"], r["unit"]), _measure(r["outcome_value"],
+                                                                      r["unit"]),
+                     _text(r["status"]) or "ej rapporterad", _text(r["rolled_up_status"])])
+    _table(fig, (0.04, 0.08, 0.92, 0.82), ["Mål", "Typ", "Målvärde", "Utfall", "Status",
+                                           "Sammanvägt"], rows[:40],
+           [0.40, 0.13, 0.11, 0.11, 0.12, 0.13], font=6.5)
+    return fig
+
+
+def balance_requirement_page(package: Package) -> Figure:
+    fig = _page(package, "Balanskravsutredning")
+    frame = package.balance_requirement
+    years = [c for c in frame.columns if c != "line_name"]
+    rows = [[r["line_name"], *[("" if r[y] is None or r[y] != r[y] else
+                                f"{float(r[y]) / 1e6 + 0.0:,.1f}".replace(",", " ")
+                                .replace(".", ",").replace("-", "\u2212")) for y in years]]
+            for r in frame.to_dict("records")]
+    width = 0.4 / max(1, len(years))
+    _table(fig, (0.06, 0.55, 0.88, 0.33), ["Mnkr", *[str(y) for y in years]], rows,
+           [0.6, *([width] * len(years))], font=9)
+    fig.text(0.06, 0.5, "Medel till eller från resultatutjämningsreserv beslutas av "
+                        "kommunfullmäktige och ingår inte i beräkningen.", fontsize=8,
+             style="italic")
+    return fig
+
+
 def deviations_page(package: Package) -> Figure:
     fig = _page(package, "Avvikelser")
     frame = package.deviations
@@ -208,7 +254,12 @@ def write_pdf(package: Package, path: Path, generated: dt.date | None = None) ->
     path.parent.mkdir(parents=True, exist_ok=True)
     generated = generated or dt.date.today()
     pages = [front_page(package, generated), summary_page(package), charts_page(package),
-             staff_page(package), deviations_page(package)]
+             staff_page(package)]
+    if not package.goals.empty:
+        pages.append(goals_page(package))
+    if not package.balance_requirement.empty:
+        pages.append(balance_requirement_page(package))
+    pages.append(deviations_page(package))
     with PdfPages(path, metadata={"Title": f"{package.title} - {package.scope.name}",
                                   "Author": package.municipality,
                                   "Creator": "Uppföljning"}) as pdf:

@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.packages import content, gate, pdf, workbook
+from pipelines.packages.deadlines import deadline_status
 
 ISSUED_DDL = """
     package_id VARCHAR NOT NULL, period VARCHAR NOT NULL, board VARCHAR, scope_name VARCHAR,
@@ -47,6 +48,8 @@ def make_packages(con: duckdb.DuckDBPyConnection, municipality: str, reports: Pa
     for code in scopes:
         package = content.build(con, municipality, period_key, code)
         package.blockers = gate.blockers(con, package)
+        if code is None:
+            package.deadlines = deadline_status(con, period_key)
         target = folder(reports, period_key, package.published)
         stem = f"uppfoljning_{period_key}_{package.scope.file_stem}"
         for old in (folder(reports, period_key, not package.published)).glob(f"{stem}.*"):

@@ -220,6 +220,74 @@ def quality_sheet(ws: Worksheet, package: Package) -> None:
     _table(ws, frame, columns("quality"))
 
 
+def goals_sheet(ws: Worksheet, package: Package) -> None:
+    lay = layout()
+    _heading(ws, package, lay["sheets"]["goals"])
+    frame = package.goals.assign(
+        goal_kind_sv=package.goals["goal_kind"].map(lay["goal_kinds"]),
+        deadline_sv=[None if pd.isna(d) else ("ja" if d else "nej")
+                     for d in package.goals["deadline_met"]])
+    last = _table(ws, frame, columns("goals"))
+    for r in range(HEADER_ROW + 1, last + 1):
+        for c in (11, 12):  # dates
+            ws.cell(row=r, column=c).number_format = "yyyy-mm-dd"
+    colours = {"uppnått": lay["colours"]["favourable"],
+               "ej uppnått": lay["colours"]["unfavourable"], "delvis uppnått": "FFEB9C"}
+    for r, record in enumerate(frame.to_dict("records"), start=HEADER_ROW + 1):
+        for c, name in ((8, "status"), (9, "rolled_up_status")):
+            if record.get(name) in colours:
+                ws.cell(row=r, column=c).fill = _fill(colours[record[name]])
+        if record.get("goal_kind") in ("strategic_area", "board_goal"):
+            for c in range(1, 14):
+                ws.cell(row=r, column=c).font = Font(bold=True)
+    ws.column_dimensions["C"].width = 50
+    ws.column_dimensions["J"].width = 50
+
+
+def deadlines_sheet(ws: Worksheet, package: Package) -> None:
+    """Bevakning: who has reported by the tidplan's deadlines (the kommun total)."""
+    _heading(ws, package, layout()["sheets"]["deadlines"])
+    frame = package.deadlines
+    fields = [(c, c) for c in frame.columns]
+    last = _table(ws, frame, fields)
+    for r in range(HEADER_ROW + 1, last + 1):
+        ws.cell(row=r, column=2).number_format = "yyyy-mm-dd"
+        if (ws.cell(row=r, column=6).value or 0) > 0:
+            ws.cell(row=r, column=6).fill = _fill(layout()["colours"]["unfavourable"])
+    ws.column_dimensions["A"].width = 26
+    ws.column_dimensions["G"].width = 90
+
+
+def balance_requirement_sheet(ws: Worksheet, package: Package) -> None:
+    """Balanskravsutredning (the kommun's årsredovisning), this year and the years before."""
+    lay = layout()
+    _heading(ws, package, "Balanskravsutredning")
+    frame = package.balance_requirement
+    years = [c for c in frame.columns if c != "line_name"]
+    put(ws, HEADER_ROW, 1, "Mnkr").font = Font(bold=True)
+    for c, year in enumerate(years, start=2):
+        cell = put(ws, HEADER_ROW, c, str(year))
+        cell.font = Font(bold=True, color=lay["colours"]["header_text"])
+        cell.fill = _fill(lay["colours"]["header"])
+    ws.cell(row=HEADER_ROW, column=1).fill = _fill(lay["colours"]["header"])
+    ws.cell(row=HEADER_ROW, column=1).font = Font(bold=True, color=lay["colours"]["header_text"])
+    for r, record in enumerate(frame.to_dict("records"), start=HEADER_ROW + 1):
+        put(ws, r, 1, record["line_name"])
+        for c, year in enumerate(years, start=2):
+            value = record[year]
+            if value is not None and value == value:
+                put(ws, r, c, float(value) / 1e6, "#,##0.0;[Red]-#,##0.0")
+        if record["line_name"].startswith("Årets balanskravsresultat"):
+            for c in range(1, len(years) + 2):
+                ws.cell(row=r, column=c).font = Font(bold=True)
+    ws.column_dimensions["A"].width = 60
+    note = HEADER_ROW + len(frame) + 2
+    put(ws, note, 1, "Medel till eller från resultatutjämningsreserv beslutas av "
+                     "kommunfullmäktige och ingår inte i beräkningen.").font = \
+        Font(italic=True, size=9)
+    ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
+
+
 def issue_sheet(ws: Worksheet, package: Package, package_id: str) -> None:
     """What the package was issued for; hidden, read back from a returned workbook."""
     for r, (key, value) in enumerate((
@@ -236,7 +304,14 @@ def write_workbook(package: Package, path: Path, package_id: str) -> Path:
     book = Workbook()
     writers = [("summary", summary_sheet), ("follow_up", follow_up_sheet),
                ("deviations", deviations_sheet), ("investments", investments_sheet),
-               ("staff", staff_sheet), ("quality", quality_sheet)]
+               ("staff", staff_sheet)]
+    if not package.goals.empty:  # tertial, delår and årsredovisning
+        writers.append(("goals", goals_sheet))
+    if not package.deadlines.empty:  # the kommun total
+        writers.append(("deadlines", deadlines_sheet))
+    if not package.balance_requirement.empty:  # the kommun's årsredovisning
+        writers.append(("balance_requirement", balance_requirement_sheet))
+    writers.append(("quality", quality_sheet))
     for i, (key, writer) in enumerate(writers):
         ws = book.active if i == 0 else book.create_sheet()
         ws.title = sheets[key]

@@ -1,0 +1,72 @@
+-- Outcomes of the goals that are computed from the marts (the goals file's `berakning`), per
+-- fiscal year and period, as the full-year picture at that period (the forecast; at
+-- December the year's outcome):
+--   resultat_andel_skatter  årets resultat as % of skatteintäkter och generella statsbidrag
+--   namndernas_avvikelse    the boards' net forecast deviation together (kr; + = överskott)
+--   sjalvfinansieringsgrad  (årets resultat + kapitalkostnader) as % of the investments
+--                           (the investment budget, at December the outcome)
+--   budgetavvikelse         a unit's net forecast deviation as % of its annual budget
+--   personalstatistik       the kommun's sick leave year to date (%)
+with follow_up as (
+    select * from {{ ref('budget_follow_up') }}
+),
+
+kommun as (
+    select
+        fiscal_year,
+        period,
+        -sum(forecast_annual) filter (cost_category = 'net') as result,
+        -sum(forecast_annual) filter (cost_category = 'taxes_and_grants') as taxes,
+        sum(forecast_annual) filter (cost_category = 'capital_costs') as capital_costs
+    from follow_up
+    where level_order = (select min(level_order) from {{ ref('org_levels') }})
+    group by 1, 2
+),
+
+investments as (
+    select
+        fiscal_year,
+        period,
+        case when period = 12 then sum(outcome_ytd) else sum(budget_annual) end as investments
+    from {{ ref('investment_follow_up') }}
+    group by 1, 2
+),
+
+boards as (
+    select fiscal_year, period, sum(forecast_deviation) as deviation
+    from follow_up
+    where org_level = 'nämnd' and cost_category = 'net' and org_unit_code <> '(okänt)'
+    group by 1, 2
+)
+
+select fiscal_year, period, 'resultat_andel_skatter' as computation,
+    cast(null as varchar) as org_unit_code,
+    round(100.0 * result / nullif(taxes, 0), 2) as outcome_value
+from kommun
+
+union all
+
+select fiscal_year, period, 'namndernas_avvikelse', null, round(deviation, 0)
+from boards
+
+union all
+
+select kommun.fiscal_year, kommun.period, 'sjalvfinansieringsgrad', null,
+    round(100.0 * (kommun.result + kommun.capital_costs)
+          / nullif(investments.investments, 0), 1)
+from kommun
+inner join investments using (fiscal_year, period)
+
+union all
+
+select fiscal_year, period, 'budgetavvikelse', org_unit_code,
+    round(100.0 * forecast_deviation / nullif(abs(budget_annual), 0), 2)
+from follow_up
+where cost_category = 'net'
+
+union all
+
+select fiscal_year, period, 'personalstatistik', null, sick_leave_pct
+from {{ ref('staff_statistics') }}
+where period_scope = 'ytd'
+    and level_order = (select min(level_order) from {{ ref('org_levels') }})

@@ -1,0 +1,188 @@
+-- Måluppföljning per tertial (April, August, December): every goal of the goals file with its
+-- target, outcome, status and comment, the roll-up of its children's statuses, and whether
+-- the report came by the tidplan's deadline.
+--
+-- Outcome: computed from the marts where the goal names a `berakning`, else the kommun's
+-- Kolada value of its KPI (the fiscal year's, else the latest before it). Status: as
+-- reported for the tertial; a styrtal nobody reported on gets the status its outcome gives
+-- (uppnått when the target is met). Roll-up: all children uppnått -> uppnått; all ej
+-- påbörjad -> ej påbörjad; some ej uppnått and none (delvis) uppnått -> ej uppnått; else
+-- delvis uppnått.
+with goals as (
+    select * from {{ ref('stg_goals__goals') }}
+),
+
+tertials as (
+    select distinct fiscal_year, period
+    from {{ ref('budget_follow_up') }}
+    where period in (4, 8, 12)
+),
+
+grid as (
+    select tertials.period, goals.*
+    from goals
+    inner join tertials on tertials.fiscal_year = goals.fiscal_year
+),
+
+reported as (
+    select * from {{ ref('stg_goals__goal_statuses') }}
+    qualify row_number() over (
+        partition by goal_id, fiscal_year, period order by submitted_on desc nulls last) = 1
+),
+
+kolada as (
+    select kolada_kpi, fiscal_year, value,
+        row_number() over (partition by kolada_kpi order by fiscal_year desc) as recency
+    from {{ ref('stg_goals__kpi_outcomes') }}
+    where is_own_municipality and gender = 'T' and value is not null
+),
+
+computed as (
+    select * from {{ ref('int_goal_outcomes_computed') }}
+),
+
+deadline_levels as (
+    select * from (values
+        ('activity', 'aktiviteter'), ('sub_goal', 'delmal'), ('board_goal', 'namndmal'),
+        ('board_indicator', 'styrtal'), ('kf_indicator', 'styrtal'),
+        ('strategic_area', 'strategiska_omraden')) as d (goal_kind, deadline_level)
+),
+
+units as (
+    select org_unit_code, org_unit_name
+    from {{ ref('org_units') }}
+    qualify row_number() over (partition by org_unit_code order by valid_from desc) = 1
+),
+
+measured as (
+    select
+        grid.*,
+        coalesce(unit_computed.outcome_value, kommun_computed.outcome_value,
+                 kolada_value.value) as outcome_value,
+        case
+            when coalesce(unit_computed.outcome_value, kommun_computed.outcome_value)
+                is not null then 'beräknat ur bokföringen'
+            when kolada_value.value is not null
+                then 'Kolada ' || cast(kolada_value.fiscal_year as varchar)
+        end as outcome_source
+    from grid
+    left join computed as unit_computed
+        on unit_computed.fiscal_year = grid.fiscal_year
+        and unit_computed.period = grid.period
+        and unit_computed.computation = grid.computation
+        and unit_computed.org_unit_code = grid.responsible_unit_code
+    left join computed as kommun_computed
+        on kommun_computed.fiscal_year = grid.fiscal_year
+        and kommun_computed.period = grid.period
+        and kommun_computed.computation = grid.computation
+        and kommun_computed.org_unit_code is null
+    left join kolada as kolada_value
+        on kolada_value.kolada_kpi = grid.kolada_kpi
+        and kolada_value.fiscal_year <= grid.fiscal_year
+    qualify row_number() over (
+        partition by grid.goal_id, grid.fiscal_year, grid.period
+        order by kolada_value.fiscal_year desc nulls last) = 1
+),
+
+judged as (
+    select
+        measured.*,
+        case
+            when outcome_value is null or target_value is null then null
+            when direction = 'lower' then outcome_value <= target_value
+            else outcome_value >= target_value
+        end as target_met,
+        reported.status as reported_status,
+        reported.comment,
+        reported.submitted_on,
+        reported.submitted_by,
+        deadlines.deadline
+    from measured
+    left join reported
+        on reported.goal_id = measured.goal_id
+        and reported.fiscal_year = measured.fiscal_year
+        and reported.period = measured.period
+    left join deadline_levels using (goal_kind)
+    left join {{ ref('stg_goals__comment_deadlines') }} as deadlines
+        on deadlines.fiscal_year = measured.fiscal_year
+        and deadlines.period = measured.period
+        and deadlines.deadline_level = deadline_levels.deadline_level
+),
+
+with_status as (
+    select
+        judged.*,
+        coalesce(reported_status, case
+            when target_met then 'uppnått'
+            when not target_met then 'ej uppnått'
+        end) as status,
+        case
+            when reported_status is not null then 'rapporterad'
+            when target_met is not null then 'beräknad ur utfall och målvärde'
+        end as status_source
+    from judged
+),
+
+children as (
+    select
+        parent_goal_id as goal_id,
+        fiscal_year,
+        period,
+        count(*) as children,
+        count(status) as children_with_status,
+        count(*) filter (status = 'uppnått') as achieved,
+        count(*) filter (status = 'delvis uppnått') as partly,
+        count(*) filter (status = 'ej uppnått') as not_achieved,
+        count(*) filter (status = 'ej påbörjad') as not_started
+    from with_status
+    where parent_goal_id is not null
+    group by 1, 2, 3
+)
+
+select
+    with_status.fiscal_year,
+    with_status.period,
+    with_status.goal_id,
+    with_status.goal_kind,
+    with_status.parent_goal_id,
+    with_status.board_code,
+    with_status.strategic_area_id,
+    with_status.goal_name,
+    with_status.responsible_unit_code,
+    units.org_unit_name as responsible_unit_name,
+    with_status.target_value,
+    with_status.unit,
+    with_status.direction,
+    with_status.kolada_kpi,
+    with_status.computation,
+    with_status.outcome_value,
+    with_status.outcome_source,
+    with_status.target_met,
+    with_status.status,
+    with_status.status_source,
+    with_status.comment,
+    with_status.submitted_on,
+    with_status.submitted_by,
+    with_status.deadline,
+    case
+        when with_status.deadline is null then null
+        else coalesce(with_status.submitted_on <= with_status.deadline, false)
+    end as deadline_met,
+    coalesce(children.children, 0) as children,
+    coalesce(children.children - children.children_with_status, 0) as children_without_status,
+    case
+        when children.children_with_status is null or children.children_with_status = 0
+            then null
+        when children.achieved = children.children_with_status then 'uppnått'
+        when children.not_started = children.children_with_status then 'ej påbörjad'
+        when children.achieved + children.partly = 0 and children.not_achieved > 0
+            then 'ej uppnått'
+        else 'delvis uppnått'
+    end as rolled_up_status,
+    with_status.sort_order
+from with_status
+left join children
+    on children.goal_id = with_status.goal_id
+    and children.fiscal_year = with_status.fiscal_year
+    and children.period = with_status.period
+left join units on units.org_unit_code = with_status.responsible_unit_code
