@@ -239,6 +239,52 @@ def status_cmd(
         console.print("Inget att bevaka för perioden (inga avvikelser eller mål).")
 
 
+@app.command("remind")
+def remind_cmd(
+    period: str = typer.Option(..., "--period", help="the follow-up period (YYYY-MM, even month)"),
+    day: str | None = typer.Option(None, "--day", help="the reminder's date (YYYY-MM-DD); "
+                                   "default today"),
+    config: Path = typer.Option(Path("demo/uppfoljning.yaml"), "--config",
+                                help="the municipality's uppfoljning.yaml"),
+) -> None:
+    """Påminnelser: vilka som ännu inte har kommenterat eller rapporterat (det som
+    påminnelseschemat gör, för en period och dag)."""
+    import datetime as dt
+
+    from pipelines.config import load_config
+    from pipelines.packages.content import NotAFollowUpPeriod, follow_up_period
+    from pipelines.runner import RunFailed, run_reminders
+
+    _check_period(period, "--period")
+    try:
+        follow_up_period(period)
+    except NotAFollowUpPeriod as e:
+        raise BadInput(str(e)) from None
+    try:
+        when = dt.date.fromisoformat(day) if day else dt.date.today()
+    except ValueError:
+        raise BadInput(f"--day {day!r}: expected a date as YYYY-MM-DD") from None
+    cfg = load_config(config)
+    if not cfg.warehouse_path.exists():
+        raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "
+                       f"`uppfoljning run --config {config}`")
+    try:
+        with err.status(f"Påminnelser för {period} ..."):
+            out, reminded = run_reminders(config, period, when)
+    except RunFailed as e:
+        err.print(f"[red]{e}[/red]", highlight=False)
+        raise typer.Exit(1) from None
+    if reminded.empty:
+        console.print(f"{period}, {when}: allt som tidplanen begär hittills har kommit in.")
+        return
+    console.print(f"{period}, {when}: {reminded['unit_code'].nunique()} enheter har något kvar "
+                  f"({len(reminded)} påminnelser).", highlight=False)
+    for row in reminded.itertuples(index=False):
+        console.print(f"  {row.unit_code}  {row.what}, senast {row.deadline:%Y-%m-%d}: "
+                      f"{row.outstanding}", highlight=False)
+    console.print(f"Lista och ett meddelande per enhet: {out.parent}", highlight=False)
+
+
 quality_app = typer.Typer(no_args_is_help=True, help="Datakvalitet (data quality).")
 app.add_typer(quality_app, name="quality")
 

@@ -105,6 +105,15 @@ class Sources(BaseModel):
         return self
 
 
+class Reminders(BaseModel):
+    """When reminders of missing comments go out, relative to each tidplan deadline."""
+    model_config = ConfigDict(extra="forbid")
+    days_before: int = Field(default=3, ge=0, le=30,
+                             description="days before a deadline (a weekend day: the Friday)")
+    days_after: int = Field(default=1, ge=1, le=30,
+                            description="days after a passed deadline (a weekend day: the Monday)")
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
     municipality: str
@@ -118,6 +127,7 @@ class Config(BaseModel):
     pseudonym_key_env: str = "UPPFOLJNING_PSEUDONYM_KEY"
     demo: bool = Field(default=False, description="the built-in demo municipality")
     sources: Sources
+    reminders: Reminders = Field(default_factory=Reminders)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @property

@@ -7,12 +7,14 @@ DAGSTER_HOME when set (so `dagster dev` shows its history), else `<config dir>/.
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import os
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import dagster as dg
+import pandas as pd
 
 from pipelines.config import Config, load_config
 from pipelines.partitions import follow_up_periods_in, months_through
@@ -145,14 +147,7 @@ def make_packages(defs: dg.Definitions, config: Config, periods: list[str],
     job = defs.resolve_job_def("follow_up_packages")
     with instance_for(config) as instance:
         for period in periods:
-            result = job.execute_in_process(
-                instance=instance, partition_key=period, raise_on_error=False,
-                run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
-            if not result.success:
-                failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-                raise RunFailed(f"paket {period}: " + "; ".join(
-                    _root_cause(e.step_failure_data.error) for e in failures
-                    if e.step_failure_data and e.step_failure_data.error))
+            _run_period(job, instance, period, f"paket {period}", log_level)
     with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
         marks = ", ".join("?" for _ in periods)
         return con.execute(
@@ -160,3 +155,40 @@ def make_packages(defs: dg.Definitions, config: Config, periods: list[str],
             f"from reports.issued_packages where period in ({marks}) "
             f"qualify row_number() over (partition by period, board order by issued_at desc) "
             f"= 1 order by period, board nulls last", periods).df().to_dict("records")
+
+
+def _run_period(job, instance: dg.DagsterInstance, period: str, what: str, log_level: str,
+                tags: dict[str, str] | None = None) -> None:
+    """One in-process run of a follow-up period's job; RunFailed names what failed."""
+    result = job.execute_in_process(
+        instance=instance, partition_key=period, raise_on_error=False, tags=tags,
+        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+    if not result.success:
+        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
+        raise RunFailed(f"{what}: " + "; ".join(
+            _root_cause(e.step_failure_data.error) for e in failures
+            if e.step_failure_data and e.step_failure_data.error))
+
+
+def run_reminders(config_path: Path, period: str, day: dt.date,
+                  log_level: str = "WARNING") -> tuple[Path, pd.DataFrame]:
+    """What the reminder schedule runs, for one period and day: the returned packages and
+    goal reports loaded, then the reminders written. (The list's path, who was reminded.)"""
+    import duckdb
+
+    from pipelines.definitions import build_definitions
+    from pipelines.packages.reminders import FOLDER
+    from pipelines.schedules import REMINDER_DAY_TAG
+
+    config = load_config(config_path)
+    defs = build_definitions(str(Path(config_path).resolve()))
+    with instance_for(config) as instance:
+        _run_period(defs.resolve_job_def("comment_reminders"), instance, period,
+                    f"påminnelser {period}", log_level, {REMINDER_DAY_TAG: day.isoformat()})
+    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+        reminded = con.execute("select unit_code, what, deadline, outstanding "
+                               "from reports.comment_reminders where period = ? and "
+                               "reminded_on = ? order by deadline, unit_code",
+                               [period, day]).df()
+    out = config.reports_path / FOLDER / period / f"paminnelser_{day.isoformat()}.xlsx"
+    return out, reminded

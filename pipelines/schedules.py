@@ -9,6 +9,9 @@
   between follow-ups.
 - `new_delivery` (sensor): a ledger or HR file that lands or changes for a month loads that
   month.
+- `deadline_reminders` (evaluated every morning): a few days before each comment deadline of
+  the tidplan, and the day after it, loads the returned packages and goal reports and lists
+  who has still not commented or reported (pipelines/packages/reminders.py).
 
 The tidplan and the config are read when the schedule is evaluated, so a new year's tidplan
 needs no deployment.
@@ -22,18 +25,28 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.config import Config, ConfigError, config_path_from_env, load_config
+from pipelines.ingest.goals import read_comment_deadlines
 from pipelines.ingest.loaders import read_tidplan
+from pipelines.packages.reminders import reminder_days
 from pipelines.partitions import FOLLOW_UP_MONTHS
 
 PACKAGES = dg.AssetSelection.assets(dg.AssetKey("follow_up_packages"))
+REMINDERS = dg.AssetSelection.assets(dg.AssetKey("comment_reminders"))
+PER_FOLLOW_UP = PACKAGES | REMINDERS  # made per follow-up period, not by the monthly load
 monthly_load_job = dg.define_asset_job(
     "monthly_load",
-    selection=dg.AssetSelection.groups("ingest", "transform", "quality", "reports") - PACKAGES)
+    selection=dg.AssetSelection.groups("ingest", "transform", "quality", "reports")
+    - PER_FOLLOW_UP)
 follow_up_packages_job = dg.define_asset_job("follow_up_packages", selection=PACKAGES)
+# what the units have sent in since the last load, then the reminders
+comment_reminders_job = dg.define_asset_job("comment_reminders", selection=REMINDERS | (
+    dg.AssetSelection.assets(["raw", "deviation_comments"], ["raw", "submitted_forecasts"],
+                             ["raw", "goal_statuses"], ["raw", "comment_deadlines"])))
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"
 PERIOD_TAG = "uppfoljning/follow_up_period"
+REMINDER_DAY_TAG = "uppfoljning/reminder_date"
 DEFAULT_CUTOFF_DAY = 12  # of the month after the period, where the tidplan names no date
 TZ = "Europe/Stockholm"
 
@@ -153,3 +166,24 @@ def new_delivery(context: dg.SensorEvaluationContext):
         key = hashlib.sha1("".join(stamps).encode()).hexdigest()[:12]
         requests.append(dg.RunRequest(run_key=f"delivery-{month}-{key}", partition_key=month))
     return requests
+
+
+def comment_deadlines(config: Config) -> list[tuple[str, dt.date]]:
+    """(period, deadline) of every comment deadline in the config's tidplan files."""
+    return [(row["period"], row["deadline"]) for path in dict.fromkeys(tidplan_files(config))
+            for row in read_comment_deadlines(path).rows]
+
+
+@dg.schedule(job=comment_reminders_job, cron_schedule="30 7 * * *", execution_timezone=TZ)
+def deadline_reminders(context: dg.ScheduleEvaluationContext):
+    config = _config()
+    if config is None:
+        return dg.SkipReason(f"no config at {config_path_from_env()}")
+    day = context.scheduled_execution_time.date()
+    periods = reminder_days(comment_deadlines(config), config.reminders.days_before,
+                            config.reminders.days_after).get(day)
+    if not periods:
+        return dg.SkipReason(f"{day} is no reminder day in the tidplan")
+    return [dg.RunRequest(run_key=f"reminders-{period}-{day}", partition_key=period,
+                          tags={REMINDER_DAY_TAG: day.isoformat()})
+            for period in sorted(periods)]

@@ -238,3 +238,68 @@ def test_tertial_packages_follow_up_goals_and_the_kommun_watches_the_deadlines(d
     watch = {r["Vad"]: r for r in table(kommun["Bevakning"])}
     assert {"Avvikelser, enhet", "Aktiviteter", "Delmål", "Nämndmål"} <= set(watch)
     assert all(r["Antal"] == r["I tid"] + r["Sent"] + r["Saknas"] for r in watch.values())
+
+
+def test_reminders_name_whoever_has_not_commented_or_reported(returned):
+    """The reminder run after the tertial's last deadline: every unit with an uncommented
+    deviation and every goal without a report, and not the row a unit answered."""
+    import datetime as dt
+
+    from pipelines.runner import run_reminders
+
+    summary, rows, _ = returned
+    out, reminded = run_reminders(summary.config.base_dir / "uppfoljning.yaml", "2025-04",
+                                  dt.date(2025, 5, 28))
+    uncommented = query(summary, """
+        SELECT org_level, org_unit_code, list(cost_category_name ORDER BY deviation_rank)
+        FROM marts.deviations WHERE fiscal_year = 2025 AND period = 4 AND NOT is_commented
+        AND org_level IN ('enhet', 'verksamhet', 'sektor') GROUP BY ALL""")
+    deviations = reminded[reminded["what"].str.startswith("Avvikelser")]
+    assert sorted(zip(deviations["what"], deviations["unit_code"], strict=True)) == sorted(
+        (f"Avvikelser, {level}", unit) for level, unit, _ in uncommented)
+    for level, unit, names in uncommented:
+        [text] = deviations.loc[(deviations["unit_code"] == unit)
+                                & (deviations["what"] == f"Avvikelser, {level}"), "outstanding"]
+        assert text == "kommentar till avvikelser: " + ", ".join(names)
+    answered = rows[0]
+    assert not any(answered["Kostnadsslag"] in text for text in deviations.loc[
+        deviations["unit_code"] == answered["Kod"], "outstanding"])
+    unreported = query(summary, """
+        SELECT goal_id FROM marts.goal_follow_up g WHERE fiscal_year = 2025 AND period = 4
+        AND goal_kind <> 'financial_goal' AND NOT EXISTS (SELECT 1 FROM raw.goal_statuses s
+            WHERE s.goal_id = g.goal_id AND s.period = '2025-04')""")
+    goals = reminded[~reminded["what"].str.startswith("Avvikelser")]
+    assert unreported and sorted(
+        goal.split(" ")[0] for text in goals["outstanding"] for goal in text.split("; ")
+    ) == sorted(g for (g,) in unreported)
+    # a message per unit for its own things, and the list for Ekonomi
+    assert out.exists()
+    letters = sorted((out.parent / "2025-05-28").glob("*.txt"))
+    assert [p.stem for p in letters] == sorted(reminded["unit_code"].unique())
+    letter = (out.parent / "2025-05-28" / f"{uncommented[0][1]}.txt").read_text("utf-8")
+    assert "försenad" in letter and "kommentar till avvikelser" in letter
+
+
+def test_a_package_sent_back_again_unchanged_keeps_the_day_it_first_came(demo_run, tmp_path):
+    import datetime as dt
+    import os
+
+    from pipelines.packages.returns import read_returns
+
+    issued = package(demo_run, "2025-04", "_11_")
+    row = next(i for i, r in enumerate(table(load_workbook(issued)["Avvikelser"]), start=1)
+               if r["Kostnadsslag (kod)"] != "net")
+    in_time, again = tmp_path / "svar.xlsx", tmp_path / "svar_igen.xlsx"
+    fill(issued, in_time, {row: {"Kommentar": "Vakanser under våren"}})
+    shutil.copy(in_time, again)
+    first, later = dt.datetime(2025, 5, 7, 9), dt.datetime(2025, 5, 20, 9)
+    os.utime(in_time, (first.timestamp(), first.timestamp()))
+    os.utime(again, (later.timestamp(), later.timestamp()))
+    with duckdb.connect(str(demo_run.warehouse), read_only=True) as con:
+        comments, *_ = read_returns(tmp_path, con)
+        assert comments["submitted_at"].tolist() == [first]
+        fill(again, again, {row: {"Kommentar": "Vakanser under våren, nu tillsatta"}})
+        os.utime(again, (later.timestamp(), later.timestamp()))
+        comments, *_ = read_returns(tmp_path, con)
+    assert comments[["comment", "submitted_at"]].values.tolist() == [
+        ["Vakanser under våren, nu tillsatta", later]]

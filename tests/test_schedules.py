@@ -14,9 +14,12 @@ from pipelines.schedules import (
     PERIOD_TAG,
     RANGE_END,
     RANGE_START,
+    REMINDER_DAY_TAG,
+    deadline_reminders,
     follow_up_run,
     monthly_load,
     new_delivery,
+    packages_after_load,
 )
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -75,3 +78,62 @@ def test_a_new_or_corrected_file_starts_the_load_of_its_month(config):
              ns=(1, 1))
     context = dg.build_sensor_context(cursor=cursor)
     assert [r.partition_key for r in new_delivery(context)] == ["2025-03", "2025-05"]
+
+
+def test_the_packages_are_made_when_a_follow_up_load_succeeds():
+    @dg.op
+    def load():
+        return 1
+
+    @dg.job
+    def monthly_load_stand_in():
+        load()
+
+    instance = dg.DagsterInstance.ephemeral()
+
+    def after(tags):
+        result = monthly_load_stand_in.execute_in_process(instance=instance, tags=tags)
+        return packages_after_load(dg.build_run_status_sensor_context(
+            sensor_name="packages_after_load", dagster_instance=instance,
+            dagster_run=result.dagster_run, dagster_event=result.get_run_success_event()))
+
+    request = after({PERIOD_TAG: "2025-04", RANGE_START: "2025-03", RANGE_END: "2025-04"})
+    assert isinstance(request, dg.RunRequest)
+    assert request.partition_key == "2025-04"
+    # the monthly load between follow-ups makes no packages
+    assert isinstance(after({}), dg.SkipReason)
+
+
+def test_reminders_go_out_before_each_comment_deadline_and_the_day_after(config):
+    tidplan = yaml.safe_load((config.parent / "sources/tidplan/tidplan_2025.yaml").read_text(
+        encoding="utf-8"))
+    deadlines = {(str(p["period"]), dt.date.fromisoformat(str(day)))
+                 for p in tidplan["uppfoljningar"] for day in p["kommentarer"].values()}
+    fired: dict[dt.date, set[str]] = {}
+    day = dt.date(2025, 1, 1)
+    while day <= dt.date(2026, 4, 30):
+        result = deadline_reminders(at(day, 7))
+        if isinstance(result, list):
+            assert all(r.tags[REMINDER_DAY_TAG] == day.isoformat() for r in result)
+            fired[day] = {r.partition_key for r in result}
+        day += dt.timedelta(days=1)
+    # the units' deadline for January-August is Monday 8 September: reminded on Friday the
+    # 5th (three days before is a Saturday) and, for whoever is late, on the 9th
+    assert ("2025-08", dt.date(2025, 9, 8)) in deadlines
+    assert "2025-08" in fired[dt.date(2025, 9, 5)]
+    assert "2025-08" in fired[dt.date(2025, 9, 9)]
+    assert all(d.weekday() < 5 for d in fired)  # never on a weekend
+
+    def before(d, deadline):  # three days before, or the Friday before that weekend
+        return deadline - dt.timedelta(days=5) <= d <= deadline - dt.timedelta(days=3)
+
+    def after(d, deadline):  # the day after, or the Monday after that weekend
+        return deadline + dt.timedelta(days=1) <= d <= deadline + dt.timedelta(days=3)
+
+    for period, deadline in deadlines:
+        assert any(period in ps and before(d, deadline) for d, ps in fired.items()), deadline
+        assert any(period in ps and after(d, deadline) for d, ps in fired.items()), deadline
+    for d, periods in fired.items():  # and on no other day
+        for period in periods:
+            assert any(p == period and (before(d, deadline) or after(d, deadline))
+                       for p, deadline in deadlines), (d, period)

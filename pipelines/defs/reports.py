@@ -3,12 +3,17 @@
 `load_report` is the inläsningsrapport: per source, rows loaded and quarantined, and every
 quarantined line with file, line and rule, so Ekonomi can correct the delivery.
 `follow_up_packages` are the boards' packages of a follow-up period (pipelines/packages).
+`comment_reminders` lists who has still not commented or reported by the tidplan's deadlines.
 """
+
+import datetime as dt
+from zoneinfo import ZoneInfo
 
 import dagster as dg
 import pandas as pd
 
 from pipelines.packages.publish import folder, make_packages
+from pipelines.packages.reminders import due_reminders, record_reminders, write_reminders
 from pipelines.partitions import follow_up_periods
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
@@ -88,4 +93,36 @@ def follow_up_packages(context: dg.AssetExecutionContext, settings: Settings,
     })
 
 
-defs = dg.Definitions(assets=[load_report, follow_up_packages])
+@dg.asset(group_name="reports", pool=WAREHOUSE_POOL, partitions_def=follow_up_periods,
+          deps=[dg.AssetKey(["raw", "deviation_comments"]), dg.AssetKey(["raw", "goal_statuses"]),
+                dg.AssetKey(["raw", "comment_deadlines"]),
+                dg.AssetDep(dg.AssetKey(["marts", "deviations"]),
+                            partition_mapping=dg.AllPartitionMapping()),
+                dg.AssetDep(dg.AssetKey(["marts", "goal_follow_up"]),
+                            partition_mapping=dg.AllPartitionMapping())],
+          description="Påminnelser: per unit, the comments and goal reports of the follow-up "
+                      "period still missing for deadlines that are near or passed (the run's "
+                      "tag uppfoljning/reminder_date, else today). A list for Ekonomi and one "
+                      "message per unit under paminnelser/<period>/.")
+def comment_reminders(context: dg.AssetExecutionContext, settings: Settings,
+                      warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    period = context.partition_key
+    tagged = context.run.tags.get("uppfoljning/reminder_date")
+    day = dt.date.fromisoformat(tagged) if tagged else \
+        dt.datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    with warehouse.connect() as con:
+        due = due_reminders(con, period, day, config.reminders.days_before)
+        record_reminders(con, due, period, day)
+    out = write_reminders(due, config.reports_path, config.municipality, period, day)
+    units = due["unit_code"].nunique()
+    context.log.info(f"{period}, {day}: {units} enheter har något kvar att kommentera "
+                     f"eller rapportera")
+    return dg.MaterializeResult(metadata={
+        "day": day.isoformat(), "units": units, "path": dg.MetadataValue.path(str(out)),
+        "missing": dg.MetadataValue.md("\n".join(
+            f"- {r.unit_code} {r.unit_name}: {r.what}, senast {r.deadline} ({r.situation})"
+            for r in due.head(50).itertuples()) or "-")})
+
+
+defs = dg.Definitions(assets=[load_report, follow_up_packages, comment_reminders])

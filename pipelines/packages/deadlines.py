@@ -1,6 +1,12 @@
 """Deadline tracking (bevakning av tidplanen): per follow-up period, who has and has not
 commented their deviations, and reported their aktiviteter, delmål, nämndmål and styrtal, by
-the tidplan's deadline. Shown by `uppfoljning status` and in the kommun total's package."""
+the tidplan's deadline. Shown by `uppfoljning status`, in the kommun total's package, and
+sent as reminders (pipelines/packages/reminders.py).
+
+A unit has commented its deviations when every deviation of its level has a comment; the day
+it did so is the day of its last comment. A goal is reported when a status or comment for it
+and the tertial has come in. Submission dates are read from the raw tables, so a return
+loaded a minute ago counts."""
 
 from __future__ import annotations
 
@@ -17,6 +23,8 @@ GOAL_KINDS = {  # goal kind -> (what it is called, the tidplan's deadline key)
     "strategic_area": ("Strategiska områden", "strategiska_omraden"),
 }
 COLUMNS = ["Vad", "Senast", "Antal", "I tid", "Sent", "Saknas", "Saknas från"]
+ITEM_COLUMNS = ["what", "deadline_key", "deadline", "key", "unit_code", "unit_name",
+                "outstanding", "is_in", "submitted_on"]
 
 
 def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
@@ -24,7 +32,16 @@ def _tables(con: duckdb.DuckDBPyConnection) -> set[str]:
         "select table_schema, table_name from information_schema.tables").fetchall()}
 
 
-def deadline_status(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFrame:
+def _day(value):
+    return None if value is None or pd.isna(value) else pd.Timestamp(value).date()
+
+
+def deadline_items(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFrame:
+    """One row per thing the tidplan asks for in the period: a unit's comments on its
+    deviations at a level, or the report of a goal. `outstanding` says what is still missing
+    (the uncommented cost categories, or the goal); `is_in` once it is all in, on
+    `submitted_on` (None for a goal report that carries no date: it counts as late).
+    """
     year, month = follow_up_period(period_key)
     tables = _tables(con)
     deadlines = {}
@@ -33,33 +50,56 @@ def deadline_status(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataF
                                      "where period = ?", [period_key]).fetchall())
     rows = []
     if "marts.deviations" in tables:
-        for level in DEVIATION_LEVELS:
-            found = con.execute("""
-                select d.org_unit_code, max(c.submitted_at) as submitted
-                from marts.deviations d
-                left join raw.deviation_comments c
-                  on c.fiscal_year = d.fiscal_year and c.period = d.period
-                  and c.org_unit_code = d.org_unit_code and c.cost_category = d.cost_category
-                where d.fiscal_year = ? and d.period = ? and d.org_level = ?
-                group by 1 order by 1""", [year, month, level]).fetchall()
-            rows.append(_row(f"Avvikelser, {level}", deadlines.get(level),
-                             [(code, submitted.date() if submitted else None)
-                              for code, submitted in found]))
-    if "marts.goal_follow_up" in tables:
-        for kind, (label, key) in GOAL_KINDS.items():
-            found = con.execute(
-                "select goal_id, submitted_on from marts.goal_follow_up where fiscal_year = ? "
-                "and period = ? and goal_kind = ? order by sort_order",
-                [year, month, kind]).fetchall()
-            if found:
-                rows.append(_row(label, deadlines.get(key), found))
+        found = con.execute("""
+            select d.org_level, d.org_unit_code, any_value(d.org_unit_name),
+                string_agg(case when c.org_unit_code is null then d.cost_category_name end,
+                           ', ' order by d.deviation_rank),
+                case when count(*) = count(c.org_unit_code) then max(c.submitted) end
+            from marts.deviations d
+            left join (select fiscal_year, period, org_unit_code, cost_category,
+                              max(submitted_at) as submitted
+                       from raw.deviation_comments group by all) c
+              on c.fiscal_year = d.fiscal_year and c.period = d.period
+              and c.org_unit_code = d.org_unit_code and c.cost_category = d.cost_category
+            where d.fiscal_year = ? and d.period = ? and d.org_level in ?
+            group by 1, 2 order by list_position(?, d.org_level), 2""",
+            [year, month, list(DEVIATION_LEVELS), list(DEVIATION_LEVELS)]).fetchall()
+        for level, unit, name, missing, submitted in found:
+            rows.append([f"Avvikelser, {level}", level, deadlines.get(level), unit, unit, name,
+                         f"kommentar till avvikelser: {missing}" if missing else None,
+                         submitted is not None, _day(submitted)])
+    if "marts.goal_follow_up" in tables:  # its source raw.goal_statuses exists with it;
+        # financial goals are judged from the marts, nobody reports them
+        found = con.execute("""
+            select g.goal_kind, g.goal_id, g.goal_name, g.responsible_unit_code,
+                g.responsible_unit_name, r.goal_id is not null, r.submitted
+            from marts.goal_follow_up g
+            left join (select goal_id, period, max(submitted_on) as submitted
+                       from raw.goal_statuses group by all) r
+              on r.goal_id = g.goal_id and r.period = ?
+            where g.fiscal_year = ? and g.period = ? and g.goal_kind in ?
+            order by g.sort_order""", [period_key, year, month, list(GOAL_KINDS)]).fetchall()
+        for kind, goal, name, unit, unit_name, is_in, submitted in found:
+            label, key = GOAL_KINDS[kind]
+            rows.append([label, key, deadlines.get(key), goal, unit, unit_name,
+                         None if is_in else f"{goal} {name}", is_in, _day(submitted)])
+    return pd.DataFrame(rows, columns=ITEM_COLUMNS)
+
+
+def deadline_status(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFrame:
+    """Per kind of comment or report: how many, in time, late, missing and from whom."""
+    items = deadline_items(con, period_key)
+    rows = [_row(what, group) for what, group in items.groupby("what", sort=False)]
     return pd.DataFrame(rows, columns=COLUMNS)
 
 
-def _row(label: str, deadline, items: list[tuple[str, object]]) -> list:
-    on_time = [k for k, d in items if d is not None and (deadline is None or d <= deadline)]
-    late = [k for k, d in items if d is not None and deadline is not None and d > deadline]
-    missing = [k for k, d in items if d is None]
+def _row(label: str, items: pd.DataFrame) -> list:
+    deadline = _day(items["deadline"].iloc[0])
+    is_in = items["is_in"].astype(bool).tolist()
+    on_time = sum(i and (deadline is None or (d is not None and d <= deadline))
+                  for i, d in zip(is_in, map(_day, items["submitted_on"]), strict=True))
+    late = sum(is_in) - on_time
+    missing = [k for k, i in zip(items["key"], is_in, strict=True) if not i]
     shown = ", ".join(missing[:12]) + (f" och {len(missing) - 12} till" if len(missing) > 12
                                        else "")
-    return [label, deadline, len(items), len(on_time), len(late), len(missing), shown]
+    return [label, deadline, len(items), on_time, late, len(missing), shown]

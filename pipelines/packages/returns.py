@@ -7,7 +7,8 @@ cost category, and `Prognos helår (tkr)` must be a number, given per cost categ
 net is their sum). One bad cell rejects the whole
 file, nothing of it is loaded, and each of its rows is quarantined with the reason (cell by
 cell for the bad ones). Text is kept as typed: a comment that starts with `=` is a comment.
-Several returns of the same row: the newest file wins.
+Several returns of the same row: the newest file wins; a row returned again unchanged keeps
+the time it first came in.
 """
 
 from __future__ import annotations
@@ -174,8 +175,9 @@ def read_returns(folder: Path, con: duckdb.DuckDBPyConnection
                                "raw": raw, "rule": "; ".join(own) if own else
                                f"filen avvisad, inget är inläst: {reasons}",
                                "period": f.period or None})
-    key = ["fiscal_year", "period", "org_unit_code", "cost_category"]
-    return (_latest(pd.DataFrame(comments), key), _latest(pd.DataFrame(forecasts), key),
+    key = ("fiscal_year", "period", "org_unit_code", "cost_category")
+    return (_latest(comments, key, (*TEXT_INPUTS, "action_plan_status")),
+            _latest(forecasts, key, ("forecast_annual", "submitted_by")),
             pd.DataFrame(quarantine), read)
 
 
@@ -187,7 +189,15 @@ def get_line(error: str) -> str:
     return "".join(ch for ch in ref if ch.isdigit())
 
 
-def _latest(frame: pd.DataFrame, key: list[str]) -> pd.DataFrame:
-    if frame.empty:
-        return frame
-    return frame.drop_duplicates(key, keep="last").reset_index(drop=True)
+def _latest(rows: list[dict], key: tuple[str, ...], content: tuple[str, ...]) -> pd.DataFrame:
+    """The newest row per key, oldest file first in `rows`. A row returned again unchanged
+    (the package sent back once more) keeps the time it first came in, so a comment made in
+    time is not made late by a later return of the same workbook."""
+    latest: dict[tuple, dict] = {}
+    for row in rows:
+        k = tuple(row[c] for c in key)
+        before = latest.get(k)
+        if before is not None and all(before[c] == row[c] for c in content):
+            row = {**row, "submitted_at": before["submitted_at"]}
+        latest[k] = row
+    return pd.DataFrame(list(latest.values()))
