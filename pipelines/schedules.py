@@ -41,7 +41,8 @@ follow_up_packages_job = dg.define_asset_job("follow_up_packages", selection=PAC
 # what the units have sent in since the last load, then the reminders
 comment_reminders_job = dg.define_asset_job("comment_reminders", selection=REMINDERS | (
     dg.AssetSelection.assets(["raw", "deviation_comments"], ["raw", "submitted_forecasts"],
-                             ["raw", "goal_statuses"], ["raw", "comment_deadlines"])))
+                             ["raw", "returned_goal_statuses"], ["raw", "goal_statuses"],
+                             ["raw", "comment_deadlines"])))
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"

@@ -141,10 +141,10 @@ def test_the_clean_demo_publishes_every_package(clean_run):
 INJECTION = '=HYPERLINK("http://example.com","klicka")'
 
 
-def fill(path, target, rows):
+def fill(path, target, rows, sheet="Avvikelser"):
     """A unit's answers typed into the yellow columns, as Excel would keep them."""
     book = load_workbook(path)
-    ws = book["Avvikelser"]
+    ws = book[sheet]
     column = {c.value: c.column for c in ws[HEADER]}
     for r, values in rows.items():
         for heading, value in values.items():
@@ -170,8 +170,16 @@ def returned(demo_run, tmp_path_factory):
         second: {"Kommentar": "-Lägre kostnader än väntat", "Prognos helår (tkr)": "1 234,5"},
     })
     rows = [answers[first - 1], answers[second - 1]]
+    # and on two of the board's goals: a new status with a comment, and a comment alone
+    goals = table(load_workbook(issued)["Mål"])
+    new_status = "uppnått" if goals[0]["Status"] != "uppnått" else "ej uppnått"
+    fill(returns / "ks_svar.xlsx", returns / "ks_svar.xlsx", {
+        1: {"Ny status": new_status.capitalize(), "Ny kommentar": "Halvvägs"},
+        2: {"Ny kommentar": "Ny uppgift från verksamheten"}}, sheet="Mål")
+    rows.append({"goals": goals[:2], "new_status": new_status})
     fill(issued, returns / "felaktig.xlsx", {
         first: {"Kommentar": "ska inte läsas in", "Prognos helår (tkr)": "ungefär hälften"}})
+    fill(issued, returns / "fel_i_mal.xlsx", {3: {"Ny status": "klart"}}, sheet="Mål")
     before = query(demo_run, "SELECT sum(forecast_annual) FROM marts.budget_follow_up WHERE "
                              "fiscal_year = 2025 AND period = 4 AND org_level = 'kommun'")
     summary = run_pipeline(config, from_month="2025-04", through="2025-04")
@@ -229,6 +237,34 @@ def test_a_return_with_a_bad_cell_is_not_loaded_at_all(returned):
     assert rule.startswith(f"cell M{line}: 'ungefär hälften' är inte ett tal")
 
 
+def test_goal_reports_come_back_in_the_mal_sheet(returned):
+    import datetime as dt
+
+    summary, rows, _ = returned
+    (changed, commented), new_status = rows[2]["goals"], rows[2]["new_status"]
+    returned_on = dt.date.fromtimestamp(
+        (summary.config.landing_path / "returer" / "ks_svar.xlsx").stat().st_mtime)
+    got = {g: (status, source, comment, submitted) for g, status, source, comment, submitted
+           in query(summary, "SELECT goal_id, status, status_source, comment, submitted_on "
+                             "FROM marts.goal_follow_up WHERE fiscal_year = 2025 AND period = 4 "
+                             "AND goal_id IN (?, ?)", [changed["Id"], commented["Id"]])}
+
+    def first_day(goal):  # the first report's day is held against the deadline
+        return goal["Inlämnad"].date() if goal["Inlämnad"] else returned_on
+
+    assert got[changed["Id"]] == (new_status, "rapporterad", "Halvvägs", first_day(changed))
+    # a comment alone keeps the status the goal had
+    assert got[commented["Id"]][0] == commented["Status"]
+    assert got[commented["Id"]][2:] == ("Ny uppgift från verksamheten", first_day(commented))
+    # the package made after the return shows the report
+    ws = load_workbook(package(summary, "2025-04", "_11_"))["Mål"]
+    assert {r["Id"]: r["Status"] for r in table(ws)}[changed["Id"]] == new_status
+    [(line, raw, rule)] = query(summary, "SELECT line, raw, rule FROM raw.quarantine WHERE "
+                                         "source = 'returns' AND file = 'fel_i_mal.xlsx'")
+    assert raw.startswith("bladet Mål: ")
+    assert rule.startswith(f"bladet Mål, cell N{line}: status 'klart' är inte en av")
+
+
 def test_tertial_packages_follow_up_goals_and_the_kommun_watches_the_deadlines(demo_run):
     board = load_workbook(package(demo_run, "2025-04", "_12_"))
     goals = table(board["Mål"])
@@ -266,7 +302,9 @@ def test_reminders_name_whoever_has_not_commented_or_reported(returned):
         deviations["unit_code"] == answered["Kod"], "outstanding"])
     unreported = query(summary, """
         SELECT goal_id FROM marts.goal_follow_up g WHERE fiscal_year = 2025 AND period = 4
-        AND goal_kind <> 'financial_goal' AND NOT EXISTS (SELECT 1 FROM raw.goal_statuses s
+        AND goal_kind <> 'financial_goal' AND NOT EXISTS (
+            SELECT 1 FROM (SELECT goal_id, period FROM raw.goal_statuses UNION ALL
+                           SELECT goal_id, period FROM raw.returned_goal_statuses) s
             WHERE s.goal_id = g.goal_id AND s.period = '2025-04')""")
     goals = reminded[~reminded["what"].str.startswith("Avvikelser")]
     assert unreported and sorted(
@@ -296,10 +334,10 @@ def test_a_package_sent_back_again_unchanged_keeps_the_day_it_first_came(demo_ru
     os.utime(in_time, (first.timestamp(), first.timestamp()))
     os.utime(again, (later.timestamp(), later.timestamp()))
     with duckdb.connect(str(demo_run.warehouse), read_only=True) as con:
-        comments, *_ = read_returns(tmp_path, con)
+        comments = read_returns(tmp_path, con).comments
         assert comments["submitted_at"].tolist() == [first]
         fill(again, again, {row: {"Kommentar": "Vakanser under våren, nu tillsatta"}})
         os.utime(again, (later.timestamp(), later.timestamp()))
-        comments, *_ = read_returns(tmp_path, con)
+        comments = read_returns(tmp_path, con).comments
     assert comments[["comment", "submitted_at"]].values.tolist() == [
         ["Vakanser under våren, nu tillsatta", later]]

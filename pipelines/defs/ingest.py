@@ -320,7 +320,10 @@ def hr_employee_months(context: dg.AssetExecutionContext, settings: Settings,
     specs=[dg.AssetSpec(["raw", "deviation_comments"], group_name="ingest",
                         description="Kommentarer, orsaker och åtgärder from returned packages."),
            dg.AssetSpec(["raw", "submitted_forecasts"], group_name="ingest",
-                        description="Helårsprognoser submitted in returned packages (SEK).")],
+                        description="Helårsprognoser submitted in returned packages (SEK)."),
+           dg.AssetSpec(["raw", "returned_goal_statuses"], group_name="ingest",
+                        description="Status and comment per goal reported in the Mål sheet of "
+                                    "returned tertial packages.")],
     pool=WAREHOUSE_POOL)
 def returned_packages(context: dg.AssetExecutionContext, settings: Settings,
                       warehouse: Warehouse):
@@ -329,20 +332,23 @@ def returned_packages(context: dg.AssetExecutionContext, settings: Settings,
     config = settings.load()
     folder = config.landing_path / returns.RETURNS_FOLDER
     with warehouse.connect() as con, replacing(con, "deviation_comments", "returns") as load:
-        comments, forecasts, quarantine, files = returns.read_returns(folder, con)
+        got = returns.read_returns(folder, con)
         con.execute("DELETE FROM raw.submitted_forecasts")
-        load.insert(comments)
-        Replacement(con, "submitted_forecasts").insert(forecasts)
-        load.quarantine(quarantine)
-    rejected = [f for f in files if not f.accepted]
+        con.execute("DELETE FROM raw.returned_goal_statuses")
+        load.insert(got.comments)
+        Replacement(con, "submitted_forecasts").insert(got.forecasts)
+        Replacement(con, "returned_goal_statuses").insert(got.goal_statuses)
+        load.quarantine(got.quarantine)
+    rejected = [f for f in got.files if not f.accepted]
     for f in rejected:
         context.log.warning(f"{f.path.name}: avvisad - " + "; ".join(f.errors[:10]))
-    common = {"files": len(files), "files_rejected": len(rejected),
-              "rows_quarantined": len(quarantine)}
-    yield dg.MaterializeResult(asset_key=["raw", "deviation_comments"],
-                               metadata={**common, "rows_loaded": len(comments)})
-    yield dg.MaterializeResult(asset_key=["raw", "submitted_forecasts"],
-                               metadata={**common, "rows_loaded": len(forecasts)})
+    common = {"files": len(got.files), "files_rejected": len(rejected),
+              "rows_quarantined": len(got.quarantine)}
+    for key, frame in (("deviation_comments", got.comments),
+                       ("submitted_forecasts", got.forecasts),
+                       ("returned_goal_statuses", got.goal_statuses)):
+        yield dg.MaterializeResult(asset_key=["raw", key],
+                                   metadata={**common, "rows_loaded": len(frame)})
 
 
 defs = dg.Definitions(assets=[org_units, accounts, dimension_objects, follow_up_calendar,

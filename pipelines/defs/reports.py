@@ -95,6 +95,7 @@ def follow_up_packages(context: dg.AssetExecutionContext, settings: Settings,
 
 @dg.asset(group_name="reports", pool=WAREHOUSE_POOL, partitions_def=follow_up_periods,
           deps=[dg.AssetKey(["raw", "deviation_comments"]), dg.AssetKey(["raw", "goal_statuses"]),
+                dg.AssetKey(["raw", "returned_goal_statuses"]),
                 dg.AssetKey(["raw", "comment_deadlines"]),
                 dg.AssetDep(dg.AssetKey(["marts", "deviations"]),
                             partition_mapping=dg.AllPartitionMapping()),

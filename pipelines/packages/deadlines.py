@@ -5,7 +5,8 @@ sent as reminders (pipelines/packages/reminders.py).
 
 A unit has commented its deviations when every deviation of its level has a comment; the day
 it did so is the day of its last comment. A goal is reported when a status or comment for it
-and the tertial has come in. Submission dates are read from the raw tables, so a return
+and the tertial has come in (a goal-status file or the Mål sheet of a returned package), on
+the day of its first report. Submission dates are read from the raw tables, so a return
 loaded a minute ago counts."""
 
 from __future__ import annotations
@@ -68,14 +69,18 @@ def deadline_items(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFr
             rows.append([f"Avvikelser, {level}", level, deadlines.get(level), unit, unit, name,
                          f"kommentar till avvikelser: {missing}" if missing else None,
                          submitted is not None, _day(submitted)])
-    if "marts.goal_follow_up" in tables:  # its source raw.goal_statuses exists with it;
+    if "marts.goal_follow_up" in tables:  # its sources, the raw goal reports, exist with it;
         # financial goals are judged from the marts, nobody reports them
         found = con.execute("""
             select g.goal_kind, g.goal_id, g.goal_name, g.responsible_unit_code,
                 g.responsible_unit_name, r.goal_id is not null, r.submitted
             from marts.goal_follow_up g
-            left join (select goal_id, period, max(submitted_on) as submitted
-                       from raw.goal_statuses group by all) r
+            left join (select goal_id, period, min(submitted_on) as submitted
+                       from (select goal_id, period, submitted_on from raw.goal_statuses
+                             union all
+                             select goal_id, period, submitted_on
+                             from raw.returned_goal_statuses)
+                       group by all) r
               on r.goal_id = g.goal_id and r.period = ?
             where g.fiscal_year = ? and g.period = ? and g.goal_kind in ?
             order by g.sort_order""", [period_key, year, month, list(GOAL_KINDS)]).fetchall()

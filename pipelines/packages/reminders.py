@@ -95,7 +95,9 @@ def write_reminders(due: pd.DataFrame, reports: Path, municipality: str, period_
                                           dropna=False):
         text = render("reminder.txt.j2", municipality=municipality, period=period_key,
                       unit_code=unit, unit_name=name if isinstance(name, str) else unit,
-                      day=day, rows=rows.to_dict("records"))
+                      day=day, rows=rows.to_dict("records"),
+                      deviations=rows["what"].str.startswith("Avvikelser").any(),
+                      goals=(~rows["what"].str.startswith("Avvikelser")).any())
         (messages / f"{unit or 'okand'}.txt").write_text(text + "\n", encoding="utf-8")
     out = folder / f"paminnelser_{day.isoformat()}.xlsx"
     sheet = due.rename(columns=COLUMNS)

@@ -1,14 +1,15 @@
 """Returned packages: the units' filled-in `Avvikelser` sheets, dropped in the landing
-folder's returns area (`<landing>/returer/`), read back as comments and submitted forecasts.
+folder's returns area (`<landing>/returer/`), read back as comments and submitted forecasts,
+and in a tertial's package the `Mål` sheet's Ny status and Ny kommentar as goal reports.
 
 A returned workbook is checked whole: it must be a package this pipeline issued (the hidden
 `Utskick` sheet, against `reports.issued_packages`), every row must name a known unit and
 cost category, and `Prognos helår (tkr)` must be a number, given per cost category (the
-net is their sum). One bad cell rejects the whole
-file, nothing of it is loaded, and each of its rows is quarantined with the reason (cell by
-cell for the bad ones). Text is kept as typed: a comment that starts with `=` is a comment.
-Several returns of the same row: the newest file wins; a row returned again unchanged keeps
-the time it first came in.
+net is their sum); a goal must be one of the package's own and its status one of the four.
+One bad cell rejects the whole file, nothing of it is loaded, and each of its rows is
+quarantined with the reason (cell by cell for the bad ones). Text is kept as typed: a
+comment that starts with `=` is a comment. Several returns of the same row: the newest file
+wins; a row returned again unchanged keeps the time it first came in.
 """
 
 from __future__ import annotations
@@ -22,6 +23,8 @@ import duckdb
 import pandas as pd
 from openpyxl import load_workbook
 
+from pipelines.ingest.goals import STATUSES
+from pipelines.packages.content import KOMMUN_GOAL_KINDS
 from pipelines.packages.layout import columns, layout
 from pipelines.packages.workbook import HEADER_ROW
 
@@ -36,8 +39,9 @@ class ReturnedFile:
     period: str | None = None
     comments: list[dict] = field(default_factory=list)
     forecasts: list[dict] = field(default_factory=list)
+    goal_statuses: list[dict] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)  # "cell H7: ..." in Swedish
-    rows: list[tuple[int, str]] = field(default_factory=list)  # (line, raw) of input rows
+    rows: list[tuple[str, int, str]] = field(default_factory=list)  # (sheet, line, raw)
 
     @property
     def accepted(self) -> bool:
@@ -123,7 +127,7 @@ def read_return(path: Path, con: duckdb.DuckDBPyConnection) -> ReturnedFile:
         if all(v is None or (isinstance(v, str) and not v.strip()) for v in inputs):
             continue  # a row nobody filled in
         unit, category = _text(cell["org_unit_code"].value), _text(cell["cost_category"].value)
-        out.rows.append((r, f"{unit};{category};" + ";".join(
+        out.rows.append((sheets["deviations"], r, f"{unit};{category};" + ";".join(
             "" if v is None else str(v) for v in inputs)[:500]))
         ref = cell["org_unit_code"].coordinate
         if unit not in units:
@@ -152,44 +156,104 @@ def read_return(path: Path, con: duckdb.DuckDBPyConnection) -> ReturnedFile:
         if tkr is not None:
             out.forecasts.append({**base, "forecast_annual": tkr * 1000,
                                   "submitted_by": texts["responsible"]})
+    if sheets["goals"] in book.sheetnames:
+        _read_goal_reports(book[sheets["goals"]], out, con, year, issued[1], now)
     return out
 
 
-def read_returns(folder: Path, con: duckdb.DuckDBPyConnection
-                 ) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, list[ReturnedFile]]:
-    """(comments, forecasts, quarantine, files) of every returned workbook in `folder`;
-    the newest file wins where two give the same row."""
+def _read_goal_reports(ws, out: ReturnedFile, con: duckdb.DuckDBPyConnection, year: int,
+                       board: str | None, now: dt.datetime) -> None:
+    """The Mål sheet's Ny status and Ny kommentar: a report for the tertial of each goal
+    where either is filled in. A comment alone keeps the status reported before."""
+    headings = {str(c.value).strip(): c.column for c in ws[HEADER_ROW] if c.value}
+    wanted = {"goal_id": "Id", **dict(columns("goal_inputs"))}
+    missing = [h for h in wanted.values() if h not in headings]
+    if missing:
+        out.errors.append(f"bladet {ws.title}, rad {HEADER_ROW}: kolumnen '{missing[0]}' "
+                          "saknas")
+        return
+    kinds = (set(KOMMUN_GOAL_KINDS) if board is None else None)
+    own = {goal for goal, kind, goal_board in con.execute(
+        "select goal_id, goal_kind, board_code from raw.goals where fiscal_year = ?",
+        [year]).fetchall()
+        if kind != "financial_goal" and (goal_board == board if board is not None
+                                         else kind in kinds)}
+    for r in range(HEADER_ROW + 1, ws.max_row + 1):
+        goal = _text(ws.cell(row=r, column=headings["Id"]).value)
+        status_cell = ws.cell(row=r, column=headings[wanted["new_status"]])
+        status_text = _text(status_cell.value)
+        comment = _text(ws.cell(row=r, column=headings[wanted["new_comment"]]).value)
+        if not (status_text or comment):
+            continue
+        out.rows.append((ws.title, r, f"{goal};{status_text or ''};{comment or ''}"[:500]))
+        if goal not in own:
+            out.errors.append(f"bladet {ws.title}, cell A{r}: målet '{goal}' hör inte till "
+                              "paketet")
+            continue
+        status = STATUSES.get(status_text.lower()) if status_text else None
+        if status_text and status is None:
+            out.errors.append(f"bladet {ws.title}, cell {status_cell.coordinate}: status "
+                              f"'{status_text}' är inte en av uppnått, delvis uppnått, "
+                              "ej uppnått, ej påbörjad")
+            continue
+        out.goal_statuses.append({
+            "goal_id": goal, "period": out.period, "status": status, "comment": comment,
+            "submitted_on": now.date(), "submitted_by": None, "source_file": out.path.name,
+            "source_line": r})
+
+
+@dataclass
+class Returns:
+    """What the returned workbooks of a folder give, the newest file winning per row."""
+    comments: pd.DataFrame
+    forecasts: pd.DataFrame
+    goal_statuses: pd.DataFrame
+    quarantine: pd.DataFrame
+    files: list[ReturnedFile]
+
+
+def read_returns(folder: Path, con: duckdb.DuckDBPyConnection) -> Returns:
+    """Every returned workbook in `folder`; the newest file wins where two give the same row."""
     files = sorted(folder.glob("*.xlsx"), key=lambda p: (p.stat().st_mtime, p.name)) \
         if folder.exists() else []
     read = [read_return(p, con) for p in files if not p.name.startswith("~$")]
-    comments, forecasts, quarantine = [], [], []
+    comments, forecasts, goal_statuses, quarantine = [], [], [], []
     for f in read:
         if f.accepted:
             comments += f.comments
             forecasts += f.forecasts
+            goal_statuses += f.goal_statuses
             continue
         reasons = "; ".join(f.errors)
-        for line, raw in f.rows or [(0, "")]:
-            own = [e for e in f.errors if f"{get_line(e)}" == str(line)]
+        deviations = layout()["sheets"]["deviations"]
+        for sheet, line, raw in f.rows or [(deviations, 0, "")]:
+            own = [e for e in f.errors if error_place(e, deviations) == (sheet, str(line))]
             quarantine.append({"source": "returns", "file": f.path.name, "line": line,
-                               "raw": raw, "rule": "; ".join(own) if own else
+                               "raw": raw if sheet == deviations else f"bladet {sheet}: {raw}",
+                               "rule": "; ".join(own) if own else
                                f"filen avvisad, inget är inläst: {reasons}",
                                "period": f.period or None})
     key = ("fiscal_year", "period", "org_unit_code", "cost_category")
-    return (_latest(comments, key, (*TEXT_INPUTS, "action_plan_status")),
-            _latest(forecasts, key, ("forecast_annual", "submitted_by")),
-            pd.DataFrame(quarantine), read)
+    return Returns(_latest(comments, key, (*TEXT_INPUTS, "action_plan_status")),
+                   _latest(forecasts, key, ("forecast_annual", "submitted_by")),
+                   _latest(goal_statuses, ("goal_id", "period"), ("status", "comment"),
+                           "submitted_on"),
+                   pd.DataFrame(quarantine), read)
 
 
-def get_line(error: str) -> str:
-    """The row number of 'cell H12: ...'."""
+def error_place(error: str, default_sheet: str) -> tuple[str, str]:
+    """(sheet, row) of 'cell H12: ...' (the Avvikelser sheet) or 'bladet Mål, cell E7: ...'."""
+    sheet = default_sheet
+    if error.startswith("bladet ") and ", cell " in error:
+        sheet, error = error[len("bladet "):].split(", ", 1)
     if not error.startswith("cell "):
-        return ""
+        return sheet, ""
     ref = error[5:].split(":", 1)[0]
-    return "".join(ch for ch in ref if ch.isdigit())
+    return sheet, "".join(ch for ch in ref if ch.isdigit())
 
 
-def _latest(rows: list[dict], key: tuple[str, ...], content: tuple[str, ...]) -> pd.DataFrame:
+def _latest(rows: list[dict], key: tuple[str, ...], content: tuple[str, ...],
+            when: str = "submitted_at") -> pd.DataFrame:
     """The newest row per key, oldest file first in `rows`. A row returned again unchanged
     (the package sent back once more) keeps the time it first came in, so a comment made in
     time is not made late by a later return of the same workbook."""
@@ -198,6 +262,6 @@ def _latest(rows: list[dict], key: tuple[str, ...], content: tuple[str, ...]) ->
         k = tuple(row[c] for c in key)
         before = latest.get(k)
         if before is not None and all(before[c] == row[c] for c in content):
-            row = {**row, "submitted_at": before["submitted_at"]}
+            row = {**row, when: before[when]}
         latest[k] = row
     return pd.DataFrame(list(latest.values()))

@@ -22,6 +22,7 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from pipelines.ingest.goals import REPORTED_STATUSES
 from pipelines.packages.content import Package
 from pipelines.packages.layout import columns, layout, summary_text
 
@@ -242,6 +243,43 @@ def goals_sheet(ws: Worksheet, package: Package) -> None:
                 ws.cell(row=r, column=c).font = Font(bold=True)
     ws.column_dimensions["C"].width = 50
     ws.column_dimensions["J"].width = 50
+    _goal_inputs(ws, frame, len(columns("goals")) + 1, last)
+    put(ws, 4 if package.published else 3, len(columns("goals")) + 1,
+        "Rapportera i de gula kolumnerna det som är nytt för tertialen (status och/eller "
+        "kommentar) och lämna tillbaka arbetsboken.").font = Font(bold=True)
+
+
+def _goal_inputs(ws: Worksheet, frame: pd.DataFrame, first: int, last: int) -> None:
+    """Ny status (a list of the four) and Ny kommentar, open to the unit; the financial goals
+    are judged from the books and take no report."""
+    lay = layout()
+    inputs = columns("goal_inputs")
+    for c, (_, heading) in enumerate(inputs, start=first):
+        cell = put(ws, HEADER_ROW, c, heading)
+        cell.font = Font(bold=True, color=lay["colours"]["header_text"])
+        cell.fill = _fill("7F6000")
+        ws.column_dimensions[get_column_letter(c)].width = 18 if c == first else 50
+    kinds = list(frame.get("goal_kind", []))
+    for r in range(HEADER_ROW + 1, last + 1):
+        reportable = kinds[r - HEADER_ROW - 1] != "financial_goal"
+        for c in range(first, first + len(inputs)):
+            cell = ws.cell(row=r, column=c)
+            cell.protection = Protection(locked=not reportable)
+            cell.fill = _fill(lay["colours"]["input"] if reportable else "D9D9D9")
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    if last > HEADER_ROW:
+        letter = get_column_letter(first)
+        check = DataValidation(type="list", allow_blank=True,
+                               formula1='"' + ",".join(REPORTED_STATUSES) + '"',
+                               error="Välj uppnått, delvis uppnått, ej uppnått eller "
+                                     "ej påbörjad.", errorTitle="Ny status")
+        check.add(f"{letter}{HEADER_ROW + 1}:{letter}{last}")
+        ws.add_data_validation(check)
+    ws.protection.sheet = True
+    ws.protection.formatColumns = False
+    ws.protection.formatRows = False
+    ws.protection.autoFilter = False
+    ws.protection.sort = False
 
 
 def deadlines_sheet(ws: Worksheet, package: Package) -> None:

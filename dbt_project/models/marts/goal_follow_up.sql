@@ -25,9 +25,21 @@ grid as (
 ),
 
 reported as (
-    select * from {{ ref('stg_goals__goal_statuses') }}
-    qualify row_number() over (
-        partition by goal_id, fiscal_year, period order by submitted_on desc nulls last) = 1
+    -- field by field the latest report (a comment alone keeps the status reported before);
+    -- the first report's day is the one held against the deadline
+    select
+        goal_id,
+        fiscal_year,
+        period,
+        arg_max(status, coalesce(submitted_on, date '1900-01-01'))
+            filter (where status is not null) as status,
+        arg_max(comment, coalesce(submitted_on, date '1900-01-01'))
+            filter (where comment is not null) as comment,
+        min(submitted_on) as submitted_on,
+        arg_max(submitted_by, coalesce(submitted_on, date '1900-01-01'))
+            filter (where submitted_by is not null) as submitted_by
+    from {{ ref('int_goal_reports_unioned') }}
+    group by 1, 2, 3
 ),
 
 kolada as (

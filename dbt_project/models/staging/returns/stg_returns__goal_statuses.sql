@@ -1,0 +1,14 @@
+with source as (
+    select * from {{ source('returns', 'returned_goal_statuses') }}
+)
+
+select
+    goal_id,
+    cast(substr(period, 1, 4) as integer) as fiscal_year,
+    cast(substr(period, 6, 2) as integer) as period,
+    status,
+    comment,
+    submitted_on,
+    submitted_by,
+    source_file
+from source
