@@ -103,6 +103,8 @@ def demo_config(year: int) -> dict:
             "kpi_outcomes": [{"type": "csv", "path": paths["kpi_outcomes"], "delimiter": ",",
                               "decimal": "."}],
             "tidplan": {"path": paths["tidplan"]},
+            "balance_requirement_decisions": [
+                {"type": "csv", "path": paths["balance_requirement_decisions"]}],
         },
     }
 

@@ -96,6 +96,9 @@ class Sources(BaseModel):
     kpi_outcomes: list[Source] = Field(
         default_factory=list, description="styrtal outcomes in Kolada's shape (CSV/Excel)")
     tidplan: FileSource | None = None
+    balance_requirement_decisions: list[Source] = Field(
+        default_factory=list, description="KF's year-end decisions for the balanskravsutredning "
+                                          "(CSV/Excel: År;Post;Belopp;Beslut)")
 
     @model_validator(mode="after")
     def _budget_versions(self) -> Sources:

@@ -148,7 +148,17 @@ def test_balanskravsutredning_from_the_ledger(demo_run):
         sources(demo_run) / f"ekonomi/2025/huvudbok_2025-{m:02d}.se").trans()
         if t.account == "3961")
     assert gains < 0  # the demo sells fully depreciated equipment in September
+    with (sources(demo_run) / "bokslut/balanskrav_2025.csv").open(encoding="utf-8") as f:
+        [decision] = list(csv.DictReader(f, delimiter=";"))
+    assert decision["Post"] == "till_resultatutjamningsreserv"  # KF's, with the annual report
+    to_reserve = float(decision["Belopp"])
     assert amounts["result"] == pytest.approx(-float(net), abs=0.01)
     assert amounts["realisation_gains"] == pytest.approx(gains, abs=0.01)  # avgår
+    assert amounts["result_after_adjustments"] == pytest.approx(-float(net) + gains, abs=0.01)
+    assert amounts["to_reserve"] == -to_reserve
     assert amounts["balance_requirement_result"] == pytest.approx(
-        -float(net) + gains, abs=0.01)
+        -float(net) + gains - to_reserve, abs=0.01)
+    [(decisions,)] = query(demo_run, "SELECT decisions FROM marts.balance_requirement WHERE "
+                                     "fiscal_year = 2025 AND line = 'to_reserve'"
+                           ).itertuples(index=False)
+    assert decisions == decision["Beslut"]

@@ -144,3 +144,25 @@ def test_ledger_rows_stream_to_the_warehouse_in_chunks(tmp_path, monkeypatch):
     assert [len(c) for c in chunks] == [100] * 5
     assert batch.read == batch.loaded == 500 and batch.rows == []
     batch.check_accounting()
+
+
+def test_kf_decisions_for_the_balanskrav_are_read_or_quarantined_with_the_line(tmp_path):
+    from pipelines.ingest.year_end import read_balance_requirement_decisions
+
+    path = tmp_path / "balanskrav_2025.csv"
+    path.write_text(
+        "År;Post;Belopp;Beslut\n"
+        "2025;till_resultatutjamningsreserv;3 500 000,00;KF 2026-04-20 § 52\n"
+        "2025;Till_RUR;1000;KF 2026-04-20 § 53\n"
+        "2025;fran_resultatutjamningsreserv;-200000;KF 2026-04-20 § 54\n"
+        "25;undantag_realisationsvinster;100;\n", encoding="utf-8")
+    batch = read_balance_requirement_decisions(path)
+    assert [(r["item"], r["amount"], r["decision"]) for r in batch.rows] == [
+        ("till_resultatutjamningsreserv", Decimal("3500000"), "KF 2026-04-20 § 52")]
+    assert [(q["file"], q["line"]) for q in batch.quarantine] == [
+        ("balanskrav_2025.csv", 3), ("balanskrav_2025.csv", 4), ("balanskrav_2025.csv", 5)]
+    rules = [q["rule"] for q in batch.quarantine]
+    assert rules[0].startswith("posten 'Till_RUR' är inte en av undantag_realisationsvinster")
+    assert rules[1].startswith("beloppet '-200000' ska anges utan minustecken")
+    assert rules[2] == "året '25' är inte ÅÅÅÅ"
+    batch.check_accounting()

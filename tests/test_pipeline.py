@@ -166,7 +166,7 @@ def test_deliveries_are_kept_as_delivered_except_personal_data(demo_run):
                            "FROM raw.deliveries")
     sources = {r[0] for r in rows}
     assert sources == {"org_register", "accounts", "ledger", "budget", "hr", "tidplan",
-                       "goals", "goal_statuses", "kpi_outcomes"}
+                       "goals", "goal_statuses", "kpi_outcomes", "balance_requirement_decisions"}
     assert all(status == "current" for _, status, _, _ in rows)
     for source, _, landed, digest in rows:
         if source == "hr":  # personnummer in clear text: not copied past extraction

@@ -13,7 +13,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.config import Config, CsvSource, DatabaseSource, ExcelSource, SieSource
-from pipelines.ingest import database, goals, landing, loaders
+from pipelines.ingest import database, goals, landing, loaders, year_end
 from pipelines.ingest.raw_tables import Replacement, replacing
 from pipelines.packages import returns
 from pipelines.partitions import monthly, months_of
@@ -190,6 +190,26 @@ def kpi_outcomes(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResu
     return _store(warehouse, config, "kpi_outcomes", "kpi_outcomes", readings)
 
 
+@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+          description="KF's year-end decisions for the balanskravsutredning: realisation gains "
+                      "and losses excepted, allocations to and from the "
+                      "resultatutjämningsreserv.")
+def balance_requirement_decisions(settings: Settings, warehouse: Warehouse
+                                  ) -> dg.MaterializeResult:
+    config = settings.load()
+    readings = []
+    for src in config.sources.balance_requirement_decisions:
+        kind, delimiter, encoding, sheet = _table_source(src, "balance_requirement_decisions")
+        decimal = getattr(src, "decimal", ",")
+        readings += [(landing.delivery("balance_requirement_decisions", None, p),
+                      lambda sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet,
+                      dec=decimal: year_end.read_balance_requirement_decisions(
+                          p, kind, d, e, dec, sh, src.columns))
+                     for p in config.files(src.path)]
+    return _store(warehouse, config, "balance_requirement_decisions",
+                  "balance_requirement_decisions", readings)
+
+
 def _ledger_reader(src, month: str | None, months: set[str], path: Path
                    ) -> Callable[[loaders.Sink | None], loaders.Batch]:
     if isinstance(src, SieSource):
@@ -353,5 +373,6 @@ def returned_packages(context: dg.AssetExecutionContext, settings: Settings,
 
 defs = dg.Definitions(assets=[org_units, accounts, dimension_objects, follow_up_calendar,
                              comment_deadlines, goal_hierarchy, goal_statuses, kpi_outcomes,
+                             balance_requirement_decisions,
                              ledger_transactions, budget_lines, hr_employee_months,
                              returned_packages])

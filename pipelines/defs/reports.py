@@ -25,12 +25,13 @@ PACKAGE_SOURCES = [["marts", "budget_follow_up"], ["marts", "deviations"],
 RAW_TABLES = {"org_register": "org_units", "accounts": "accounts",
               "ledger": "ledger_transactions", "budget": "budget_lines",
               "hr": "hr_employee_months", "goals": "goals", "goal_statuses": "goal_statuses",
-              "kpi_outcomes": "kpi_outcomes", "returns": "deviation_comments"}
+              "kpi_outcomes": "kpi_outcomes", "returns": "deviation_comments",
+              "balance_requirement_decisions": "balance_requirement_decisions"}
 SOURCE_NAMES = {"org_register": "Organisationsregister", "accounts": "Kontoplan",
                 "ledger": "Huvudbok", "budget": "Budget", "hr": "Personal",
                 "goals": "Mål och styrtal", "goal_statuses": "Målstatus",
                 "kpi_outcomes": "Styrtal (Kolada)", "returns": "Returnerade paket",
-                "tidplan": "Tidplan"}
+                "tidplan": "Tidplan", "balance_requirement_decisions": "Beslut om balanskrav"}
 
 def load_summary(con) -> pd.DataFrame:
     rows = []

@@ -53,6 +53,7 @@ def layout(year: int) -> dict[str, str]:
         "goal_statuses": "mal/{year}/malstatus_{period}.csv",
         "kpi_outcomes": f"mal/kolada_{year}.csv",
         "tidplan": f"tidplan/tidplan_{year}.yaml",
+        "balance_requirement_decisions": f"bokslut/balanskrav_{year}.csv",
         "defects": "defects.csv",
     }
 
@@ -149,6 +150,10 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
     plans.write_csv(["kpi", "municipality", "period", "gender", "value"],
                     plans.kolada_outcomes(goals_data, year, rng), target("kpi_outcomes")[0],
                     delimiter=",")
+    plans.write_csv(["År", "Post", "Belopp", "Beslut"],
+                    plans.balance_requirement_decisions(
+                        model.tax_annual + model.equalisation_annual, tidplan_data, year),
+                    target("balance_requirement_decisions")[0])
     tick("mål och tidplan")
     if model.erp is not None:
         model.erp.close()

@@ -282,6 +282,16 @@ def kolada_outcomes(goals_data: dict, year: int, rng: np.random.Generator
     return rows
 
 
+def balance_requirement_decisions(taxes_and_grants: float, tidplan_data: dict, year: int
+                                  ) -> list[list[str]]:
+    """KF's decision with the årsredovisning: 1 % of skatter och generella statsbidrag to the
+    resultatutjämningsreserv, as Ekonomi writes it down for the balanskravsutredning."""
+    [plan] = [p for p in tidplan_data["uppfoljningar"] if p["period"] == f"{year}-12"]
+    amount = round(taxes_and_grants * 0.01, -5)
+    return [[str(year), "till_resultatutjamningsreserv", f"{amount:.0f}",
+             f"KF {plan['kommunfullmaktige']} § 52"]]
+
+
 def write_csv(header: list[str], rows: list[list[str]], path: Path, delimiter: str = ";"
               ) -> None:
     import csv

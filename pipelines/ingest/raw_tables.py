@@ -72,6 +72,9 @@ DDL = {
         cost_category VARCHAR NOT NULL, comment VARCHAR, cause VARCHAR, action VARCHAR,
         responsible VARCHAR, action_plan_status VARCHAR, submitted_at TIMESTAMP,
         source_file VARCHAR, source_line INTEGER""",
+    "balance_requirement_decisions": """
+        fiscal_year INTEGER NOT NULL, item VARCHAR NOT NULL, amount DECIMAL(18, 2),
+        decision VARCHAR, source_file VARCHAR, source_line INTEGER""",
     "returned_goal_statuses": """
         goal_id VARCHAR NOT NULL, period VARCHAR NOT NULL, status VARCHAR, comment VARCHAR,
         submitted_on DATE, submitted_by VARCHAR, source_file VARCHAR, source_line INTEGER""",

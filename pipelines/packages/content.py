@@ -87,6 +87,7 @@ class Package:
     deadlines: pd.DataFrame = field(default_factory=pd.DataFrame)  # the kommun total only
     # the kommun's årsredovisning: the balanskravsutredning, this year and the three before
     balance_requirement: pd.DataFrame = field(default_factory=pd.DataFrame)
+    balance_requirement_decisions: list[str] = field(default_factory=list)  # KF's, this year
     blockers: list[str] = field(default_factory=list)
 
     @property
@@ -221,11 +222,15 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
                       summary, sub_units, trend, deviations, investments, staff, quality,
                       _goals(con, year, month, board))
     if board is None and month == 12 and _has_table(con, "marts", "balance_requirement"):
-        package.balance_requirement = _frame(
-            con, "select * from marts.balance_requirement where fiscal_year between ? and ? "
-                 "order by fiscal_year, line_order", [year - 3, year]).pivot(
+        lines = _frame(con, "select * from marts.balance_requirement where fiscal_year "
+                            "between ? and ? order by fiscal_year, line_order",
+                       [year - 3, year])
+        package.balance_requirement = lines.pivot(
             index=["line_order", "line_name"], columns="fiscal_year", values="amount"
         ).reset_index().drop(columns="line_order")
+        package.balance_requirement_decisions = [
+            f"{r.line_name}: {r.decisions}" for r in lines.itertuples()
+            if r.fiscal_year == year and isinstance(r.decisions, str)]
     return package
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import textwrap
 from pathlib import Path
 
 import matplotlib
@@ -226,9 +227,10 @@ def balance_requirement_page(package: Package) -> Figure:
     width = 0.4 / max(1, len(years))
     _table(fig, (0.06, 0.55, 0.88, 0.33), ["Mnkr", *[str(y) for y in years]], rows,
            [0.6, *([width] * len(years))], font=9)
-    fig.text(0.06, 0.5, "Medel till eller från resultatutjämningsreserv beslutas av "
-                        "kommunfullmäktige och ingår inte i beräkningen.", fontsize=8,
-             style="italic")
+    decisions = package.balance_requirement_decisions
+    note = ("Kommunfullmäktiges beslut: " + "; ".join(decisions) if decisions else
+            "Inga beslut om undantag eller om resultatutjämningsreserven för året.")
+    fig.text(0.06, 0.5, textwrap.fill(note, 110), fontsize=8, style="italic", va="top")
     return fig
 
 

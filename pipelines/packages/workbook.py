@@ -315,13 +315,14 @@ def balance_requirement_sheet(ws: Worksheet, package: Package) -> None:
             value = record[year]
             if value is not None and value == value:
                 put(ws, r, c, float(value) / 1e6, "#,##0.0;[Red]-#,##0.0")
-        if record["line_name"].startswith("Årets balanskravsresultat"):
+        if record["line_name"].startswith(("Årets resultat efter", "Årets balanskrav")):
             for c in range(1, len(years) + 2):
                 ws.cell(row=r, column=c).font = Font(bold=True)
     ws.column_dimensions["A"].width = 60
     note = HEADER_ROW + len(frame) + 2
-    put(ws, note, 1, "Medel till eller från resultatutjämningsreserv beslutas av "
-                     "kommunfullmäktige och ingår inte i beräkningen.").font = \
+    decisions = package.balance_requirement_decisions
+    put(ws, note, 1, "Kommunfullmäktiges beslut: " + "; ".join(decisions) if decisions else
+        "Inga beslut om undantag eller om resultatutjämningsreserven för året.").font = \
         Font(italic=True, size=9)
     ws.freeze_panes = ws.cell(row=HEADER_ROW + 1, column=2)
 

@@ -1,11 +1,19 @@
--- Balanskravsutredning per fiscal year with a complete December: årets resultat, less the
--- realisation gains, plus or minus unrealised gains and losses on securities (the accounts in
--- the seed balance_requirement_accounts) = årets resultat efter balanskravsjusteringar =
--- årets balanskravsresultat. Allocations to or from a resultatutjämningsreserv are a
--- decision of KF and are not in the ledger; they are not made here. Amounts in SEK with the
--- report's sign: a surplus is positive.
+-- Balanskravsutredning per fiscal year with a complete December, in the statutory lines:
+--   årets resultat
+--   − all realisation gains (the accounts in the seed balance_requirement_accounts)
+--   + realisation gains and − losses excepted by KF (undantagsmöjlighet)
+--   ∓ unrealised gains and losses on securities (accounts in the seed)
+--   = årets resultat efter balanskravsjusteringar
+--   − medel till and + medel från resultatutjämningsreserv (KF's decisions)
+--   = årets balanskravsresultat.
+-- KF's decisions come from the source year_end.balance_requirement_decisions; `decisions`
+-- says which. Amounts in SEK with the report's sign: a surplus is positive.
 with ledger as (
     select * from {{ ref('int_ledger_transactions_categorised') }}
+),
+
+decisions as (
+    select * from {{ ref('stg_year_end__balance_requirement_decisions') }}
 ),
 
 complete_years as (
@@ -37,48 +45,85 @@ years as (
     select
         result.fiscal_year,
         result.result,
-        coalesce(gains.amount, 0) as realisation_gains,
-        coalesce(unrealised_gains.amount, 0) as unrealised_gains,
-        coalesce(unrealised_losses.amount, 0) as unrealised_losses
+        coalesce(max(adjustments.amount) filter (adjustment = 'realisation_gains'), 0)
+            as realisation_gains,
+        coalesce(max(adjustments.amount) filter (adjustment = 'unrealised_gains'), 0)
+            + coalesce(max(adjustments.amount) filter (adjustment = 'unrealised_losses'), 0)
+            as unrealised,
+        coalesce(max(decisions.amount) filter (item = 'undantag_realisationsvinster'), 0)
+            as excepted_gains,
+        coalesce(max(decisions.amount) filter (item = 'undantag_realisationsforluster'), 0)
+            as excepted_losses,
+        coalesce(max(decisions.amount) filter (item = 'till_resultatutjamningsreserv'), 0)
+            as to_reserve,
+        coalesce(max(decisions.amount) filter (item = 'fran_resultatutjamningsreserv'), 0)
+            as from_reserve
     from result
-    left join adjustments as gains
-        on gains.fiscal_year = result.fiscal_year and gains.adjustment = 'realisation_gains'
-    left join adjustments as unrealised_gains
-        on unrealised_gains.fiscal_year = result.fiscal_year
-        and unrealised_gains.adjustment = 'unrealised_gains'
-    left join adjustments as unrealised_losses
-        on unrealised_losses.fiscal_year = result.fiscal_year
-        and unrealised_losses.adjustment = 'unrealised_losses'
+    left join adjustments on adjustments.fiscal_year = result.fiscal_year
+    left join decisions on decisions.fiscal_year = result.fiscal_year
+    group by 1, 2
+),
+
+with_totals as (
+    select
+        *,
+        result - realisation_gains + excepted_gains - excepted_losses - unrealised
+            as after_adjustments
+    from years
 ),
 
 lines as (
-    select fiscal_year, 1 as line_order, 'result' as line, 'Årets resultat' as line_name,
-        result as amount
-    from years
+    select fiscal_year, 1 as line_order, 'result' as line,
+        'Årets resultat enligt resultaträkningen' as line_name, result as amount
+    from with_totals
     union all
-    select fiscal_year, 2, 'realisation_gains', 'Avgår: samtliga realisationsvinster',
+    select fiscal_year, 2, 'realisation_gains', 'Reducering av samtliga realisationsvinster',
         -realisation_gains
-    from years
+    from with_totals
     union all
-    select fiscal_year, 3, 'unrealised_securities',
-        'Justering för orealiserade vinster och förluster i värdepapper',
-        -(unrealised_gains + unrealised_losses)
-    from years
+    select fiscal_year, 3, 'excepted_realisation_gains',
+        'Vissa realisationsvinster enligt undantagsmöjlighet', excepted_gains
+    from with_totals
     union all
-    select fiscal_year, 4, 'result_after_adjustments',
-        'Årets resultat efter balanskravsjusteringar',
-        result - realisation_gains - (unrealised_gains + unrealised_losses)
-    from years
+    select fiscal_year, 4, 'excepted_realisation_losses',
+        'Vissa realisationsförluster enligt undantagsmöjlighet', -excepted_losses
+    from with_totals
     union all
-    select fiscal_year, 5, 'balance_requirement_result', 'Årets balanskravsresultat',
-        result - realisation_gains - (unrealised_gains + unrealised_losses)
-    from years
+    select fiscal_year, 5, 'unrealised_securities',
+        'Orealiserade vinster och förluster i värdepapper', -unrealised
+    from with_totals
+    union all
+    select fiscal_year, 6, 'result_after_adjustments',
+        'Årets resultat efter balanskravsjusteringar', after_adjustments
+    from with_totals
+    union all
+    select fiscal_year, 7, 'to_reserve', 'Medel till resultatutjämningsreserv', -to_reserve
+    from with_totals
+    union all
+    select fiscal_year, 8, 'from_reserve', 'Medel från resultatutjämningsreserv', from_reserve
+    from with_totals
+    union all
+    select fiscal_year, 9, 'balance_requirement_result', 'Årets balanskravsresultat',
+        after_adjustments - to_reserve + from_reserve
+    from with_totals
+),
+
+line_items as (  -- the decision behind each line KF decides
+    select * from (values
+        ('excepted_realisation_gains', 'undantag_realisationsvinster'),
+        ('excepted_realisation_losses', 'undantag_realisationsforluster'),
+        ('to_reserve', 'till_resultatutjamningsreserv'),
+        ('from_reserve', 'fran_resultatutjamningsreserv')) as l (line, item)
 )
 
 select
-    fiscal_year,
-    line_order,
-    line,
-    line_name,
-    cast(round(amount, 2) as decimal(18, 2)) as amount
+    lines.fiscal_year,
+    lines.line_order,
+    lines.line,
+    lines.line_name,
+    cast(round(lines.amount, 2) as decimal(18, 2)) as amount,
+    decisions.decisions
 from lines
+left join line_items using (line)
+left join decisions
+    on decisions.fiscal_year = lines.fiscal_year and decisions.item = line_items.item
