@@ -144,7 +144,7 @@ def make_packages(defs: dg.Definitions, config: Config, periods: list[str],
     """Materialise the follow-up packages of `periods`, one run each; what was issued."""
     import duckdb
 
-    job = defs.resolve_job_def("follow_up_packages")
+    job = defs.resolve_job_def("packages")
     with instance_for(config) as instance:
         for period in periods:
             _run_period(job, instance, period, f"paket {period}", log_level)
@@ -183,7 +183,7 @@ def run_reminders(config_path: Path, period: str, day: dt.date,
     config = load_config(config_path)
     defs = build_definitions(str(Path(config_path).resolve()))
     with instance_for(config) as instance:
-        _run_period(defs.resolve_job_def("comment_reminders"), instance, period,
+        _run_period(defs.resolve_job_def("reminders"), instance, period,
                     f"påminnelser {period}", log_level, {REMINDER_DAY_TAG: day.isoformat()})
     with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
         reminded = con.execute("select unit_code, what, deadline, outstanding "

@@ -37,9 +37,9 @@ monthly_load_job = dg.define_asset_job(
     "monthly_load",
     selection=dg.AssetSelection.groups("ingest", "transform", "quality", "reports")
     - PER_FOLLOW_UP)
-follow_up_packages_job = dg.define_asset_job("follow_up_packages", selection=PACKAGES)
+follow_up_packages_job = dg.define_asset_job("packages", selection=PACKAGES)
 # what the units have sent in since the last load, then the reminders
-comment_reminders_job = dg.define_asset_job("comment_reminders", selection=REMINDERS | (
+comment_reminders_job = dg.define_asset_job("reminders", selection=REMINDERS | (
     dg.AssetSelection.assets(["raw", "deviation_comments"], ["raw", "submitted_forecasts"],
                              ["raw", "returned_goal_statuses"], ["raw", "goal_statuses"],
                              ["raw", "comment_deadlines"])))

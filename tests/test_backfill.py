@@ -50,7 +50,7 @@ def test_the_months_of_both_years_load_in_one_run(backfill):
         runs = instance.get_run_records()
     jobs = sorted(r.dagster_run.job_name for r in runs)
     assert jobs.count("everything") == 1  # the monthly assets: one run over 16 months
-    assert jobs.count("follow_up_packages") == 6 + 2
+    assert jobs.count("packages") == 6 + 2
 
 
 def test_both_years_are_in_the_marts(backfill):

@@ -22,6 +22,10 @@ def test_definitions_merge_the_four_areas():
               if graph.get(k).is_materializable}
     assert {"ingest", "transform", "reports"} <= groups
     assert defs.resolve_job_def("everything") is not None
+    # what `dagster dev` loads: names of jobs, ops and assets must not clash
+    repository = defs.get_repository_def()
+    assert {"everything", "monthly_load", "packages", "reminders"} <= {
+        j.name for j in repository.get_all_jobs()}
 
 
 def test_everything_that_touches_the_warehouse_is_in_one_pool():

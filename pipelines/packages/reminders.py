@@ -3,7 +3,7 @@
 The days come from the tidplan's comment deadlines: `days_before` days before each deadline
 (moved back to the Friday when that is a weekend day) and `days_after` days after it (moved
 on to the Monday), as set in the config's `reminders`. On such a day the schedule
-`deadline_reminders` starts the job `comment_reminders` for the period. The run lists, per
+`deadline_reminders` starts the job `reminders` for the period. The run lists, per
 responsible unit, what is still missing for every deadline of the period that is near
 (within `days_before` days) or has passed, and writes
 
