@@ -7,6 +7,7 @@
 --                           (the investment budget, at December the outcome)
 --   budgetavvikelse         a unit's net forecast deviation as % of its annual budget
 --   personalstatistik       the kommun's sick leave year to date (%)
+-- outcome_basis says what the value stands on, as the packages show it.
 with follow_up as (
     select * from {{ ref('budget_follow_up') }}
 ),
@@ -37,36 +38,45 @@ boards as (
     from follow_up
     where org_level = 'nämnd' and cost_category = 'net' and org_unit_code <> '(okänt)'
     group by 1, 2
+),
+
+computed as (
+    select fiscal_year, period, 'resultat_andel_skatter' as computation,
+        cast(null as varchar) as org_unit_code,
+        round(100.0 * result / nullif(taxes, 0), 2) as outcome_value
+    from kommun
+
+    union all
+
+    select fiscal_year, period, 'namndernas_avvikelse', null, round(deviation, 0)
+    from boards
+
+    union all
+
+    select kommun.fiscal_year, kommun.period, 'sjalvfinansieringsgrad', null,
+        round(100.0 * (kommun.result + kommun.capital_costs)
+              / nullif(investments.investments, 0), 1)
+    from kommun
+    inner join investments using (fiscal_year, period)
+
+    union all
+
+    select fiscal_year, period, 'budgetavvikelse', org_unit_code,
+        round(100.0 * forecast_deviation / nullif(abs(budget_annual), 0), 2)
+    from follow_up
+    where cost_category = 'net'
 )
 
-select fiscal_year, period, 'resultat_andel_skatter' as computation,
-    cast(null as varchar) as org_unit_code,
-    round(100.0 * result / nullif(taxes, 0), 2) as outcome_value
-from kommun
+select
+    *,
+    case when period = 12 then 'årets utfall' else 'helårsprognos' end as outcome_basis
+from computed
 
 union all
 
-select fiscal_year, period, 'namndernas_avvikelse', null, round(deviation, 0)
-from boards
-
-union all
-
-select kommun.fiscal_year, kommun.period, 'sjalvfinansieringsgrad', null,
-    round(100.0 * (kommun.result + kommun.capital_costs)
-          / nullif(investments.investments, 0), 1)
-from kommun
-inner join investments using (fiscal_year, period)
-
-union all
-
-select fiscal_year, period, 'budgetavvikelse', org_unit_code,
-    round(100.0 * forecast_deviation / nullif(abs(budget_annual), 0), 2)
-from follow_up
-where cost_category = 'net'
-
-union all
-
-select fiscal_year, period, 'personalstatistik', null, sick_leave_pct
+select fiscal_year, period, 'personalstatistik', null, sick_leave_pct,
+    'personalstatistik januari-' || ['januari', 'februari', 'mars', 'april', 'maj', 'juni',
+        'juli', 'augusti', 'september', 'oktober', 'november', 'december'][period]
 from {{ ref('staff_statistics') }}
 where period_scope = 'ytd'
     and level_order = (select min(level_order) from {{ ref('org_levels') }})

@@ -5,9 +5,11 @@
 -- Outcome: computed from the marts where the goal names a `berakning`, else the kommun's
 -- Kolada value of its KPI (the fiscal year's, else the latest before it). Status: as
 -- reported for the tertial; a styrtal nobody reported on gets the status its outcome gives
--- (uppnått when the target is met). Roll-up: all children uppnått -> uppnått; all ej
--- påbörjad -> ej påbörjad; some ej uppnått and none (delvis) uppnått -> ej uppnått; else
--- delvis uppnått.
+-- (uppnått when the target is met). Roll-up (sammanvägd status), from the statuses of the
+-- children: all uppnått -> uppnått; all ej påbörjad -> ej påbörjad; some ej uppnått and none
+-- (delvis) uppnått -> ej uppnått; else delvis uppnått. A child with no status of its own
+-- counts with its own roll-up, so the statuses of aktiviteter reach the strategic area
+-- through a delmål and a nämndmål nobody reported on.
 with goals as (
     select * from {{ ref('stg_goals__goals') }}
 ),
@@ -72,8 +74,8 @@ measured as (
         coalesce(unit_computed.outcome_value, kommun_computed.outcome_value,
                  kolada_value.value) as outcome_value,
         case
-            when coalesce(unit_computed.outcome_value, kommun_computed.outcome_value)
-                is not null then 'beräknat ur bokföringen'
+            when unit_computed.outcome_value is not null then unit_computed.outcome_basis
+            when kommun_computed.outcome_value is not null then kommun_computed.outcome_basis
             when kolada_value.value is not null
                 then 'Kolada ' || cast(kolada_value.fiscal_year as varchar)
         end as outcome_source
@@ -135,21 +137,56 @@ with_status as (
     from judged
 ),
 
-children as (
-    select
-        parent_goal_id as goal_id,
-        fiscal_year,
-        period,
-        count(*) as children,
-        count(status) as children_with_status,
-        count(*) filter (status = 'uppnått') as achieved,
-        count(*) filter (status = 'delvis uppnått') as partly,
-        count(*) filter (status = 'ej uppnått') as not_achieved,
-        count(*) filter (status = 'ej påbörjad') as not_started
+{#- the goals file nests at most four levels (strategic area > nämndmål > delmål >
+    aktivitet): each pass rolls up one more level from the bottom -#}
+{%- set passes = 3 %}
+rolled_up_0 as (
+    select goal_id, fiscal_year, period, parent_goal_id, status,
+        cast(null as varchar) as rolled_up_status,
+        cast(null as integer) as children,
+        cast(null as integer) as children_without_status
     from with_status
-    where parent_goal_id is not null
-    group by 1, 2, 3
-)
+),
+{% for n in range(1, passes + 1) %}
+rolled_up_{{ n }} as (
+    select
+        goal.goal_id,
+        goal.fiscal_year,
+        goal.period,
+        goal.parent_goal_id,
+        goal.status,
+        case
+            when kids.with_status is null or kids.with_status = 0 then null
+            when kids.achieved = kids.with_status then 'uppnått'
+            when kids.not_started = kids.with_status then 'ej påbörjad'
+            when kids.achieved + kids.partly = 0 and kids.not_achieved > 0 then 'ej uppnått'
+            else 'delvis uppnått'
+        end as rolled_up_status,
+        coalesce(kids.children, 0) as children,
+        coalesce(kids.children - kids.with_status, 0) as children_without_status
+    from rolled_up_{{ n - 1 }} as goal
+    left join (
+        select
+            parent_goal_id,
+            fiscal_year,
+            period,
+            count(*) as children,
+            count(coalesce(status, rolled_up_status)) as with_status,
+            count(*) filter (coalesce(status, rolled_up_status) = 'uppnått') as achieved,
+            count(*) filter (coalesce(status, rolled_up_status) = 'delvis uppnått') as partly,
+            count(*) filter (coalesce(status, rolled_up_status) = 'ej uppnått')
+                as not_achieved,
+            count(*) filter (coalesce(status, rolled_up_status) = 'ej påbörjad')
+                as not_started
+        from rolled_up_{{ n - 1 }}
+        where parent_goal_id is not null
+        group by 1, 2, 3
+    ) as kids
+        on kids.parent_goal_id = goal.goal_id
+        and kids.fiscal_year = goal.fiscal_year
+        and kids.period = goal.period
+){{ "," if not loop.last }}
+{% endfor %}
 
 select
     with_status.fiscal_year,
@@ -180,21 +217,13 @@ select
         when with_status.deadline is null then null
         else coalesce(with_status.submitted_on <= with_status.deadline, false)
     end as deadline_met,
-    coalesce(children.children, 0) as children,
-    coalesce(children.children - children.children_with_status, 0) as children_without_status,
-    case
-        when children.children_with_status is null or children.children_with_status = 0
-            then null
-        when children.achieved = children.children_with_status then 'uppnått'
-        when children.not_started = children.children_with_status then 'ej påbörjad'
-        when children.achieved + children.partly = 0 and children.not_achieved > 0
-            then 'ej uppnått'
-        else 'delvis uppnått'
-    end as rolled_up_status,
+    rolled_up.children,
+    rolled_up.children_without_status,
+    rolled_up.rolled_up_status,
     with_status.sort_order
 from with_status
-left join children
-    on children.goal_id = with_status.goal_id
-    and children.fiscal_year = with_status.fiscal_year
-    and children.period = with_status.period
+inner join rolled_up_{{ passes }} as rolled_up
+    on rolled_up.goal_id = with_status.goal_id
+    and rolled_up.fiscal_year = with_status.fiscal_year
+    and rolled_up.period = with_status.period
 left join units on units.org_unit_code = with_status.responsible_unit_code
