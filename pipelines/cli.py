@@ -211,6 +211,8 @@ def status_cmd(
     period: str = typer.Option(..., "--period", help="the follow-up period (YYYY-MM, even month)"),
     config: Path = typer.Option(Path("demo/uppfoljning.yaml"), "--config",
                                 help="the municipality's uppfoljning.yaml"),
+    details: bool = typer.Option(False, "--details",
+                                 help="also list every unit and goal that is missing or late"),
 ) -> None:
     """Bevakning: vilka som har kommenterat och rapporterat till tidplanens datum."""
     import duckdb
@@ -218,7 +220,7 @@ def status_cmd(
 
     from pipelines.config import load_config
     from pipelines.packages.content import NotAFollowUpPeriod
-    from pipelines.packages.deadlines import deadline_status
+    from pipelines.packages.deadlines import deadline_details, deadline_items, deadline_status
 
     _check_period(period, "--period")
     cfg = load_config(config)
@@ -227,17 +229,21 @@ def status_cmd(
                        f"`uppfoljning run --config {config}`")
     try:
         with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
-            status = deadline_status(con, period)
+            items = deadline_items(con, period)
     except NotAFollowUpPeriod as e:
         raise BadInput(str(e)) from None
-    table = Table(title=f"Bevakning {cfg.municipality} {period}", title_justify="left")
-    for column in status.columns:
-        table.add_column(column, justify="right" if column in ("Antal", "I tid", "Sent",
-                                                               "Saknas") else "left")
-    for row in status.itertuples(index=False):
-        table.add_row(*["" if v is None else str(v) for v in row])
-    console.print(table)
-    if status.empty:
+    frames = [(f"Bevakning {cfg.municipality} {period}", deadline_status(items))]
+    if details:
+        frames.append(("Saknas eller sent", deadline_details(items)))
+    for title, frame in frames:
+        table = Table(title=title, title_justify="left")
+        for column in frame.columns:
+            table.add_column(column, justify="right" if column in ("Antal", "I tid", "Sent",
+                                                                   "Saknas") else "left")
+        for row in frame.itertuples(index=False):
+            table.add_row(*["" if v is None or v != v else str(v) for v in row])
+        console.print(table)
+    if items.empty:
         console.print("Inget att bevaka för perioden (inga avvikelser eller mål).")
 
 

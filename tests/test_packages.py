@@ -262,7 +262,7 @@ def test_goal_reports_come_back_in_the_mal_sheet(returned):
     [(line, raw, rule)] = query(summary, "SELECT line, raw, rule FROM raw.quarantine WHERE "
                                          "source = 'returns' AND file = 'fel_i_mal.xlsx'")
     assert raw.startswith("bladet Mål: ")
-    assert rule.startswith(f"bladet Mål, cell N{line}: status 'klart' är inte en av")
+    assert rule.startswith(f"bladet Mål, cell O{line}: status 'klart' är inte en av")
 
 
 def test_tertial_packages_follow_up_goals_and_the_kommun_watches_the_deadlines(demo_run):
@@ -274,6 +274,27 @@ def test_tertial_packages_follow_up_goals_and_the_kommun_watches_the_deadlines(d
     watch = {r["Vad"]: r for r in table(kommun["Bevakning"])}
     assert {"Avvikelser, enhet", "Aktiviteter", "Delmål", "Nämndmål"} <= set(watch)
     assert all(r["Antal"] == r["I tid"] + r["Sent"] + r["Saknas"] for r in watch.values())
+    # and, unit by unit and goal by goal, what is missing or late, with who answers for it
+    details = table(kommun["Saknas eller sent"])
+    for what, row in watch.items():
+        listed = [d for d in details if d["Vad"] == what]
+        assert len(listed) == row["Sent"] + row["Saknas"], what
+        assert sum(d["Inlämnad"] is None for d in listed) == row["Saknas"], what
+    late = [d for d in details if d["Inlämnad"] is not None]
+    assert late and all(d["Inlämnad"] > d["Senast"] and d["Läge"].startswith("sent, ")
+                        for d in late)
+    goal = next(d for d in late if not d["Vad"].startswith("Avvikelser"))
+    [(name, unit_code, unit_name)] = query(demo_run, """
+        SELECT goal_name, responsible_unit_code, responsible_unit_name
+        FROM marts.goal_follow_up WHERE fiscal_year = 2025 AND period = 8 AND goal_id = ?""",
+        [goal["Id"]])
+    assert (goal["Benämning"], goal["Ansvarig"]) == (name, f"{unit_code} {unit_name}")
+    # a goal measured in kronor is shown in tkr, as every amount in the package
+    goals = {g["Id"]: g for g in table(kommun["Mål"])}
+    [(f2,)] = query(demo_run, "SELECT outcome_value FROM marts.goal_follow_up WHERE "
+                              "fiscal_year = 2025 AND period = 8 AND goal_id = 'F2'")
+    assert (goals["F2"]["Enhet"], goals["F2"]["Utfall"]) == ("tkr", float(f2) / 1000)
+    assert goals["S1.1"]["Enhet"] == "%"
 
 
 def test_reminders_name_whoever_has_not_commented_or_reported(returned):

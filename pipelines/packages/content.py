@@ -84,7 +84,9 @@ class Package:
     staff: pd.DataFrame
     quality: pd.DataFrame
     goals: pd.DataFrame = field(default_factory=pd.DataFrame)  # tertial packages only
-    deadlines: pd.DataFrame = field(default_factory=pd.DataFrame)  # the kommun total only
+    # the kommun total only: per kind of comment or report, and what is missing or late
+    deadlines: pd.DataFrame = field(default_factory=pd.DataFrame)
+    deadline_details: pd.DataFrame = field(default_factory=pd.DataFrame)
     # the kommun's årsredovisning: the balanskravsutredning, this year and the three before
     balance_requirement: pd.DataFrame = field(default_factory=pd.DataFrame)
     balance_requirement_decisions: list[str] = field(default_factory=list)  # KF's, this year

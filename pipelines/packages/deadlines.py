@@ -24,7 +24,8 @@ GOAL_KINDS = {  # goal kind -> (what it is called, the tidplan's deadline key)
     "strategic_area": ("Strategiska områden", "strategiska_omraden"),
 }
 COLUMNS = ["Vad", "Senast", "Antal", "I tid", "Sent", "Saknas", "Saknas från"]
-ITEM_COLUMNS = ["what", "deadline_key", "deadline", "key", "unit_code", "unit_name",
+DETAIL_COLUMNS = ["Vad", "Senast", "Id", "Benämning", "Ansvarig", "Inlämnad", "Läge"]
+ITEM_COLUMNS = ["what", "deadline_key", "deadline", "key", "name", "unit_code", "unit_name",
                 "outstanding", "is_in", "submitted_on"]
 
 
@@ -66,8 +67,8 @@ def deadline_items(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFr
             group by 1, 2 order by list_position(?, d.org_level), 2""",
             [year, month, list(DEVIATION_LEVELS), list(DEVIATION_LEVELS)]).fetchall()
         for level, unit, name, missing, submitted in found:
-            rows.append([f"Avvikelser, {level}", level, deadlines.get(level), unit, unit, name,
-                         f"kommentar till avvikelser: {missing}" if missing else None,
+            rows.append([f"Avvikelser, {level}", level, deadlines.get(level), unit, name, unit,
+                         name, f"kommentar till avvikelser: {missing}" if missing else None,
                          submitted is not None, _day(submitted)])
     if "marts.goal_follow_up" in tables:  # its sources, the raw goal reports, exist with it;
         # financial goals are judged from the marts, nobody reports them
@@ -86,25 +87,50 @@ def deadline_items(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFr
             order by g.sort_order""", [period_key, year, month, list(GOAL_KINDS)]).fetchall()
         for kind, goal, name, unit, unit_name, is_in, submitted in found:
             label, key = GOAL_KINDS[kind]
-            rows.append([label, key, deadlines.get(key), goal, unit, unit_name,
+            rows.append([label, key, deadlines.get(key), goal, name, unit, unit_name,
                          None if is_in else f"{goal} {name}", is_in, _day(submitted)])
     return pd.DataFrame(rows, columns=ITEM_COLUMNS)
 
 
-def deadline_status(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFrame:
+def deadline_status(items: pd.DataFrame) -> pd.DataFrame:
     """Per kind of comment or report: how many, in time, late, missing and from whom."""
-    items = deadline_items(con, period_key)
     rows = [_row(what, group) for what, group in items.groupby("what", sort=False)]
     return pd.DataFrame(rows, columns=COLUMNS)
+
+
+def _on_time(deadline, submitted) -> bool:
+    return deadline is None or (submitted is not None and submitted <= deadline)
 
 
 def _row(label: str, items: pd.DataFrame) -> list:
     deadline = _day(items["deadline"].iloc[0])
     is_in = items["is_in"].astype(bool).tolist()
-    on_time = sum(i and (deadline is None or (d is not None and d <= deadline))
+    on_time = sum(i and _on_time(deadline, d)
                   for i, d in zip(is_in, map(_day, items["submitted_on"]), strict=True))
     late = sum(is_in) - on_time
     missing = [k for k, i in zip(items["key"], is_in, strict=True) if not i]
     shown = ", ".join(missing[:12]) + (f" och {len(missing) - 12} till" if len(missing) > 12
                                        else "")
     return [label, deadline, len(items), on_time, late, len(missing), shown]
+
+
+def deadline_details(items: pd.DataFrame) -> pd.DataFrame:
+    """Everything that is missing or came after its deadline, one row per unit or goal, with
+    whoever answers for it: the list Ekonomi follows up from."""
+    rows = []
+    for r in items.to_dict("records"):
+        deadline, submitted = _day(r["deadline"]), _day(r["submitted_on"])
+        if not r["is_in"]:
+            situation = (r["outstanding"] if r["what"].startswith("Avvikelser")
+                         else "saknas")
+        elif not _on_time(deadline, submitted):
+            days = None if submitted is None else (submitted - deadline).days
+            situation = ("inlämnad utan datum" if days is None else
+                         f"sent, {days} {'dag' if days == 1 else 'dagar'} efter sista dag")
+        else:
+            continue
+        responsible = " ".join(str(v) for v in (r["unit_code"], r["unit_name"])
+                               if isinstance(v, str))
+        rows.append([r["what"], deadline, r["key"], r["name"], responsible or None,
+                     submitted, situation])
+    return pd.DataFrame(rows, columns=DETAIL_COLUMNS)

@@ -1,6 +1,7 @@
 """The package's PDF for the board meeting (matplotlib): a front page, the summary, charts of
 budget against outcome and of the forecast over the year, sick leave, and the deviations.
-Tertial, delår and årsredovisning add the statutory sick-leave table."""
+Tertial, delår and årsredovisning add the statutory sick-leave table and the goal follow-up;
+the kommun total adds the deadline tracking and, at year end, the balanskravsutredning."""
 
 from __future__ import annotations
 
@@ -201,8 +202,11 @@ def _measure(value, unit) -> str:
     return f"{text} {unit}" if isinstance(unit, str) and unit != "antal" else text
 
 
-def goals_page(package: Package) -> Figure:
-    fig = _page(package, "Måluppföljning")
+GOALS_PER_PAGE = 40
+
+
+def goals_pages(package: Package) -> list[Figure]:
+    """Måluppföljning, as many pages as the goals need."""
     kinds = layout()["goal_kinds"]
     rows = []
     for r in package.goals.to_dict("records"):
@@ -210,9 +214,28 @@ def goals_page(package: Package) -> Figure:
                      _measure(r["target_value"], r["unit"]), _measure(r["outcome_value"],
                                                                       r["unit"]),
                      _text(r["status"]) or "ej rapporterad", _text(r["rolled_up_status"])])
-    _table(fig, (0.04, 0.08, 0.92, 0.82), ["Mål", "Typ", "Målvärde", "Utfall", "Status",
-                                           "Sammanvägt"], rows[:40],
-           [0.40, 0.13, 0.11, 0.11, 0.12, 0.13], font=6.5)
+    pages = []
+    for first in range(0, len(rows), GOALS_PER_PAGE):
+        fig = _page(package, "Måluppföljning" + (" (forts.)" if first else ""))
+        _table(fig, (0.04, 0.08, 0.92, 0.82), ["Mål", "Typ", "Målvärde", "Utfall", "Status",
+                                               "Sammanvägt"], rows[first:first + GOALS_PER_PAGE],
+               [0.40, 0.13, 0.11, 0.11, 0.12, 0.13], font=6.5)
+        pages.append(fig)
+    return pages
+
+
+def deadlines_page(package: Package) -> Figure:
+    """Bevakning (the kommun total): who has commented and reported by the tidplan."""
+    fig = _page(package, "Bevakning av tidplanen")
+    rows = [[r["Vad"], "" if r["Senast"] is None or r["Senast"] != r["Senast"]
+             else str(r["Senast"]), *(str(r[c]) for c in ("Antal", "I tid", "Sent", "Saknas")),
+             textwrap.shorten(_text(r["Saknas från"]), 48, placeholder=" …")]
+            for r in package.deadlines.to_dict("records")]
+    fig.text(0.04, 0.9, "Vilka enheter och mål som saknas eller kom in sent står i "
+                        f"arbetsbokens blad {layout()['sheets']['deadline_details']}.",
+             fontsize=8, style="italic")
+    _table(fig, (0.04, 0.1, 0.92, 0.78), list(package.deadlines.columns), rows,
+           [0.2, 0.1, 0.07, 0.07, 0.07, 0.07, 0.42], font=7)
     return fig
 
 
@@ -258,7 +281,9 @@ def write_pdf(package: Package, path: Path, generated: dt.date | None = None) ->
     pages = [front_page(package, generated), summary_page(package), charts_page(package),
              staff_page(package)]
     if not package.goals.empty:
-        pages.append(goals_page(package))
+        pages += goals_pages(package)
+    if not package.deadlines.empty:
+        pages.append(deadlines_page(package))
     if not package.balance_requirement.empty:
         pages.append(balance_requirement_page(package))
     pages.append(deviations_page(package))

@@ -14,7 +14,7 @@ from pathlib import Path
 import duckdb
 
 from pipelines.packages import content, gate, pdf, workbook
-from pipelines.packages.deadlines import deadline_status
+from pipelines.packages.deadlines import deadline_details, deadline_items, deadline_status
 
 ISSUED_DDL = """
     package_id VARCHAR NOT NULL, period VARCHAR NOT NULL, board VARCHAR, scope_name VARCHAR,
@@ -49,7 +49,9 @@ def make_packages(con: duckdb.DuckDBPyConnection, municipality: str, reports: Pa
         package = content.build(con, municipality, period_key, code)
         package.blockers = gate.blockers(con, package)
         if code is None:
-            package.deadlines = deadline_status(con, period_key)
+            items = deadline_items(con, period_key)
+            package.deadlines = deadline_status(items)
+            package.deadline_details = deadline_details(items)
         target = folder(reports, period_key, package.published)
         stem = f"uppfoljning_{period_key}_{package.scope.file_stem}"
         for old in (folder(reports, period_key, not package.published)).glob(f"{stem}.*"):

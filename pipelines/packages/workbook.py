@@ -224,27 +224,36 @@ def quality_sheet(ws: Worksheet, package: Package) -> None:
 def goals_sheet(ws: Worksheet, package: Package) -> None:
     lay = layout()
     _heading(ws, package, lay["sheets"]["goals"])
-    frame = package.goals.assign(
-        goal_kind_sv=package.goals["goal_kind"].map(lay["goal_kinds"]),
+    goals = package.goals
+    in_kr = goals["unit"].eq("kr")  # amounts in tkr, as on every other sheet
+    frame = goals.assign(
+        goal_kind_sv=goals["goal_kind"].map(lay["goal_kinds"]),
+        target_value=goals["target_value"].mask(in_kr, goals["target_value"] / 1000),
+        outcome_value=goals["outcome_value"].mask(in_kr, goals["outcome_value"] / 1000),
+        unit=goals["unit"].mask(in_kr, "tkr"),
         deadline_sv=[None if pd.isna(d) else ("ja" if d else "nej")
-                     for d in package.goals["deadline_met"]])
-    last = _table(ws, frame, columns("goals"))
-    for r in range(HEADER_ROW + 1, last + 1):
-        for c in (11, 12):  # dates
-            ws.cell(row=r, column=c).number_format = "yyyy-mm-dd"
+                     for d in goals["deadline_met"]])
+    fields = columns("goals")
+    at = {name: c for c, (name, _) in enumerate(fields, start=1)}
+    last = _table(ws, frame, fields)
     colours = {"uppnått": lay["colours"]["favourable"],
                "ej uppnått": lay["colours"]["unfavourable"], "delvis uppnått": "FFEB9C"}
     for r, record in enumerate(frame.to_dict("records"), start=HEADER_ROW + 1):
-        for c, name in ((8, "status"), (9, "rolled_up_status")):
+        for name in ("submitted_on", "deadline"):
+            ws.cell(row=r, column=at[name]).number_format = "yyyy-mm-dd"
+        if record.get("unit") == "tkr":
+            for name in ("target_value", "outcome_value"):
+                ws.cell(row=r, column=at[name]).number_format = lay["number_format_tkr"]
+        for name in ("status", "rolled_up_status"):
             if record.get(name) in colours:
-                ws.cell(row=r, column=c).fill = _fill(colours[record[name]])
+                ws.cell(row=r, column=at[name]).fill = _fill(colours[record[name]])
         if record.get("goal_kind") in ("strategic_area", "board_goal"):
-            for c in range(1, 14):
+            for c in at.values():
                 ws.cell(row=r, column=c).font = Font(bold=True)
-    ws.column_dimensions["C"].width = 50
-    ws.column_dimensions["J"].width = 50
-    _goal_inputs(ws, frame, len(columns("goals")) + 1, last)
-    put(ws, 4 if package.published else 3, len(columns("goals")) + 1,
+    for name in ("goal_name", "comment"):
+        ws.column_dimensions[get_column_letter(at[name])].width = 50
+    _goal_inputs(ws, frame, len(fields) + 1, last)
+    put(ws, 4 if package.published else 3, len(fields) + 1,
         "Rapportera i de gula kolumnerna det som är nytt för tertialen (status och/eller "
         "kommentar) och lämna tillbaka arbetsboken.").font = Font(bold=True)
 
@@ -283,17 +292,36 @@ def _goal_inputs(ws: Worksheet, frame: pd.DataFrame, first: int, last: int) -> N
 
 
 def deadlines_sheet(ws: Worksheet, package: Package) -> None:
-    """Bevakning: who has reported by the tidplan's deadlines (the kommun total)."""
+    """Bevakning (the kommun total): per kind of comment or report, who has answered by the
+    tidplan's deadlines."""
     _heading(ws, package, layout()["sheets"]["deadlines"])
     frame = package.deadlines
-    fields = [(c, c) for c in frame.columns]
-    last = _table(ws, frame, fields)
+    last = _table(ws, frame, [(c, c) for c in frame.columns])
     for r in range(HEADER_ROW + 1, last + 1):
         ws.cell(row=r, column=2).number_format = "yyyy-mm-dd"
         if (ws.cell(row=r, column=6).value or 0) > 0:
             ws.cell(row=r, column=6).fill = _fill(layout()["colours"]["unfavourable"])
     ws.column_dimensions["A"].width = 26
     ws.column_dimensions["G"].width = 90
+
+
+def deadline_details_sheet(ws: Worksheet, package: Package) -> None:
+    """Every unit and goal that is missing or came after its deadline, with whoever answers
+    for it: the list Ekonomi follows up from (filterable)."""
+    _heading(ws, package, layout()["sheets"]["deadline_details"])
+    frame = package.deadline_details
+    if frame.empty:
+        put(ws, HEADER_ROW, 1, "Allt som tidplanen begär för perioden har kommit in i tid.")
+        return
+    last = _table(ws, frame, [(c, c) for c in frame.columns])
+    for r in range(HEADER_ROW + 1, last + 1):
+        for c in (2, 6):  # Senast, Inlämnad
+            ws.cell(row=r, column=c).number_format = "yyyy-mm-dd"
+        if ws.cell(row=r, column=6).value is None:  # not in at all
+            ws.cell(row=r, column=7).fill = _fill(layout()["colours"]["unfavourable"])
+    ws.auto_filter.ref = f"A{HEADER_ROW}:G{last}"
+    for letter, width in zip("ABCDEFG", (24, 12, 12, 50, 36, 12, 60), strict=True):
+        ws.column_dimensions[letter].width = width
 
 
 def balance_requirement_sheet(ws: Worksheet, package: Package) -> None:
@@ -347,7 +375,7 @@ def write_workbook(package: Package, path: Path, package_id: str) -> Path:
     if not package.goals.empty:  # tertial, delår and årsredovisning
         writers.append(("goals", goals_sheet))
     if not package.deadlines.empty:  # the kommun total
-        writers.append(("deadlines", deadlines_sheet))
+        writers += [("deadlines", deadlines_sheet), ("deadline_details", deadline_details_sheet)]
     if not package.balance_requirement.empty:  # the kommun's årsredovisning
         writers.append(("balance_requirement", balance_requirement_sheet))
     writers.append(("quality", quality_sheet))
