@@ -135,14 +135,32 @@ def test_statuses_roll_up_from_the_children(demo_run):
 
 
 def test_status_command_shows_who_has_reported(demo_run):
-    r = subprocess.run([sys.executable, "-m", "pipelines.cli", "status", "--period", "2025-08",
-                        "--config", str(demo_run.config.base_dir / "uppfoljning.yaml")],
-                       capture_output=True, text=True, timeout=120,
-                       env={**os.environ, "COLUMNS": "200"})
-    assert r.returncode == 0, r.stderr
+    def status(*extra):
+        r = subprocess.run([sys.executable, "-m", "pipelines.cli", "status", "--period",
+                            "2025-08", "--config",
+                            str(demo_run.config.base_dir / "uppfoljning.yaml"), *extra],
+                           capture_output=True, text=True, timeout=120,
+                           env={**os.environ, "COLUMNS": "250"})
+        assert r.returncode == 0, r.stderr
+        return r.stdout
+
+    summary = status()
     for heading in ("Bevakning Exempelkommun 2025-08", "Avvikelser, enhet", "Aktiviteter",
                     "Delmål", "Nämndmål"):
-        assert heading in r.stdout
+        assert heading in summary
+    assert "Saknas eller sent" not in summary
+    # with --details: each goal nobody reported, with its name and who answers for it
+    missing = query(demo_run, """
+        SELECT goal_id, goal_name, responsible_unit_code FROM marts.goal_follow_up
+        WHERE fiscal_year = 2025 AND period = 8 AND submitted_on IS NULL
+          AND goal_kind <> 'financial_goal'""")
+    assert not missing.empty
+    out = status("--details")
+    lines = out[out.index("Saknas eller sent"):].splitlines()
+    for goal in missing.itertuples():
+        [line] = [x for x in lines if f" {goal.goal_id} " in x]
+        assert goal.goal_name[:20] in line and goal.responsible_unit_code in line
+        assert "saknas" in line
 
 
 def test_balanskravsutredning_from_the_ledger(demo_run):
