@@ -97,6 +97,20 @@ def test_outcomes_from_kolada_and_from_the_marts(demo_run):
     f1 = goals[goals["goal_id"] == "F1"].iloc[0]
     assert f1.outcome_value == pytest.approx(100 * float(net) / float(taxes), abs=0.01)
     assert f1.outcome_source == "årets utfall"  # at December: the year, not a forecast
+    # the boards' goals: their operating cost categories (KS holds skatter and finansiella
+    # poster for the whole kommun, which are no board's net cost)
+    operating = query(demo_run, """
+        SELECT org_unit_code, sum(forecast_deviation) AS deviation
+        FROM marts.budget_follow_up
+        WHERE fiscal_year = 2025 AND period = 12 AND org_level = 'nämnd'
+          AND org_unit_code <> '(okänt)' AND cost_category IN ('revenue', 'internal_items',
+              'personnel', 'purchases_of_main_activity', 'premises', 'other_costs',
+              'capital_costs')
+        GROUP BY 1""")
+    f2, f4 = (goals[goals["goal_id"] == g].iloc[0] for g in ("F2", "F4"))
+    assert f2.outcome_value == round(float(operating["deviation"].sum()))
+    assert f4.outcome_value == (operating["deviation"] < 0).sum() > 0
+    assert f4.target_met == (f4.outcome_value <= f4.target_value)  # lower is better
 
 
 def test_statuses_roll_up_from_the_children(demo_run):

@@ -165,14 +165,19 @@ def goals(org: Organisation) -> dict:
               "kolada_kpi": "U07801"},
          ]},
     ]
-    financial = [
+    financial = [  # KF's, followed up by Kommunstyrelsen
         {"id": "F1", "namn": "Årets resultat i procent av skatteintäkter och generella "
                              "statsbidrag", "malvarde": 2.0, "enhet": "%",
-         "riktning": "hogre_ar_battre", "berakning": "resultat_andel_skatter"},
-        {"id": "F2", "namn": "Nämndernas nettokostnad ryms inom budget", "malvarde": 0.0,
-         "enhet": "kr", "riktning": "hogre_ar_battre", "berakning": "namndernas_avvikelse"},
+         "riktning": "hogre_ar_battre", "ansvarig": "11", "berakning": "resultat_andel_skatter"},
+        {"id": "F2", "namn": "Nämndernas samlade nettokostnad ryms inom budget",
+         "malvarde": 0.0, "enhet": "kr", "riktning": "hogre_ar_battre", "ansvarig": "11",
+         "berakning": "namndernas_avvikelse"},
         {"id": "F3", "namn": "Investeringar finansierade med egna medel", "malvarde": 80.0,
-         "enhet": "%", "riktning": "hogre_ar_battre", "berakning": "sjalvfinansieringsgrad"},
+         "enhet": "%", "riktning": "hogre_ar_battre", "ansvarig": "11",
+         "berakning": "sjalvfinansieringsgrad"},
+        {"id": "F4", "namn": "Samtliga nämnder bedriver verksamheten inom tilldelad budgetram",
+         "malvarde": 0.0, "enhet": "nämnder", "riktning": "lagre_ar_battre",
+         "ansvarig": "11", "berakning": "namnder_over_budget"},
     ]
     board_goals = []
     for board in BOARDS:

@@ -2,7 +2,10 @@
 -- fiscal year and period, as the full-year picture at that period (the forecast; at
 -- December the year's outcome):
 --   resultat_andel_skatter  årets resultat as % of skatteintäkter och generella statsbidrag
---   namndernas_avvikelse    the boards' net forecast deviation together (kr; + = överskott)
+--   namndernas_avvikelse    the boards' forecast deviation together (kr; + = överskott), of
+--                           their net cost without financing (skatter, generella
+--                           statsbidrag and finansiella poster, which KS holds for all)
+--   namnder_over_budget     how many boards forecast a deficit on that net cost
 --   sjalvfinansieringsgrad  (årets resultat + kapitalkostnader) as % of the investments
 --                           (the investment budget, at December the outcome)
 --   budgetavvikelse         a unit's net forecast deviation as % of its annual budget
@@ -34,10 +37,16 @@ investments as (
 ),
 
 boards as (
-    select fiscal_year, period, sum(forecast_deviation) as deviation
+    select
+        fiscal_year,
+        period,
+        org_unit_code,
+        sum(forecast_deviation) filter (cost_category = 'net')
+            - coalesce(sum(forecast_deviation) filter (
+                cost_category in ('taxes_and_grants', 'financial_items')), 0) as deviation
     from follow_up
-    where org_level = 'nämnd' and cost_category = 'net' and org_unit_code <> '(okänt)'
-    group by 1, 2
+    where org_level = 'nämnd' and org_unit_code <> '(okänt)'
+    group by 1, 2, 3
 ),
 
 computed as (
@@ -48,8 +57,16 @@ computed as (
 
     union all
 
-    select fiscal_year, period, 'namndernas_avvikelse', null, round(deviation, 0)
+    select fiscal_year, period, 'namndernas_avvikelse', null, round(sum(deviation), 0)
     from boards
+    group by 1, 2
+
+    union all
+
+    select fiscal_year, period, 'namnder_over_budget', null,
+        count(*) filter (where deviation < 0)
+    from boards
+    group by 1, 2
 
     union all
 

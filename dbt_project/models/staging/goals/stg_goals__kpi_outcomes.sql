@@ -10,3 +10,7 @@ select
     value,
     is_own_municipality
 from source
+-- overlapping exports: the latest file (by name) gives the value
+qualify row_number() over (
+    partition by kpi, municipality, year, gender
+    order by source_file desc, source_line desc) = 1
