@@ -133,6 +133,14 @@ class Config(BaseModel):
     reminders: Reminders = Field(default_factory=Reminders)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
+    @model_validator(mode="after")
+    def _kolada_needs_the_kommun(self) -> Config:
+        if self.sources.kpi_outcomes and not self.municipality_code:
+            raise ValueError("municipality_code (kommunkod, e.g. '1440') is needed with "
+                             "sources.kpi_outcomes: a Kolada export holds riket and other "
+                             "kommuner too")
+        return self
+
     @property
     def years(self) -> list[int]:
         return list(range(self.first_year or self.fiscal_year, self.fiscal_year + 1))

@@ -106,7 +106,10 @@ def follow_up_run(context: dg.ScheduleEvaluationContext):
     if config is None:
         return dg.SkipReason(f"no config at {config_path_from_env()}")
     day = context.scheduled_execution_time.date()
-    period = cutoff_days(config).get(day)
+    try:
+        period = cutoff_days(config).get(day)
+    except ValueError as e:  # a tidplan that cannot be read: the tick says which and where
+        return dg.SkipReason(f"the tidplan cannot be read: {e}")
     if period is None:
         return dg.SkipReason(f"{day} is no data cut-off in the tidplan")
     return load_request(period)
@@ -181,7 +184,11 @@ def deadline_reminders(context: dg.ScheduleEvaluationContext):
     if config is None:
         return dg.SkipReason(f"no config at {config_path_from_env()}")
     day = context.scheduled_execution_time.date()
-    periods = reminder_days(comment_deadlines(config), config.reminders.days_before,
+    try:
+        deadlines = comment_deadlines(config)
+    except ValueError as e:
+        return dg.SkipReason(f"the tidplan cannot be read: {e}")
+    periods = reminder_days(deadlines, config.reminders.days_before,
                             config.reminders.days_after).get(day)
     if not periods:
         return dg.SkipReason(f"{day} is no reminder day in the tidplan")

@@ -53,6 +53,22 @@ def test_csv_ledger_export_latin1_decimal_comma(tmp_path):
     assert batch.read == 4
 
 
+def test_a_ledger_row_whose_text_holds_the_delimiter_is_quarantined_not_misread(tmp_path):
+    """`Kaffe; fikabröd` unquoted moves the fields one column: the row cannot be trusted."""
+    path = tmp_path / "huvudbok.csv"
+    path.write_text(LEDGER_CSV.splitlines()[0] + "\n"
+                    "LF;1;2025-01-15;6421;121101;84;99,00;Kaffe; fikabröd\n"
+                    "\n"  # an empty line is no row
+                    "LF;2;2025-01-16;6421;121101;84;10,00;Papper\n", encoding="utf-8")
+    batch = loaders.read_table_ledger(path, "csv", None, {"2025-01"})
+    assert [r["source_line"] for r in batch.rows] == [4]
+    [bad] = batch.quarantine
+    assert (bad["line"], bad["raw"]) == (2, "LF;1;2025-01-15;6421;121101;84;99,00;Kaffe; "
+                                            "fikabröd")
+    assert bad["rule"] == "9 fält men 8 rubriker (ett ';' i en text utan citattecken?)"
+    batch.check_accounting()
+
+
 def test_excel_ledger_export_reads_like_the_csv(tmp_path):
     book = openpyxl.Workbook()
     ws = book.active

@@ -159,17 +159,25 @@ def _table_source(src, kind: str):
     raise _unsupported(kind, src)
 
 
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL, deps=[goal_hierarchy],
           description="Status and comment per goal and tertial, as units and boards report "
-                      "them (uppnått, delvis uppnått, ej uppnått, ej påbörjad).")
+                      "them (uppnått, delvis uppnått, ej uppnått, ej påbörjad); a report of a "
+                      "goal the goals file does not hold is quarantined.")
 def goal_statuses(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
+    known = None  # without a goals file, any goal id is taken as reported
+    if config.sources.goals is not None:
+        with warehouse.connect(read_only=True) as con:
+            if con.execute("select count(*) from information_schema.tables where "
+                           "table_schema = 'raw' and table_name = 'goals'").fetchone()[0]:
+                known = set(con.execute("select fiscal_year, goal_id from raw.goals"
+                                        ).fetchall())
     readings = []
     for src in config.sources.goal_statuses:
         kind, delimiter, encoding, sheet = _table_source(src, "goal_statuses")
         readings += [(landing.delivery("goal_statuses", None, p),
                       lambda sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet:
-                      goals.read_goal_statuses(p, kind, d, e, sh, src.columns))
+                      goals.read_goal_statuses(p, kind, d, e, sh, src.columns, known))
                      for p in config.files(src.path)]
     return _store(warehouse, config, "goal_statuses", "goal_statuses", readings)
 

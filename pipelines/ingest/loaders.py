@@ -20,6 +20,7 @@ import pandas as pd
 
 from pipelines.ingest.periodisation import load_keys, periodise
 from pipelines.ingest.sie import PeriodAmount, SieReader, Voucher
+from pipelines.ingest.yaml_files import date_of, entries, read_yaml
 
 LEVELS = ("kommun", "nämnd", "sektor", "verksamhet", "enhet")
 DIM_ANSVAR, DIM_PROJECT, DIM_ACTIVITY, DIM_COUNTERPART = "1", "6", "20", "21"
@@ -152,12 +153,12 @@ def read_chart(path: Path, delimiter: str = ";", encoding: str = "utf-8",
     batch = Batch()
     for line, rec in table_rows(path, "csv", delimiter, encoding):
         if line == 2:
-            _mapped(rec, cols, ("account", "name"), path)
+            check_columns(rec, cols, ("account", "name"), path)
         batch.read += 1
         account = rec.get(cols["account"], "").strip()
-        if not account.isdigit():
-            batch.reject("accounts", path.name, line, delimiter.join(rec.values())[:500],
-                         f"account '{account}' is not a number")
+        if rec.problem or not account.isdigit():
+            batch.reject("accounts", path.name, line, rec.raw[:500],
+                         rec.problem or f"account '{account}' is not a number")
             continue
         flag = {k: rec.get(cols[k], "").strip().lower() in YES for k in
                 ("is_summary", "is_blocked", "requires_project", "requires_counterpart")}
@@ -212,27 +213,28 @@ def read_sie_objects(paths: list[Path]) -> Batch:
 def read_tidplan(path: Path) -> Batch:
     """The follow-up periods of a tidplan file (YAML, Swedish keys: see docs/source-files.md)
     with the dates the pipeline needs: the data cut-off (datauttag) closes the period."""
-    import yaml
-
     batch = Batch()
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    for n, period in enumerate(data.get("uppfoljningar") or [], start=1):
+    for period in entries(read_yaml(path), "uppfoljningar", path):
+        line = getattr(period, "line", 0)
         batch.read += 1
         try:
-            key = str(period["period"])
-            if len(key) != 7 or key[4] != "-" or not (key[:4] + key[5:]).isdigit():
-                raise ValueError(f"period '{key}' is not YYYY-MM")
+            if not isinstance(period, dict):
+                raise ValueError(f"'{period}' är ingen uppföljning (period, datauttag ...)")
+            key = str(period.get("period") or "")
+            if len(key) != 7 or key[4] != "-" or not (key[:4] + key[5:]).isdigit() \
+                    or int(key[5:]) not in range(2, 13, 2):
+                raise ValueError(f"perioden '{key}' är inte ÅÅÅÅ-MM med en jämn månad")
+            if period.get("datauttag") is None:
+                raise ValueError("datauttag saknas")
             batch.add({
                 "period": key, "kind": period.get("typ"), "name": period.get("benamning"),
-                "data_cutoff": _iso_date(str(period["datauttag"])),
-                "board_meetings": _iso_date(str(period.get("namnder") or "")),
-                "executive_committee": _iso_date(str(period.get("kommunstyrelsen") or "")),
-                "council": _iso_date(str(period.get("kommunfullmaktige") or "")),
-                "source_file": path.name, "source_line": n})
-        except (KeyError, ValueError) as e:
-            batch.reject("tidplan", path.name, n, str(period)[:500],
-                         f"uppföljning {n}: {e}" if not isinstance(e, KeyError)
-                         else f"uppföljning {n}: {e.args[0]} saknas")
+                **{column: date_of(period.get(name), name) for column, name in (
+                    ("data_cutoff", "datauttag"), ("board_meetings", "namnder"),
+                    ("executive_committee", "kommunstyrelsen"),
+                    ("council", "kommunfullmaktige"))},
+                "source_file": path.name, "source_line": line})
+        except ValueError as e:
+            batch.reject("tidplan", path.name, line, str(period)[:500], f"uppföljning: {e}")
     return batch
 
 
@@ -362,6 +364,8 @@ def read_hr_rows(rows: Iterable[tuple[int, dict[str, str]]], source: str, key: b
         batch.read += 1
         values = {k: (rec.get(h) or "").strip() for k, h in cols.items()}
         try:
+            if getattr(rec, "problem", None):  # a file's row (a database row has no shape)
+                raise ValueError(rec.problem)
             if values["period"].replace("-", "")[:6] != period.replace("-", ""):
                 raise ValueError(f"period {values['period']} in a delivery for {period}")
             if not values["personal_id"]:
@@ -425,17 +429,34 @@ def parse_decimal_amount(text: str, decimal: str = ",") -> int:
 def parse_any_date(text: str) -> dt.date:
     """ISO dates (2025-01-31) and the compact form of SIE and many ERPs (20250131)."""
     t = text.strip()
-    if len(t) == 8 and t.isdigit():
-        return dt.date(int(t[:4]), int(t[4:6]), int(t[6:]))
     try:
+        if len(t) == 8 and t.isdigit():
+            return dt.date(int(t[:4]), int(t[4:6]), int(t[6:]))
         return dt.date.fromisoformat(t[:10])
     except ValueError:
         raise ValueError(f"'{text}' is not a date (YYYY-MM-DD or YYYYMMDD)") from None
 
 
+class Record(dict):
+    """One row of a table export, {heading: text}, with the row as delivered (`raw`, for the
+    quarantine) and what is wrong with its shape (`problem`), if anything."""
+
+    def __init__(self, values: dict[str, str], raw: str, problem: str | None = None):
+        super().__init__(values)
+        self.raw = raw
+        self.problem = problem
+
+    def check(self) -> None:
+        """A row that does not fit the header cannot be read safely: its fields may have
+        moved one column."""
+        if self.problem:
+            raise ValueError(self.problem)
+
+
 def table_rows(path: Path, kind: str, delimiter: str = ";", encoding: str = "utf-8",
-               sheet: str | int = 0) -> Iterator[tuple[int, dict[str, str]]]:
-    """(line, {header: text}) of a CSV file or an Excel sheet; line 1 is the header."""
+               sheet: str | int = 0) -> Iterator[tuple[int, Record]]:
+    """(line, row) of a CSV file or an Excel sheet; line 1 is the header. Empty rows are
+    skipped; a row with more fields than the header is yielded with its `problem`."""
     if kind == "excel":
         from openpyxl import load_workbook
 
@@ -447,13 +468,44 @@ def table_rows(path: Path, kind: str, delimiter: str = ";", encoding: str = "utf
             for line, values in enumerate(rows, start=2):
                 if all(v is None for v in values):
                     continue
-                yield line, {h: _cell_text(v) for h, v in zip(header, values, strict=False)}
+                texts = [_cell_text(v) for v in values]
+                beyond = sum(1 for t in texts[len(header):] if t)  # (never their values: an
+                # HR export's stray cell may hold a personnummer)
+                yield line, Record(
+                    dict(zip(header, texts, strict=False)), ";".join(texts).rstrip(";"),
+                    f"värden i {beyond} kolumner utan rubrik" if beyond else None)
         finally:
             book.close()
         return
     with path.open(encoding=encoding, newline="") as f:
-        for line, rec in enumerate(csv.DictReader(f, delimiter=delimiter), start=2):
-            yield line, {(k or "").strip(): (v or "") for k, v in rec.items()}
+        reader = csv.reader(f, delimiter=delimiter)
+        try:
+            header = [h.strip() for h in next(reader, [])]
+            end = reader.line_num
+            for values in reader:
+                line, end = end + 1, reader.line_num
+                if not any(v.strip() for v in values):
+                    continue
+                problem = None
+                if len(values) > len(header) and any(v.strip() for v in values[len(header):]):
+                    problem = (f"{len(values)} fält men {len(header)} rubriker (ett "
+                               f"'{delimiter}' i en text utan citattecken?)")
+                yield line, Record(dict(zip(header, values, strict=False)),
+                                   delimiter.join(values), problem)
+        except UnicodeDecodeError:
+            raise ValueError(f"{path.name}: rad {_undecodable_line(path, encoding)}: kan inte "
+                             f"läsas som {encoding}; ange filens teckenkodning (encoding) i "
+                             "konfigurationen, t.ex. iso-8859-1 eller cp1252") from None
+
+
+def _undecodable_line(path: Path, encoding: str) -> int:
+    """The first line of the file that is not in `encoding`."""
+    for line, raw in enumerate(path.read_bytes().split(b"\n"), start=1):
+        try:
+            raw.decode(encoding)
+        except UnicodeDecodeError:
+            return line
+    return 1
 
 
 def _cell_text(value: object) -> str:
@@ -468,8 +520,8 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def _mapped(first: dict[str, str], cols: dict[str, str], required: tuple[str, ...],
-            path: Path) -> None:
+def check_columns(first: dict[str, str], cols: dict[str, str], required: tuple[str, ...],
+                  path: Path) -> None:
     missing = [cols[k] for k in required if cols[k] not in first]
     if missing:
         raise ValueError(f"{path.name}: line 1: missing column(s) {', '.join(missing)}")
@@ -485,11 +537,12 @@ def read_table_ledger(path: Path, kind: str, delivered_period: str | None, perio
     checked = False
     for line, rec in table_rows(path, kind, delimiter, encoding, sheet):
         if not checked:
-            _mapped(rec, cols, LEDGER_REQUIRED, path)
+            check_columns(rec, cols, LEDGER_REQUIRED, path)
             checked = True
         v = {k: rec.get(h, "").strip() for k, h in cols.items()}
-        raw = delimiter.join(rec.values())[:500]
+        raw = rec.raw[:500]
         try:
+            rec.check()
             day = parse_any_date(v["voucher_date"])
         except ValueError as e:  # its month is unknown: it belongs to the load that read it
             batch.read += 1
@@ -534,11 +587,12 @@ def read_annual_budget(path: Path, kind: str, version: str, fiscal_year: int,
     checked = False
     for line, rec in table_rows(path, kind, delimiter, encoding, sheet):
         if not checked:
-            _mapped(rec, cols, ANNUAL_BUDGET_REQUIRED, path)
+            check_columns(rec, cols, ANNUAL_BUDGET_REQUIRED, path)
             checked = True
         batch.read += 1
         v = {k: rec.get(h, "").strip() for k, h in cols.items()}
         try:
+            rec.check()
             key = v["key"].lower()
             if key not in keys:
                 raise ValueError(f"periodisation key '{v['key']}' is not one of "
@@ -551,8 +605,7 @@ def read_annual_budget(path: Path, kind: str, version: str, fiscal_year: int,
             if not v["account"]:
                 raise ValueError("account is empty")
         except ValueError as e:
-            batch.reject("budget", path.name, line, delimiter.join(rec.values())[:500],
-                         str(e))
+            batch.reject("budget", path.name, line, rec.raw[:500], str(e))
             continue
         batch.input_rows_loaded += 1
         for month, ore in enumerate(months, start=1):
