@@ -339,7 +339,7 @@ def test_reminders_name_whoever_has_not_commented_or_reported(returned):
     assert "försenad" in letter and "kommentar till avvikelser" in letter
 
 
-def test_a_package_sent_back_again_unchanged_keeps_the_day_it_first_came(demo_run, tmp_path):
+def test_a_comment_sent_back_again_keeps_the_day_it_first_came(demo_run, tmp_path):
     import datetime as dt
     import os
 
@@ -360,5 +360,32 @@ def test_a_package_sent_back_again_unchanged_keeps_the_day_it_first_came(demo_ru
         fill(again, again, {row: {"Kommentar": "Vakanser under våren, nu tillsatta"}})
         os.utime(again, (later.timestamp(), later.timestamp()))
         comments = read_returns(tmp_path, con).comments
+    # a comment corrected after the deadline: the new text, on the day the unit first
+    # commented (it did comment in time)
     assert comments[["comment", "submitted_at"]].values.tolist() == [
-        ["Vakanser under våren, nu tillsatta", later]]
+        ["Vakanser under våren, nu tillsatta", first]]
+
+
+def test_every_goal_report_of_returned_packages_is_kept(demo_run, tmp_path):
+    """A status in the first return and a comment alone in the second: both reports reach
+    the mart, which keeps the status (field by field) and the first day."""
+    import datetime as dt
+    import os
+
+    from pipelines.packages.returns import read_returns
+
+    issued = package(demo_run, "2025-04", "_11_")
+    goal = table(load_workbook(issued)["Mål"])[0]["Id"]
+    status, comment = tmp_path / "status.xlsx", tmp_path / "kommentar.xlsx"
+    fill(issued, status, {1: {"Ny status": "delvis uppnått"}}, sheet="Mål")
+    fill(issued, comment, {1: {"Ny kommentar": "Arbetet fortsätter"}}, sheet="Mål")
+    shutil.copy(status, tmp_path / "status_igen.xlsx")
+    for path, day in ((status, 5), (tmp_path / "status_igen.xlsx", 6), (comment, 20)):
+        stamp = dt.datetime(2025, 5, day, 9).timestamp()
+        os.utime(path, (stamp, stamp))
+    with duckdb.connect(str(demo_run.warehouse), read_only=True) as con:
+        reports = read_returns(tmp_path, con).goal_statuses
+    reports = reports.astype(object).where(reports.notna(), None)
+    assert reports[["goal_id", "status", "comment", "submitted_on"]].values.tolist() == [
+        [goal, "delvis uppnått", None, dt.date(2025, 5, 5)],  # sent twice: its first day
+        [goal, None, "Arbetet fortsätter", dt.date(2025, 5, 20)]]

@@ -4,7 +4,8 @@ the tidplan's deadline. Shown by `uppfoljning status`, in the kommun total's pac
 sent as reminders (pipelines/packages/reminders.py).
 
 A unit has commented its deviations when every deviation of its level has a comment; the day
-it did so is the day of its last comment. A goal is reported when a status or comment for it
+it did so is the day the last of them was first commented (a comment corrected later does
+not make it late). A goal is reported when a status or comment for it
 and the tertial has come in (a goal-status file or the Mål sheet of a returned package), on
 the day of its first report. Submission dates are read from the raw tables, so a return
 loaded a minute ago counts."""
@@ -14,9 +15,9 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
+from pipelines.ingest.goals import DEVIATION_LEVELS
 from pipelines.packages.content import follow_up_period
 
-DEVIATION_LEVELS = ("enhet", "verksamhet", "sektor")
 GOAL_KINDS = {  # goal kind -> (what it is called, the tidplan's deadline key)
     "activity": ("Aktiviteter", "aktiviteter"), "sub_goal": ("Delmål", "delmal"),
     "board_goal": ("Nämndmål", "namndmal"), "board_indicator": ("Styrtal (nämnd)", "styrtal"),
@@ -59,7 +60,7 @@ def deadline_items(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFr
                 case when count(*) = count(c.org_unit_code) then max(c.submitted) end
             from marts.deviations d
             left join (select fiscal_year, period, org_unit_code, cost_category,
-                              max(submitted_at) as submitted
+                              min(submitted_at) as submitted
                        from raw.deviation_comments group by all) c
               on c.fiscal_year = d.fiscal_year and c.period = d.period
               and c.org_unit_code = d.org_unit_code and c.cost_category = d.cost_category

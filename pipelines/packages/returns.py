@@ -9,7 +9,8 @@ net is their sum); a goal must be one of the package's own and its status one of
 One bad cell rejects the whole file, nothing of it is loaded, and each of its rows is
 quarantined with the reason (cell by cell for the bad ones). Text is kept as typed: a
 comment that starts with `=` is a comment. Several returns of the same row: the newest file
-wins; a row returned again unchanged keeps the time it first came in.
+wins, with the time the row first came in (held against the deadline); every distinct goal
+report is kept, and the mart takes the latest field by field.
 """
 
 from __future__ import annotations
@@ -234,10 +235,8 @@ def read_returns(folder: Path, con: duckdb.DuckDBPyConnection) -> Returns:
                                f"filen avvisad, inget är inläst: {reasons}",
                                "period": f.period or None})
     key = ("fiscal_year", "period", "org_unit_code", "cost_category")
-    return Returns(_latest(comments, key, (*TEXT_INPUTS, "action_plan_status")),
-                   _latest(forecasts, key, ("forecast_annual", "submitted_by")),
-                   _latest(goal_statuses, ("goal_id", "period"), ("status", "comment"),
-                           "submitted_on"),
+    return Returns(_latest(comments, key), _latest(forecasts, key),
+                   _reports(goal_statuses, ("goal_id", "period", "status", "comment")),
                    pd.DataFrame(quarantine), read)
 
 
@@ -252,16 +251,23 @@ def error_place(error: str, default_sheet: str) -> tuple[str, str]:
     return sheet, "".join(ch for ch in ref if ch.isdigit())
 
 
-def _latest(rows: list[dict], key: tuple[str, ...], content: tuple[str, ...],
-            when: str = "submitted_at") -> pd.DataFrame:
-    """The newest row per key, oldest file first in `rows`. A row returned again unchanged
-    (the package sent back once more) keeps the time it first came in, so a comment made in
-    time is not made late by a later return of the same workbook."""
+def _latest(rows: list[dict], key: tuple[str, ...], when: str = "submitted_at"
+            ) -> pd.DataFrame:
+    """The newest row per key, oldest file first in `rows`, with the time the key first came
+    in: that is what the tidplan's deadline is held against, so a comment made in time is not
+    made late by a later return that corrects it (or sends the same workbook again)."""
     latest: dict[tuple, dict] = {}
     for row in rows:
         k = tuple(row[c] for c in key)
         before = latest.get(k)
-        if before is not None and all(before[c] == row[c] for c in content):
-            row = {**row, when: before[when]}
-        latest[k] = row
+        latest[k] = row if before is None else {**row, when: before[when]}
     return pd.DataFrame(list(latest.values()))
+
+
+def _reports(rows: list[dict], content: tuple[str, ...]) -> pd.DataFrame:
+    """Every distinct report, oldest file first; a report sent again keeps its first day. The
+    mart takes the latest field by field, so a comment alone keeps an earlier status."""
+    first: dict[tuple, dict] = {}
+    for row in rows:
+        first.setdefault(tuple(row[c] for c in content), row)
+    return pd.DataFrame(list(first.values()))
