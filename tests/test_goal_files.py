@@ -223,3 +223,33 @@ def test_kolada_outcomes_need_the_kommuns_code(tmp_path):
     with pytest.raises(ConfigError, match="municipality_code .* is needed with "
                                           "sources.kpi_outcomes"):
         load_config(path)
+
+
+def test_the_tidplans_two_loads_keep_each_its_quarantine(tmp_path):
+    """The calendar and the comment deadlines both read the tidplan: neither load may drop
+    what the other quarantined."""
+    import dagster as dg
+    import duckdb
+
+    from pipelines.defs.ingest import comment_deadlines, follow_up_calendar
+    from pipelines.resources import Settings, Warehouse
+
+    (tmp_path / "org.csv").write_text("x\n", encoding="utf-8")
+    write(tmp_path, "tidplan_2025.yaml", TIDPLAN)
+    config = write(tmp_path, "uppfoljning.yaml", """\
+        municipality: Exempelkommun
+        fiscal_year: 2025
+        warehouse: lager.duckdb
+        sources:
+          org_register: {type: csv, path: org.csv}
+          tidplan: {path: tidplan_2025.yaml}
+        """)
+    for order in ([follow_up_calendar, comment_deadlines],
+                  [comment_deadlines, follow_up_calendar]):
+        assert dg.materialize(order, resources={
+            "settings": Settings(config_path=str(config)),
+            "warehouse": Warehouse(path=str(tmp_path / "lager.duckdb"))}).success
+        with duckdb.connect(str(tmp_path / "lager.duckdb"), read_only=True) as con:
+            got = con.execute("select source, line from raw.quarantine order by 1, 2").fetchall()
+        assert got == [("comment_deadlines", 7), ("comment_deadlines", 8),
+                       ("comment_deadlines", 12), ("tidplan", 9), ("tidplan", 13)]

@@ -138,7 +138,8 @@ def comment_deadlines(settings: Settings, warehouse: Warehouse) -> dg.Materializ
     readings = [(landing.delivery("tidplan", None, p),
                  lambda sink, p=p: goals.read_comment_deadlines(p))
                 for p in (config.files(src.path) if src else [])]
-    return _store(warehouse, config, "comment_deadlines", "tidplan", readings)
+    # its quarantine apart from the calendar's: each load replaces only its own
+    return _store(warehouse, config, "comment_deadlines", "comment_deadlines", readings)
 
 
 @dg.asset(key=["raw", "goals"], group_name="ingest", pool=WAREHOUSE_POOL,

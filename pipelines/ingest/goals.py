@@ -254,7 +254,7 @@ def read_comment_deadlines(path: Path) -> Batch:
                 batch.add({"period": key, "level": str(level), "deadline": deadline,
                            "source_file": path.name, "source_line": line})
             except ValueError as e:
-                batch.reject("tidplan", path.name, line, f"{level}: {day}",
+                batch.reject("comment_deadlines", path.name, line, f"{level}: {day}",
                              f"kommentarer.{level}: {e}")
     return batch
 
