@@ -137,3 +137,13 @@ def test_reminders_go_out_before_each_comment_deadline_and_the_day_after(config)
         for period in periods:
             assert any(p == period and (before(d, deadline) or after(d, deadline))
                        for p, deadline in deadlines), (d, period)
+
+
+def test_a_tidplan_that_cannot_be_read_skips_the_tick_and_says_where(config):
+    tidplan = config.parent / "sources/tidplan/tidplan_2025.yaml"
+    tidplan.write_text(tidplan.read_text(encoding="utf-8") + "  - period: [\n",
+                       encoding="utf-8")
+    for schedule in (follow_up_run, deadline_reminders):
+        result = schedule(at(dt.date(2025, 5, 6)))
+        assert isinstance(result, dg.SkipReason)
+        assert "tidplan_2025.yaml: rad" in result.skip_message
