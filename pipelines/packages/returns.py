@@ -251,8 +251,7 @@ def error_place(error: str, default_sheet: str) -> tuple[str, str]:
     return sheet, "".join(ch for ch in ref if ch.isdigit())
 
 
-def _latest(rows: list[dict], key: tuple[str, ...], when: str = "submitted_at"
-            ) -> pd.DataFrame:
+def _latest(rows: list[dict], key: tuple[str, ...]) -> pd.DataFrame:
     """The newest row per key, oldest file first in `rows`, with the time the key first came
     in: that is what the tidplan's deadline is held against, so a comment made in time is not
     made late by a later return that corrects it (or sends the same workbook again)."""
@@ -260,7 +259,7 @@ def _latest(rows: list[dict], key: tuple[str, ...], when: str = "submitted_at"
     for row in rows:
         k = tuple(row[c] for c in key)
         before = latest.get(k)
-        latest[k] = row if before is None else {**row, when: before[when]}
+        latest[k] = row if before is None else {**row, "submitted_at": before["submitted_at"]}
     return pd.DataFrame(list(latest.values()))
 
 
