@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.ingest.loaders import Batch, check_columns, parse_any_date, table_rows
+from pipelines.ingest.loaders import Batch, parse_any_date, table_rows
 from pipelines.ingest.yaml_files import LineMapping, date_of, entries, read_yaml
 
 REPORTED_STATUSES = ("uppnått", "delvis uppnått", "ej uppnått", "ej påbörjad")  # the seeds'
@@ -144,11 +144,8 @@ def read_goal_statuses(path: Path, kind: str = "csv", delimiter: str = ";",
     goals are loaded) and say something: a status, a comment or both."""
     cols = {**STATUS_COLUMNS, **(columns or {})}
     batch = Batch()
-    checked = False
-    for line, rec in table_rows(path, kind, delimiter, encoding, sheet):
-        if not checked:
-            check_columns(rec, cols, ("goal_id", "period", "status", "comment"), path)
-            checked = True
+    required = [cols[k] for k in ("goal_id", "period", "status", "comment")]
+    for line, rec in table_rows(path, kind, delimiter, encoding, sheet, required):
         batch.read += 1
         v = {k: (rec.get(h) or "").strip() for k, h in cols.items()}
         try:
@@ -190,11 +187,8 @@ def read_kpi_outcomes(path: Path, kind: str = "csv", delimiter: str = ",",
     others (riket, comparison kommuner) are kept beside them."""
     cols = {**KPI_COLUMNS, **(columns or {})}
     batch = Batch()
-    checked = False
-    for line, rec in table_rows(path, kind, delimiter, encoding, sheet):
-        if not checked:
-            check_columns(rec, cols, ("kpi", "municipality", "year", "value"), path)
-            checked = True
+    required = [cols[k] for k in ("kpi", "municipality", "year", "value")]
+    for line, rec in table_rows(path, kind, delimiter, encoding, sheet, required):
         batch.read += 1
         v = {k: (rec.get(h) or "").strip() for k, h in cols.items()}
         try:

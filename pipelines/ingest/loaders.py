@@ -151,9 +151,8 @@ def read_chart(path: Path, delimiter: str = ";", encoding: str = "utf-8",
     """The ERP's chart of accounts with its booking rules (flags J/N)."""
     cols = {**CHART_COLUMNS, **(columns or {})}
     batch = Batch()
-    for line, rec in table_rows(path, "csv", delimiter, encoding):
-        if line == 2:
-            check_columns(rec, cols, ("account", "name"), path)
+    for line, rec in table_rows(path, "csv", delimiter, encoding,
+                                required=(cols["account"], cols["name"])):
         batch.read += 1
         account = rec.get(cols["account"], "").strip()
         if rec.problem or not account.isdigit():
@@ -454,9 +453,11 @@ class Record(dict):
 
 
 def table_rows(path: Path, kind: str, delimiter: str = ";", encoding: str = "utf-8",
-               sheet: str | int = 0) -> Iterator[tuple[int, Record]]:
-    """(line, row) of a CSV file or an Excel sheet; line 1 is the header. Empty rows are
-    skipped; a row with more fields than the header is yielded with its `problem`."""
+               sheet: str | int = 0, required: Iterable[str] = ()
+               ) -> Iterator[tuple[int, Record]]:
+    """(line, row) of a CSV file or an Excel sheet; line 1 is the header, which must hold the
+    `required` headings. Empty rows are skipped; a row with more fields than the header is
+    yielded with its `problem`."""
     if kind == "excel":
         from openpyxl import load_workbook
 
@@ -465,6 +466,7 @@ def table_rows(path: Path, kind: str, delimiter: str = ";", encoding: str = "utf
             ws = book.worksheets[sheet] if isinstance(sheet, int) else book[sheet]
             rows = ws.iter_rows(values_only=True)
             header = [str(h).strip() if h is not None else "" for h in next(rows, [])]
+            _check_header(header, required, path)
             for line, values in enumerate(rows, start=2):
                 if all(v is None for v in values):
                     continue
@@ -481,6 +483,7 @@ def table_rows(path: Path, kind: str, delimiter: str = ";", encoding: str = "utf
         reader = csv.reader(f, delimiter=delimiter)
         try:
             header = [h.strip() for h in next(reader, [])]
+            _check_header(header, required, path)
             end = reader.line_num
             for values in reader:
                 line, end = end + 1, reader.line_num
@@ -520,9 +523,8 @@ def _cell_text(value: object) -> str:
     return str(value)
 
 
-def check_columns(first: dict[str, str], cols: dict[str, str], required: tuple[str, ...],
-                  path: Path) -> None:
-    missing = [cols[k] for k in required if cols[k] not in first]
+def _check_header(header: list[str], required: Iterable[str], path: Path) -> None:
+    missing = [h for h in required if h not in header]
     if missing:
         raise ValueError(f"{path.name}: line 1: missing column(s) {', '.join(missing)}")
 
@@ -534,11 +536,8 @@ def read_table_ledger(path: Path, kind: str, delivered_period: str | None, perio
     """Ledger rows from a CSV or Excel export with Swedish headers (mapping configurable)."""
     cols = {**LEDGER_TABLE_COLUMNS, **(columns or {})}
     batch = Batch(sink=sink)
-    checked = False
-    for line, rec in table_rows(path, kind, delimiter, encoding, sheet):
-        if not checked:
-            check_columns(rec, cols, LEDGER_REQUIRED, path)
-            checked = True
+    for line, rec in table_rows(path, kind, delimiter, encoding, sheet,
+                                required=[cols[k] for k in LEDGER_REQUIRED]):
         v = {k: rec.get(h, "").strip() for k, h in cols.items()}
         raw = rec.raw[:500]
         try:
@@ -584,11 +583,8 @@ def read_annual_budget(path: Path, kind: str, version: str, fiscal_year: int,
     cols = {**ANNUAL_BUDGET_COLUMNS, **(columns or {})}
     keys = keys if keys is not None else load_keys()
     batch = Batch(input_rows_loaded=0)
-    checked = False
-    for line, rec in table_rows(path, kind, delimiter, encoding, sheet):
-        if not checked:
-            check_columns(rec, cols, ANNUAL_BUDGET_REQUIRED, path)
-            checked = True
+    for line, rec in table_rows(path, kind, delimiter, encoding, sheet,
+                                required=[cols[k] for k in ANNUAL_BUDGET_REQUIRED]):
         batch.read += 1
         v = {k: rec.get(h, "").strip() for k, h in cols.items()}
         try:

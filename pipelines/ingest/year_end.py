@@ -13,7 +13,7 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.ingest.loaders import Batch, check_columns, parse_decimal_amount, table_rows
+from pipelines.ingest.loaders import Batch, parse_decimal_amount, table_rows
 
 # the decisions the law allows (kommunallagen 11 kap., LKBR 4 kap. 3 §) -> what they are called
 DECISION_ITEMS = {
@@ -32,11 +32,8 @@ def read_balance_requirement_decisions(path: Path, kind: str = "csv", delimiter:
                                        columns: dict[str, str] | None = None) -> Batch:
     cols = {**DECISION_COLUMNS, **(columns or {})}
     batch = Batch()
-    checked = False
-    for line, rec in table_rows(path, kind, delimiter, encoding, sheet):
-        if not checked:
-            check_columns(rec, cols, ("fiscal_year", "item", "amount"), path)
-            checked = True
+    for line, rec in table_rows(path, kind, delimiter, encoding, sheet,
+                                required=[cols[k] for k in ("fiscal_year", "item", "amount")]):
         batch.read += 1
         v = {k: (rec.get(h) or "").strip() for k, h in cols.items()}
         try:
