@@ -9,9 +9,10 @@ from pathlib import Path
 import typer
 import yaml
 from rich.console import Console
+from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipelines.config import ConfigError
+from pipelines.errors import InputError
 from pipelines.sie_cli import sie_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -143,16 +144,23 @@ def run_cmd(
 def _run(config_path: Path, through: str | None, from_month: str | None = None) -> None:
     from pipelines.runner import run_pipeline
 
-    with err.status("Kör pipelinen (inläsning, dbt, kontroller, rapporter) ..."):
+    # bound to the terminal now: the run sends everything else it prints to its log file
+    status = Console(file=sys.stderr, soft_wrap=True)
+    with status.status("Kör pipelinen (inläsning, dbt, kontroller, rapporter) ..."):
         summary = run_pipeline(config_path, through, from_month=from_month)
-    console.print(f"{summary.materialisations} asset materialisations for "
-                  f"{summary.months[0]} .. {summary.months[-1]} (log: {summary.log})")
+    console.print(f"{summary.materialisations} materialiseringar för {summary.months[0]} – "
+                  f"{summary.months[-1]} (logg: {summary.log})", highlight=False)
     if summary.checks_failed:
-        console.print(f"[yellow]Failed checks:[/] {', '.join(summary.checks_failed)}")
+        console.print(f"[yellow]Kontroller som inte gick igenom:[/] "
+                      f"{', '.join(summary.checks_failed)}", highlight=False)
+    if summary.without_budget:
+        console.print(f"[yellow]Inga paket för {', '.join(summary.without_budget)}:[/] "
+                      "ingen budget är inläst för året (sources.budget), och ett paket "
+                      "jämför utfall med budget", highlight=False)
     if summary.packages:
         _print_packages(summary.packages)
-    console.print(f"Warehouse: {summary.warehouse}")
-    console.print(f"Reports:   {summary.reports}")
+    console.print(f"Lager:     {summary.warehouse}", highlight=False)
+    console.print(f"Rapporter: {summary.reports}", highlight=False)
 
 
 def _print_packages(packages: list[dict]) -> None:
@@ -261,7 +269,7 @@ def remind_cmd(
 
     from pipelines.config import load_config
     from pipelines.packages.content import NotAFollowUpPeriod, follow_up_period
-    from pipelines.runner import RunFailed, run_reminders
+    from pipelines.runner import run_reminders
 
     _check_period(period, "--period")
     try:
@@ -276,12 +284,8 @@ def remind_cmd(
     if not cfg.warehouse_path.exists():
         raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "
                        f"`uppfoljning run --config {config}`")
-    try:
-        with err.status(f"Påminnelser för {period} ..."):
-            out, reminded = run_reminders(config, period, when)
-    except RunFailed as e:
-        err.print(f"[red]{e}[/red]", highlight=False)
-        raise typer.Exit(1) from None
+    with Console(file=sys.stderr).status(f"Påminnelser för {period} ..."):
+        out, reminded = run_reminders(config, period, when)
     if reminded.empty:
         console.print(f"{period}, {when}: allt som tidplanen begär hittills har kommit in.")
         return
@@ -335,20 +339,25 @@ def quality_report(
 
 
 def main() -> None:
+    """Bad input (the config, a delivery, an option) exits 2, a failed step 1; each problem
+    is one line, never a traceback."""
     from pipelines.runner import RunFailed
 
     try:
         app()
-    except (BadInput, ConfigError) as e:
-        err.print(f"[red]error:[/] {e}", highlight=False)
+    except (BadInput, InputError) as e:
+        for line in str(e).splitlines():
+            err.print(f"[red]fel:[/] {escape(line)}", highlight=False)
         sys.exit(2)
     except RunFailed as e:
-        err.print(f"[red]run failed:[/] {e}", highlight=False)
-        sys.exit(1)
+        for line in e.problems:
+            err.print(f"[red]{'fel' if e.bad_input else 'misslyckades'}:[/] {escape(line)}",
+                      highlight=False)
+        sys.exit(2 if e.bad_input else 1)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as e:  # never a traceback for the user
-        err.print(f"[red]error:[/] {type(e).__name__}: {e}", highlight=False)
+        err.print(f"[red]fel:[/] {type(e).__name__}: {escape(str(e))}", highlight=False)
         sys.exit(1)
 
 

@@ -13,13 +13,22 @@ from pathlib import Path
 from typing import Annotated, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
+
+from pipelines.errors import InputError
 
 DEFAULT_CONFIG = Path("demo/uppfoljning.yaml")
 CONFIG_ENV = "UPPFOLJNING_CONFIG"
 
 
-class ConfigError(Exception):
+class ConfigError(InputError):
     """A config file that cannot be used; the message names the file and the key."""
 
 
@@ -35,20 +44,38 @@ class SieSource(_Source):
     path: str
 
 
-class CsvSource(_Source):
-    type: Literal["csv"]
+class _TableSource(_Source):
     path: str
+    columns: dict[str, str] = Field(default_factory=dict, description="our name -> file header")
+    code_and_name: dict[str, str] = Field(
+        default_factory=dict,
+        description="columns whose cells hold code and name ('46362 Köp medicinskt'): our "
+                    "name -> how to take the code: leading_digits, first_word, or a regular "
+                    "expression whose first group is the code")
+
+    @field_validator("code_and_name")
+    @classmethod
+    def _code_rules(cls, rules: dict[str, str]) -> dict[str, str]:
+        from pipelines.ingest.tables import code_rule
+
+        for name, rule in rules.items():
+            try:
+                code_rule(rule)
+            except ValueError as e:
+                raise ValueError(f"code_and_name.{name}: {e}") from None
+        return rules
+
+
+class CsvSource(_TableSource):
+    type: Literal["csv"]
     delimiter: str = ";"
     encoding: str = "utf-8"
     decimal: str = ","
-    columns: dict[str, str] = Field(default_factory=dict, description="our name -> file header")
 
 
-class ExcelSource(_Source):
+class ExcelSource(_TableSource):
     type: Literal["excel"]
-    path: str
     sheet: str | int = 0
-    columns: dict[str, str] = Field(default_factory=dict)
 
 
 class DatabaseSource(_Source):

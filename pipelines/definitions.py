@@ -1,10 +1,19 @@
-"""The one Dagster entry point: the per-area modules merged, with resources by environment."""
+"""The one Dagster entry point: the per-area modules merged, with resources by environment.
+
+The partitions come from the config (`first_year` … `fiscal_year`): its months, and the
+follow-up periods of exactly those years. Without a config (a first look at the graph) they
+are those of the current year.
+"""
 
 from __future__ import annotations
 
+import os
+
 import dagster as dg
 
-from pipelines.defs import ingest, quality, reports, transform
+from pipelines.config import Config, config_path_from_env, load_config
+from pipelines.defs import ingest, monthly_loads, quality, reports, transform
+from pipelines.partitions import default_years, partitions_for
 from pipelines.resources import resources_for_env
 from pipelines.schedules import (
     PER_FOLLOW_UP,
@@ -25,13 +34,18 @@ everything_job = dg.define_asset_job("everything",
 
 
 def build_definitions(config_path: str | None = None) -> dg.Definitions:
+    path = config_path or str(config_path_from_env())
+    config: Config | None = load_config(path) if os.path.exists(path) else None
+    partitions = partitions_for(config.years if config else default_years())
     return dg.Definitions.merge(
-        ingest.defs, transform.defs, quality.defs, reports.defs,
+        dg.Definitions(assets=[*ingest.ASSETS, *monthly_loads.build(partitions)]),
+        transform.build(partitions, config), quality.build(partitions),
+        reports.build(partitions),
         dg.Definitions(jobs=[monthly_load_job, everything_job, follow_up_packages_job,
                              comment_reminders_job],
                        schedules=[follow_up_run, monthly_load, deadline_reminders],
                        sensors=[packages_after_load, new_delivery],
-                       resources=resources_for_env(config_path)),
+                       resources=resources_for_env(path, config=config)),
     )
 
 

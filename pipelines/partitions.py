@@ -1,20 +1,42 @@
-"""Partitions: ledger and HR by month; packages by follow-up period (through an even month)."""
+"""Partitions, from the config's years: ledger and HR by month; packages by follow-up period.
+
+The months are exactly those of the configured years (`first_year` … `fiscal_year`), and the
+follow-up periods are January through each even month of those years (Feb, Apr = tertial 1,
+Jun, Aug = delår, Oct, Dec = årsredovisning). Nothing starts at a fixed year: a kommun that
+backfills 2010 configures `first_year: 2010` and has its months.
+"""
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
 import dagster as dg
 
-FIRST_MONTH = "2020-01"  # earliest month a backfill can reach
-
-monthly = dg.MonthlyPartitionsDefinition(start_date=FIRST_MONTH, fmt="%Y-%m")
-
-# the follow-up periods: January through each even month (Feb, Apr = tertial 1, Jun,
-# Aug = delår, Oct, Dec = årsredovisning), from the first month a backfill can reach
 FOLLOW_UP_MONTHS = (2, 4, 6, 8, 10, 12)
-LAST_YEAR = 2040
-follow_up_periods = dg.StaticPartitionsDefinition(
-    [f"{year}-{month:02d}" for year in range(int(FIRST_MONTH[:4]), LAST_YEAR + 1)
-     for month in FOLLOW_UP_MONTHS])
+
+
+@dataclass(frozen=True)
+class Partitions:
+    """The partitions of one config: its months and its follow-up periods (YYYY-MM keys)."""
+
+    years: tuple[int, ...]
+    monthly: dg.StaticPartitionsDefinition
+    follow_up_periods: dg.StaticPartitionsDefinition
+
+
+def partitions_for(years: Iterable[int]) -> Partitions:
+    years = tuple(sorted(set(years)))
+    return Partitions(
+        years,
+        dg.StaticPartitionsDefinition(months_through(list(years), None)),
+        dg.StaticPartitionsDefinition([f"{y}-{m:02d}" for y in years for m in FOLLOW_UP_MONTHS]))
+
+
+def default_years(today: dt.date | None = None) -> list[int]:
+    """Without a config (definitions loaded for a look at the graph): the current year."""
+    return [(today or dt.date.today()).year]
 
 
 def months_of(context: dg.AssetExecutionContext) -> list[str]:

@@ -52,13 +52,14 @@ def _local(config_path: str, config: Config | None) -> dict[str, dg.Configurable
 RESOURCE_SETS = {"local": _local}
 
 
-def resources_for_env(config_path: str | None = None, env: str | None = None
-                      ) -> dict[str, dg.ConfigurableResource]:
-    """The resources of an environment; the config is read if it exists."""
+def resources_for_env(config_path: str | None = None, env: str | None = None,
+                      config: Config | None = None) -> dict[str, dg.ConfigurableResource]:
+    """The resources of an environment; the config is read if it exists (or given)."""
     env = env or os.environ.get(ENV_VAR, "local")
     if env not in RESOURCE_SETS:
         raise ValueError(f"{ENV_VAR}={env!r} is not a known environment; "
                          f"known: {', '.join(RESOURCE_SETS)}")
     path = config_path or str(config_path_from_env())
-    config = load_config(path) if os.path.exists(path) else None
+    if config is None and os.path.exists(path):
+        config = load_config(path)
     return RESOURCE_SETS[env](path, config)

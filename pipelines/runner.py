@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
+import logging
 import os
 import shutil
 from dataclasses import dataclass, field
@@ -26,7 +27,17 @@ RANGE_END = "dagster/asset_partition_range_end"
 
 
 class RunFailed(Exception):
-    """A step of the run failed; the message names it."""
+    """A run that did not succeed: one line per problem. `bad_input` when what failed is the
+    input (a delivery or the config), which the user corrects: `uppfoljning` exits 2, else 1."""
+
+    def __init__(self, problems: list[str], bad_input: bool = False):
+        super().__init__("; ".join(problems))
+        self.problems = problems
+        self.bad_input = bad_input
+
+
+# errors whose message already names the file and line (or the config key) to correct
+INPUT_ERRORS = {"InputError", "ConfigError", "NotSieError"}
 
 
 @dataclass
@@ -40,6 +51,7 @@ class RunSummary:
     log: Path
     step_seconds: dict[str, float]  # wall time of each step of the run
     packages: list[dict] = field(default_factory=list)  # reports.issued_packages of the run
+    without_budget: list[str] = field(default_factory=list)  # years of the run, no budget
 
 
 def instance_for(config: Config) -> dg.DagsterInstance:
@@ -69,49 +81,82 @@ def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]
     return seconds
 
 
-def _root_cause(error) -> str:
-    """The innermost error's message: what went wrong, not Dagster's wrapper around it."""
+def _root_cause(error) -> tuple[str, str]:
+    """The innermost error's class and message: what went wrong, not Dagster's wrapper."""
     while getattr(error, "cause", None) is not None:
         error = error.cause
     lines = (error.message or "").strip().splitlines()
     if not lines:
-        return error.cls_name or "unknown error"
+        return error.cls_name or "", error.cls_name or "okänt fel"
     prefix = f"{error.cls_name}: "  # "dagster._core....Failure: message" -> "message"
     last = lines[-1]
-    return last.split(prefix, 1)[1] if prefix in last else last
+    return error.cls_name or "", last.split(prefix, 1)[1] if prefix in last else last
 
 
-def run_pipeline(config_path: Path, through: str | None = None, log_level: str = "WARNING",
+def failure_of(result, what: str | None = None) -> RunFailed:
+    """The failed steps of a run as one line each: an input error as its message (it names
+    the file and line), any other failure with the step it happened in."""
+    problems, bad_input = [], True
+    for event in result.all_events:
+        if event.event_type_value != "STEP_FAILURE" or not event.step_failure_data \
+                or not event.step_failure_data.error:
+            continue
+        cls, message = _root_cause(event.step_failure_data.error)
+        if cls in INPUT_ERRORS:
+            problems.append(message)
+        else:
+            bad_input = False
+            problems.append(f"{event.step_key}: {message}")
+    if what:
+        problems = [f"{what}: {p}" for p in problems]
+    return RunFailed(list(dict.fromkeys(problems)) or [f"{what or 'körningen'} misslyckades"],
+                     bad_input and bool(problems))
+
+
+def write_run_log(instance: dg.DagsterInstance, run_id: str, out) -> None:
+    """Dagster's own log of a run, every event with its level and step, and the full error
+    of a failed step: in the run's log file, never on the user's terminal."""
+    for entry in instance.all_logs(run_id):
+        when = dt.datetime.fromtimestamp(entry.timestamp).isoformat(timespec="seconds")
+        level = logging.getLevelName(entry.level)
+        out.write(f"{when} {level:<7} {entry.step_key or '-'} {entry.message}\n")
+        event = entry.dagster_event
+        if event is not None and event.event_type_value == "STEP_FAILURE" \
+                and event.step_failure_data and event.step_failure_data.error:
+            out.write(event.step_failure_data.error.to_string() + "\n")
+
+
+QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
+
+
+def run_pipeline(config_path: Path, through: str | None = None,
                  from_month: str | None = None, packages: bool = True) -> RunSummary:
     """One run over the months from `from_month` (default: January of the first year)
     through `through` (default: December of the fiscal year), then one run making the
-    packages of each follow-up period among those months (`packages`)."""
+    packages of each follow-up period among those months (`packages`). Dagster's log goes
+    to `last_run.log` beside the warehouse; what failed is raised as RunFailed."""
     config = load_config(config_path)
     months = [m for m in months_through(config.years, through)
               if from_month is None or m >= from_month]
     if not months:
-        raise RunFailed(f"no month of {config.years} lies between {from_month or 'the start'} "
-                        f"and {through or 'the end'}")
+        raise RunFailed([f"ingen månad av åren {config.years[0]}–{config.years[-1]} "
+                         f"(first_year–fiscal_year) ligger mellan {from_month or 'början'} "
+                         f"och {through or 'slutet'}"], bad_input=True)
     from pipelines.definitions import build_definitions  # parses dbt: only when running
 
-    defs = build_definitions(str(Path(config_path).resolve()))
-    job = defs.resolve_job_def("everything")
     log = config.warehouse_path.with_name("last_run.log")
     log.parent.mkdir(parents=True, exist_ok=True)
-    # dbt's own output goes to the run log, not the user's terminal
+    # the run's output, dbt's and Dagster's, goes to the run log, not the user's terminal
     with instance_for(config) as instance, log.open("w", encoding="utf-8") as out, \
-            contextlib.redirect_stdout(out):
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False,
-            run_config={"loggers": {"console": {"config": {"log_level": log_level}}}},
-            tags={RANGE_START: months[0], RANGE_END: months[-1]},
-        )
+            contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        defs = build_definitions(str(Path(config_path).resolve()))
+        result = defs.resolve_job_def("everything").execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET,
+            tags={RANGE_START: months[0], RANGE_END: months[-1]})
+        write_run_log(instance, result.run_id, out)
         step_seconds = _step_seconds(instance, result.run_id)
     if not result.success:
-        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-        detail = "; ".join(f"{e.step_key}: {_root_cause(e.step_failure_data.error)}"
-                           for e in failures if e.step_failure_data and e.step_failure_data.error)
-        raise RunFailed(detail or "the run failed")
+        raise failure_of(result)
     materialised = len(result.get_asset_materialization_events())
     failed_checks = [
         e.asset_check_evaluation_data.check_name
@@ -122,10 +167,12 @@ def run_pipeline(config_path: Path, through: str | None = None, log_level: str =
     summary = RunSummary(config, months, config.warehouse_path, config.reports_path,
                          materialised, failed_checks, log, step_seconds)
     # a package compares outcome with budget: the follow-up periods of the years with one
-    periods = [p for p in follow_up_periods_in(months)
-               if int(p[:4]) in budget_years(config)] if packages else []
+    in_range = follow_up_periods_in(months) if packages else []
+    with_budget = budget_years(config)
+    summary.without_budget = sorted({p[:4] for p in in_range if int(p[:4]) not in with_budget})
+    periods = [p for p in in_range if int(p[:4]) in with_budget]
     if periods:
-        summary.packages = make_packages(defs, config, periods, log_level)
+        summary.packages = make_packages(defs, config, periods, log)
         summary.materialisations += len(periods)
     return summary
 
@@ -140,14 +187,14 @@ def budget_years(config: Config) -> set[int]:
 
 
 def make_packages(defs: dg.Definitions, config: Config, periods: list[str],
-                  log_level: str = "WARNING") -> list[dict]:
+                  log: Path | None = None) -> list[dict]:
     """Materialise the follow-up packages of `periods`, one run each; what was issued."""
     import duckdb
 
     job = defs.resolve_job_def("packages")
     with instance_for(config) as instance:
         for period in periods:
-            _run_period(job, instance, period, f"paket {period}", log_level)
+            _run_period(job, instance, period, f"paket {period}", log=log)
     with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
         marks = ", ".join("?" for _ in periods)
         return con.execute(
@@ -157,21 +204,20 @@ def make_packages(defs: dg.Definitions, config: Config, periods: list[str],
             f"= 1 order by period, board nulls last", periods).df().to_dict("records")
 
 
-def _run_period(job, instance: dg.DagsterInstance, period: str, what: str, log_level: str,
-                tags: dict[str, str] | None = None) -> None:
-    """One in-process run of a follow-up period's job; RunFailed names what failed."""
-    result = job.execute_in_process(
-        instance=instance, partition_key=period, raise_on_error=False, tags=tags,
-        run_config={"loggers": {"console": {"config": {"log_level": log_level}}}})
+def _run_period(job, instance: dg.DagsterInstance, period: str, what: str,
+                tags: dict[str, str] | None = None, log: Path | None = None) -> None:
+    """One in-process run of a follow-up period's job, its log appended to `log`;
+    RunFailed names what failed."""
+    with open(log or os.devnull, "a", encoding="utf-8") as out, \
+            contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        result = job.execute_in_process(instance=instance, partition_key=period,
+                                        raise_on_error=False, tags=tags, run_config=QUIET)
+        write_run_log(instance, result.run_id, out)
     if not result.success:
-        failures = [e for e in result.all_events if e.event_type_value == "STEP_FAILURE"]
-        raise RunFailed(f"{what}: " + "; ".join(
-            _root_cause(e.step_failure_data.error) for e in failures
-            if e.step_failure_data and e.step_failure_data.error))
+        raise failure_of(result, what)
 
 
-def run_reminders(config_path: Path, period: str, day: dt.date,
-                  log_level: str = "WARNING") -> tuple[Path, pd.DataFrame]:
+def run_reminders(config_path: Path, period: str, day: dt.date) -> tuple[Path, pd.DataFrame]:
     """What the reminder schedule runs, for one period and day: the returned packages and
     goal reports loaded, then the reminders written. (The list's path, who was reminded.)"""
     import duckdb
@@ -181,10 +227,17 @@ def run_reminders(config_path: Path, period: str, day: dt.date,
     from pipelines.schedules import REMINDER_DAY_TAG
 
     config = load_config(config_path)
-    defs = build_definitions(str(Path(config_path).resolve()))
+    log = config.warehouse_path.with_name("last_run.log")
     with instance_for(config) as instance:
+        with open(log, "w", encoding="utf-8") as out, contextlib.redirect_stdout(out), \
+                contextlib.redirect_stderr(out):
+            defs = build_definitions(str(Path(config_path).resolve()))
+        if period not in defs.resolve_job_def("reminders").partitions_def.get_partition_keys():
+            raise RunFailed([f"{period} är ingen uppföljningsperiod av åren "
+                             f"{config.years[0]}–{config.years[-1]} (first_year–fiscal_year)"],
+                            bad_input=True)
         _run_period(defs.resolve_job_def("reminders"), instance, period,
-                    f"påminnelser {period}", log_level, {REMINDER_DAY_TAG: day.isoformat()})
+                    f"påminnelser {period}", {REMINDER_DAY_TAG: day.isoformat()}, log)
     with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
         reminded = con.execute("select unit_code, what, deadline, outstanding "
                                "from reports.comment_reminders where period = ? and "

@@ -109,7 +109,7 @@ def test_row_with_three_decimals_is_quarantined_with_its_key(files, tmp_path):
     engine.dispose()
     batch = database.extract(source(url), duckdb.connect(), full=True)
     [q] = batch.quarantine
-    assert (q["line"], q["rule"]) == (7, "'10.005' has more than two decimals")
+    assert (q["line"], q["rule"]) == (7, "'10.005' har fler än två decimaler")
     batch.check_accounting()
 
 

@@ -128,7 +128,7 @@ def test_goal_reports_that_are_no_report_or_name_no_goal_are_quarantined(tmp_pat
         6: "perioden '2025-13' är inte ÅÅÅÅ-MM",
         7: "målet 'XX9' finns inte i målfilen för 2025",
         8: "status 'klart' är inte en av uppnått, delvis uppnått, ej uppnått, ej påbörjad",
-        9: "Inlämnad: '2026-02-30' is not a date (YYYY-MM-DD or YYYYMMDD)",
+        9: "Inlämnad: '2026-02-30' är inget datum (ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD)",
     }
     [bad] = [q for q in batch.quarantine if q["line"] == 4]
     assert bad["raw"] == "A12.1.2.1;2025-04;uppnått;Klart; före sommaren;2025-04-14;Rektor"
@@ -142,7 +142,7 @@ def test_a_goal_report_file_in_another_encoding_or_with_other_headings_is_refuse
     configured = read_goal_statuses(latin, encoding="iso-8859-1")  # as the config says
     assert configured.read == 8 and configured.rows[0]["comment"] == "Arbetet pågår"
     other = write(tmp_path, "annan.csv", "Mål;Tertial;Läge\nN12.1;2025-04;uppnått\n")
-    with pytest.raises(ValueError, match=r"annan.csv: line 1: missing column\(s\) Id, Period"):
+    with pytest.raises(ValueError, match=r"annan.csv: rad 1: kolumn saknas: Id, Period"):
         read_goal_statuses(other)
 
 
@@ -165,7 +165,7 @@ def test_kolada_rows_that_are_not_values_are_quarantined(tmp_path):
         6: "6 fält men 5 rubriker (ett ',' i en text utan citattecken?)",
     }
     # exported with ';' where the config says ',': one message, not a row per line
-    with pytest.raises(ValueError, match=r"line 1: missing column\(s\) kpi, municipality"):
+    with pytest.raises(ValueError, match=r"rad 1: kolumn saknas: kpi, municipality"):
         read_kpi_outcomes(write(tmp_path, "semikolon.csv", "kpi;municipality;period;gender;"
                                 "value\nN15428;1440;2025;T;80,9\n"))
 

@@ -5,7 +5,10 @@ from decimal import Decimal
 import openpyxl
 import pytest
 
-from pipelines.ingest import loaders
+from pipelines.errors import InputError
+
+from pipelines.ingest import batch as batches
+from pipelines.ingest import ledger, loaders
 from pipelines.ingest.periodisation import load_keys, periodise
 
 KEYS = load_keys()
@@ -43,14 +46,17 @@ LEDGER_CSV = (
 def test_csv_ledger_export_latin1_decimal_comma(tmp_path):
     path = tmp_path / "huvudbok.csv"
     path.write_bytes(LEDGER_CSV.encode("iso-8859-1"))
-    batch = loaders.read_table_ledger(path, "csv", None, {"2025-01"}, encoding="iso-8859-1")
+    batch = ledger.read_table_ledger(path, "csv", None, {"2025-01"}, encoding="iso-8859-1")
     assert [r["amount_ore"] for r in batch.rows] == [123450, -123450]
     assert batch.rows[0]["transaction_text"] == "Förbrukningsmaterial"
     assert [(q["line"], q["rule"]) for q in batch.quarantine] == [
-        (4, "'12,345' has more than two decimals"),
-        (5, "'2025-13-01' is not a date (YYYY-MM-DD or YYYYMMDD)")]
-    batch.check_accounting()  # the February row belongs to another month's load
-    assert batch.read == 4
+        (4, "'12,345' har fler än två decimaler"),
+        (5, "'2025-13-01' är inget datum (ÅÅÅÅ-MM-DD eller ÅÅÅÅMMDD)"),
+        # a file that is not monthly is read whole: February is outside the configured months
+        (6, "radens månad 2025-02 ligger utanför de konfigurerade åren (2025–2025, "
+            "first_year–fiscal_year)")]
+    batch.check_accounting()
+    assert batch.read == 5
 
 
 def test_a_ledger_row_whose_text_holds_the_delimiter_is_quarantined_not_misread(tmp_path):
@@ -60,7 +66,7 @@ def test_a_ledger_row_whose_text_holds_the_delimiter_is_quarantined_not_misread(
                     "LF;1;2025-01-15;6421;121101;84;99,00;Kaffe; fikabröd\n"
                     "\n"  # an empty line is no row
                     "LF;2;2025-01-16;6421;121101;84;10,00;Papper\n", encoding="utf-8")
-    batch = loaders.read_table_ledger(path, "csv", None, {"2025-01"})
+    batch = ledger.read_table_ledger(path, "csv", None, {"2025-01"})
     assert [r["source_line"] for r in batch.rows] == [4]
     [bad] = batch.quarantine
     assert (bad["line"], bad["raw"]) == (2, "LF;1;2025-01-15;6421;121101;84;99,00;Kaffe; "
@@ -76,17 +82,17 @@ def test_excel_ledger_export_reads_like_the_csv(tmp_path):
         ws.append(line.split(";"))
     ws["G2"] = 1234.5  # a real number in the cell, as Excel keeps it
     book.save(tmp_path / "huvudbok.xlsx")
-    batch = loaders.read_table_ledger(tmp_path / "huvudbok.xlsx", "excel", None, {"2025-01"})
+    batch = ledger.read_table_ledger(tmp_path / "huvudbok.xlsx", "excel", None, {"2025-01"})
     assert [r["amount_ore"] for r in batch.rows] == [123450, -123450]
 
 
 def test_missing_column_names_file_and_header(tmp_path):
     path = tmp_path / "export.csv"
     path.write_text("Datum;Konto;Summa\n2025-01-01;6421;10,00\n", encoding="utf-8")
-    with pytest.raises(ValueError, match=r"export.csv: line 1: missing column\(s\) "
-                                         r"Bokföringsdatum, Belopp"):
-        loaders.read_table_ledger(path, "csv", None, {"2025-01"})
-    mapped = loaders.read_table_ledger(path, "csv", None, {"2025-01"}, columns={
+    with pytest.raises(InputError, match=r"export.csv: rad 1: kolumn saknas: Belopp "
+                                         r"\(rubriker i filen: Datum, Konto, Summa\)"):
+        ledger.read_table_ledger(path, "csv", None, {"2025-01"})
+    mapped = ledger.read_table_ledger(path, "csv", None, {"2025-01"}, columns={
         "voucher_date": "Datum", "amount": "Summa"})
     assert mapped.rows[0]["amount_ore"] == 1000
 
@@ -98,12 +104,12 @@ def test_annual_budget_lines_quarantine_unknown_key_and_other_version(tmp_path):
         "P1;141101;1181;1200000,00;jämn;antagen\n"
         "P2;141101;1181;500000,00;säsong;antagen\n"
         "P3;141101;1181;300000,00;jämn;reviderad\n", encoding="utf-8")
-    batch = loaders.read_annual_budget(path, "csv", "antagen", 2025)
+    batch = ledger.read_annual_budget(path, "csv", "antagen", 2025)
     assert len(batch.rows) == 12 and batch.loaded == 1
     assert sum(r["amount_ore"] for r in batch.rows) == 1_200_000_00
     rules = [q["rule"] for q in batch.quarantine]
-    assert rules[0].startswith("periodisation key 'säsong' is not one of")
-    assert rules[1] == "version 'reviderad' in a file configured as 'antagen'"
+    assert rules[0].startswith("periodiseringsnyckeln 'säsong' är inte en av")
+    assert rules[1] == "budgetversionen 'reviderad' i en fil som är konfigurerad som 'antagen'"
     batch.check_accounting()
 
 
@@ -115,7 +121,7 @@ def test_hr_row_for_another_period_is_quarantined_without_the_personnummer(tmp_p
     batch = loaders.read_hr_export(path, b"k", "2025-01")
     assert batch.rows == []
     [q] = batch.quarantine
-    assert q["rule"] == "period 2025-02 in a delivery for 2025-01"
+    assert q["rule"] == "perioden '2025-02' i en leverans för 2025-01"
     assert "1492" not in q["raw"] and "19650617" not in q["raw"]
 
 
@@ -153,9 +159,9 @@ def test_ledger_rows_stream_to_the_warehouse_in_chunks(tmp_path, monkeypatch):
         f"#TRANS 2440 {{}} -10.00\n}}\n" for n in range(1, 251))
     path = tmp_path / "huvudbok.se"
     path.write_bytes(("#FLAGGA 0\n#FORMAT PC8\n#SIETYP 4\n" + vouchers).encode("cp437"))
-    monkeypatch.setattr(loaders, "CHUNK_ROWS", 100)
+    monkeypatch.setattr(batches, "CHUNK_ROWS", 100)
     chunks = []
-    batch = loaders.read_sie_ledger(path, "2025-01", {"2025-01"}, sink=chunks.append)
+    batch = ledger.read_sie_ledger(path, "2025-01", {"2025-01"}, sink=chunks.append)
     batch.flush()
     assert [len(c) for c in chunks] == [100] * 5
     assert batch.read == batch.loaded == 500 and batch.rows == []

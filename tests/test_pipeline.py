@@ -134,13 +134,13 @@ def test_broken_delivery_is_quarantined_and_rerun_replaces_rows(demo_run, tmp_pa
     first = run_pipeline(root / "uppfoljning.yaml", through="2025-01")
     again = run_pipeline(root / "uppfoljning.yaml", through="2025-01")
     quarantined = query(again, "SELECT file, line, rule FROM raw.quarantine")
-    assert quarantined == [("huvudbok_2025-01.se", n + 1, "'12,50' is not an amount")]
+    assert quarantined == [("huvudbok_2025-01.se", n + 1, "'12,50' är inget belopp")]
     delivered = path.read_bytes().count(b"#TRANS")
     assert query(first, "SELECT count(*) FROM raw.ledger_transactions") == [(delivered - 1,)]
     assert query(again, "SELECT count(*) FROM raw.ledger_transactions") == [(delivered - 1,)]
     book = openpyxl.load_workbook(again.reports / "inlasningsrapport.xlsx")
     rows = list(book["Karantän"].iter_rows(min_row=2, values_only=True))
-    assert rows[0][:4] == ("Huvudbok", "huvudbok_2025-01.se", n + 1, "'12,50' is not an amount")
+    assert rows[0][:4] == ("Huvudbok", "huvudbok_2025-01.se", n + 1, "'12,50' är inget belopp")
 
     # the same file delivered twice: one delivery in the manifest, kept once in landing
     manifest = "SELECT status, rows_read, rows_loaded, rows_quarantined, landed_path " \

@@ -8,7 +8,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.ingest import loaders
+from pipelines.ingest import ledger, loaders
 from pipelines.ingest.raw_tables import ensure_raw_schema, replacing
 from pipelines.quality.run import run_suite
 from pipelines.quality.suites import load_suites
@@ -23,12 +23,12 @@ def run_on(name: str):
     path = SIE_DIR / name
     con = duckdb.connect()
     ensure_raw_schema(con)
-    ledger = loaders.read_sie_ledger(path, None, ALL_MONTHS)
-    periods = sorted({r["period"] for r in ledger.rows})
+    rows = ledger.read_sie_ledger(path, None, ALL_MONTHS)
+    periods = sorted({r["period"] for r in rows.rows})
     with replacing(con, "ledger_transactions", "ledger", periods) as load:
-        load.insert(ledger.frame())
+        load.insert(rows.frame())
     with replacing(con, "accounts", "accounts") as load:
-        load.insert(loaders.read_sie_chart([path]).frame())
+        load.insert(loaders.read_sie_chart(path, set()).frame())
     outcomes = [run_suite(con, suite, period, include_scans=False)
                 for suite in load_suites() if suite.applies_to == "ledger" for period in periods]
     return outcomes

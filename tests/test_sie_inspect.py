@@ -74,7 +74,7 @@ def test_not_sie_is_refused_with_one_line():
     assert result.exit_code == 2
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1
-    assert "jsisie__BokSald.SE: not a SIE file" in result.stderr
+    assert "jsisie__BokSald.SE: ingen SIE-fil" in result.stderr
     assert "Traceback" not in result.stderr
 
 
@@ -110,10 +110,14 @@ def test_quarantined_lines_are_listed_and_the_file_still_read(tmp_path):
     assert result.exit_code == 0
     report = json.loads(result.stdout)
     assert report["quarantined"] == [
-        {"line": 5, "rule": "'1O0.00' is not an amount", "raw": "#TRANS 1930 {} 1O0.00"},
-        {"line": 6, "rule": "'[/x]' is not a date YYYYMMDD",
+        {"line": 3, "rule": "verifikationen har 2 rad(er) som inte kan läsas (första på rad "
+                            "5); hela verifikationen sätts i karantän",
+         "raw": '#VER A 1 20250105 "x"'},
+        {"line": 5, "rule": "'1O0.00' är inget belopp", "raw": "#TRANS 1930 {} 1O0.00"},
+        {"line": 6, "rule": "'[/x]' är inget datum ÅÅÅÅMMDD",
          "raw": "#TRANS 3010 {} -100.00 [/x]"}]
-    assert report["counts"]["quarantined"] == 2
+    assert report["counts"]["quarantined"] == 3
+    assert report["counts"]["vouchers"] == 1 and report["counts"]["transactions"] == 1
     assert [(v["number"], v["sum"]) for v in report["unbalanced_vouchers"]] == [("2", "5.00")]
     human = inspect(path)  # file text is shown as text, not read as rich markup
     assert human.exit_code == 0
@@ -126,4 +130,4 @@ def test_checksum_status_is_reported(tmp_path):
     path.write_bytes(b"#FLAGGA 0\n#KSUMMA\n#SIETYP 4\n#KSUMMA 1\n")
     report = inspect_json(path)
     assert report["checksum"].startswith("mismatch (expected 1, computed ")
-    assert report["quarantined"][0]["rule"].startswith("checksum does not match")
+    assert report["quarantined"][0]["rule"].startswith("kontrollsumman stämmer inte")

@@ -1,41 +1,43 @@
 """Ingest area: delivered files into the warehouse's `raw` schema.
 
-Ledger and HR are monthly partitions; a backfill over a range runs as one run. Each load
-replaces its partitions' rows in one transaction, records its deliveries in the manifest
+Each load replaces its scope in one transaction, records its deliveries in the manifest
 (`raw.deliveries`, files kept as delivered under the landing folder) and asserts rows read =
-rows loaded + rows quarantined, shown as metadata.
+rows loaded + rows quarantined, shown as metadata. This module holds the loads of the whole
+sources (organisation, chart, budget, goals, tidplan, returned packages) and `store`, which
+every load uses; the monthly loads of the ledger and HR are in `monthly_loads.py`.
 """
 
-import os
 from collections.abc import Callable
-from pathlib import Path
 
 import dagster as dg
 
 from pipelines.config import Config, CsvSource, DatabaseSource, ExcelSource, SieSource
-from pipelines.ingest import database, goals, landing, loaders, year_end
+from pipelines.errors import InputError
+from pipelines.ingest import database, goals, landing, ledger, loaders, year_end
+from pipelines.ingest.batch import Batch, Sink
 from pipelines.ingest.raw_tables import Replacement, replacing
 from pipelines.packages import returns
-from pipelines.partitions import monthly, months_of
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
-DEMO_PSEUDONYM_KEY = b"exempelkommun-demo-key-not-for-real-data"
 # a delivery and how to read it: the reader hands its rows to the sink as it goes; a month
 # read from a database table has no delivered file (None)
-Reading = tuple[landing.Delivery | None, Callable[[loaders.Sink | None], loaders.Batch]]
+Reading = tuple[landing.Delivery | None, Callable[[Sink | None], Batch]]
 
 
-def _store(warehouse: Warehouse, config: Config, table: str, source: str,
-           readings: list[Reading], months: list[str] | None = None,
-           databases: list[DatabaseSource] = (), **extra) -> dg.MaterializeResult:
+def store(warehouse: Warehouse, config: Config, table: str, source: str,
+          readings: list[Reading], months: list[str] | None = None,
+          databases: list[DatabaseSource] = (), **extra) -> dg.MaterializeResult:
     """Load every delivery into `table`, replacing the load's scope, and record the
-    deliveries in the manifest: one transaction, all or nothing. ERP databases are extracted
-    first (incrementally for one month, in full for a range) and their landed rows of the
-    months loaded like a delivery."""
-    total = loaders.Batch()
+    deliveries in the manifest: one transaction, all or nothing. With `months`, a monthly
+    load: those months, and every file read whole (a delivery without a period). ERP
+    databases are extracted first (incrementally for one month, in full for a range) and
+    their landed rows of the months loaded like a delivery."""
+    total = Batch()
     outcome: dict[str, int] = {}
-    with warehouse.connect() as con, replacing(
-            con, table, source, months, [d.path.name for d, _ in readings if d]) as load:
+    whole = [d.path.name for d, _ in readings if d and d.period is None] \
+        if months is not None else []
+    changed_whole: list[str] = []
+    with warehouse.connect() as con, replacing(con, table, source, months, whole) as load:
         landing.ensure_manifest(con)
         for db in databases:
             extracted = database.extract(db, con, full=len(months or []) != 1)
@@ -57,7 +59,11 @@ def _store(warehouse: Warehouse, config: Config, table: str, source: str,
                 status = landing.record(con, config.landing_path, delivery, part.read,
                                         part.loaded, len(part.quarantine))
                 outcome[status] = outcome.get(status, 0) + 1
+                if delivery.period is None and status != "unchanged":
+                    changed_whole.append(delivery.path.name)
             total.extend(part)
+        if months is not None and changed_whole:
+            load.rebuild_beyond(months, changed_whole)
     return dg.MaterializeResult(metadata={
         "rows_read": total.read, "rows_loaded": total.loaded,
         "rows_quarantined": len(total.quarantine),
@@ -65,8 +71,15 @@ def _store(warehouse: Warehouse, config: Config, table: str, source: str,
         **({"months": ", ".join(months)} if months else {}), **extra})
 
 
-def _unsupported(kind: str, src) -> dg.Failure:
-    return dg.Failure(f"sources.{kind}: source type '{src.type}' cannot be loaded here")
+def unsupported(kind: str, src) -> InputError:
+    return InputError(f"sources.{kind}: källtypen '{src.type}' kan inte läsas in här")
+
+
+def _table_source(src, kind: str):
+    if isinstance(src, CsvSource | ExcelSource):
+        return src.type, getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"), \
+            getattr(src, "sheet", 0)
+    raise unsupported(kind, src)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -74,13 +87,13 @@ def _unsupported(kind: str, src) -> dg.Failure:
 def org_units(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
     src = config.sources.org_register
-    if not isinstance(src, CsvSource):
-        raise _unsupported("org_register", src)
+    kind, delimiter, encoding, sheet = _table_source(src, "org_register")
     readings = [(landing.delivery("org_register", None, p),
-                 lambda sink, p=p: loaders.read_org_register(p, src.delimiter, src.encoding,
-                                                             src.columns))
+                 lambda sink, p=p: loaders.read_org_register(p, delimiter, encoding,
+                                                             src.columns, kind=kind,
+                                                             sheet=sheet))
                 for p in config.files(src.path)]
-    return _store(warehouse, config, "org_units", "org_register", readings)
+    return store(warehouse, config, "org_units", "org_register", readings)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -88,19 +101,20 @@ def org_units(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
 def accounts(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
     src = config.sources.chart_of_accounts
-    if src is None:  # no chart export: the accounts the SIE files declare
-        paths = [p for s in config.sources.ledger if isinstance(s, SieSource)
-                 for p in config.files(s.path)]
-        readings = [(landing.delivery("accounts", None, paths[-1]),
-                     lambda sink: loaders.read_sie_chart(paths))] if paths else []
-    elif isinstance(src, CsvSource):
+    if src is None:  # no chart export: the accounts the SIE files declare, file by file
+        paths = list(dict.fromkeys(p for s in config.sources.ledger if isinstance(s, SieSource)
+                                   for p in config.files(s.path)))
+        seen: set[str] = set()
         readings = [(landing.delivery("accounts", None, p),
-                     lambda sink, p=p: loaders.read_chart(p, src.delimiter, src.encoding,
-                                                          src.columns))
-                    for p in config.files(src.path)]
+                     lambda sink, p=p: loaders.read_sie_chart(p, seen)) for p in paths]
     else:
-        raise _unsupported("chart_of_accounts", src)
-    return _store(warehouse, config, "accounts", "accounts", readings)
+        kind, delimiter, encoding, sheet = _table_source(src, "chart_of_accounts")
+        readings = [(landing.delivery("accounts", None, p),
+                     lambda sink, p=p: loaders.read_chart(
+                         p, delimiter, encoding, src.columns, kind=kind, sheet=sheet,
+                         code_and_name=src.code_and_name))
+                    for p in config.files(src.path)]
+    return store(warehouse, config, "accounts", "accounts", readings)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -126,7 +140,7 @@ def follow_up_calendar(settings: Settings, warehouse: Warehouse) -> dg.Materiali
     readings = [(landing.delivery("tidplan", None, p),
                  lambda sink, p=p: loaders.read_tidplan(p))
                 for p in (config.files(src.path) if src else [])]
-    return _store(warehouse, config, "follow_up_calendar", "tidplan", readings)
+    return store(warehouse, config, "follow_up_calendar", "tidplan", readings)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -139,7 +153,7 @@ def comment_deadlines(settings: Settings, warehouse: Warehouse) -> dg.Materializ
                  lambda sink, p=p: goals.read_comment_deadlines(p))
                 for p in (config.files(src.path) if src else [])]
     # its quarantine apart from the calendar's: each load replaces only its own
-    return _store(warehouse, config, "comment_deadlines", "comment_deadlines", readings)
+    return store(warehouse, config, "comment_deadlines", "comment_deadlines", readings)
 
 
 @dg.asset(key=["raw", "goals"], group_name="ingest", pool=WAREHOUSE_POOL,
@@ -150,14 +164,7 @@ def goal_hierarchy(settings: Settings, warehouse: Warehouse) -> dg.MaterializeRe
     src = config.sources.goals
     readings = [(landing.delivery("goals", None, p), lambda sink, p=p: goals.read_goals(p))
                 for p in (config.files(src.path) if src else [])]
-    return _store(warehouse, config, "goals", "goals", readings)
-
-
-def _table_source(src, kind: str):
-    if isinstance(src, CsvSource | ExcelSource):
-        return src.type, getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"), \
-            getattr(src, "sheet", 0)
-    raise _unsupported(kind, src)
+    return store(warehouse, config, "goals", "goals", readings)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL, deps=[goal_hierarchy],
@@ -180,7 +187,7 @@ def goal_statuses(settings: Settings, warehouse: Warehouse) -> dg.MaterializeRes
                       lambda sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet:
                       goals.read_goal_statuses(p, kind, d, e, sh, src.columns, known))
                      for p in config.files(src.path)]
-    return _store(warehouse, config, "goal_statuses", "goal_statuses", readings)
+    return store(warehouse, config, "goal_statuses", "goal_statuses", readings)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -196,7 +203,7 @@ def kpi_outcomes(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResu
                       dec=decimal: goals.read_kpi_outcomes(p, kind, d, e, dec, sh, src.columns,
                                                             config.municipality_code))
                      for p in config.files(src.path)]
-    return _store(warehouse, config, "kpi_outcomes", "kpi_outcomes", readings)
+    return store(warehouse, config, "kpi_outcomes", "kpi_outcomes", readings)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -215,58 +222,8 @@ def balance_requirement_decisions(settings: Settings, warehouse: Warehouse
                       dec=decimal: year_end.read_balance_requirement_decisions(
                           p, kind, d, e, dec, sh, src.columns))
                      for p in config.files(src.path)]
-    return _store(warehouse, config, "balance_requirement_decisions",
+    return store(warehouse, config, "balance_requirement_decisions",
                   "balance_requirement_decisions", readings)
-
-
-def _ledger_reader(src, month: str | None, months: set[str], path: Path
-                   ) -> Callable[[loaders.Sink | None], loaders.Batch]:
-    if isinstance(src, SieSource):
-        return lambda sink: loaders.read_sie_ledger(path, month, months, sink)
-    if isinstance(src, CsvSource):
-        return lambda sink: loaders.read_table_ledger(
-            path, "csv", month, months, src.delimiter, src.encoding, src.decimal,
-            columns=src.columns, sink=sink)
-    if isinstance(src, ExcelSource):
-        return lambda sink: loaders.read_table_ledger(
-            path, "excel", month, months, sheet=src.sheet, columns=src.columns, sink=sink)
-    raise _unsupported("ledger", src)
-
-
-def ledger_deliveries(config: Config, months: list[str]) -> list[Reading]:
-    """Each month's delivery, and files that are not monthly (split by voucher date) once."""
-    wanted = set(months)
-    out, seen = [], set()
-    for src in config.sources.ledger:
-        if "{period}" in getattr(src, "path", ""):
-            for month in months:
-                for p in config.files(src.path, month):
-                    out.append((landing.delivery("ledger", month, p),
-                                _ledger_reader(src, month, wanted, p)))
-        elif isinstance(src, DatabaseSource):
-            continue  # extracted and loaded by _store
-        elif hasattr(src, "path"):
-            for p in config.files(src.path):
-                if p not in seen:
-                    seen.add(p)
-                    out.append((landing.delivery("ledger", None, p),
-                                _ledger_reader(src, None, wanted, p)))
-        else:
-            raise _unsupported("ledger", src)
-    return out
-
-
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
-          partitions_def=monthly, backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Huvudboken: every voucher row per month (SIE 4, CSV or Excel exports, "
-                      "an ERP database).")
-def ledger_transactions(context: dg.AssetExecutionContext, settings: Settings,
-                        warehouse: Warehouse) -> dg.MaterializeResult:
-    config = settings.load()
-    months = months_of(context)
-    databases = [s for s in config.sources.ledger if isinstance(s, DatabaseSource)]
-    return _store(warehouse, config, "ledger_transactions", "ledger",
-                  ledger_deliveries(config, months), months, databases)
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -274,75 +231,25 @@ def ledger_transactions(context: dg.AssetExecutionContext, settings: Settings,
                       "periodised to months by their periodisation key.")
 def budget_lines(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
+    years = set(config.years)
     readings: list[Reading] = []
     for src in config.sources.budget + config.sources.investment_budget:
         for p in config.files(src.path):
             if isinstance(src, SieSource):
                 def read(sink, p=p, src=src):
-                    return loaders.read_sie_budget(p, src.version or "")
+                    return ledger.read_sie_budget(p, src.version or "", years)
             elif isinstance(src, CsvSource | ExcelSource):
-                def read(sink, p=p, src=src):
-                    return loaders.read_annual_budget(
-                        p, "csv" if isinstance(src, CsvSource) else "excel", src.version or "",
-                        config.fiscal_year, getattr(src, "delimiter", ";"),
-                        getattr(src, "encoding", "utf-8"), getattr(src, "decimal", ","),
-                        getattr(src, "sheet", 0), src.columns)
+                kind, delimiter, encoding, sheet = _table_source(src, "budget")
+
+                def read(sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet):
+                    return ledger.read_annual_budget(
+                        p, kind, src.version or "", config.fiscal_year, d, e,
+                        getattr(src, "decimal", ","), sh, src.columns, years=years,
+                        code_and_name=src.code_and_name)
             else:
-                raise _unsupported("budget", src)
+                raise unsupported("budget", src)
             readings.append((landing.delivery("budget", None, p), read))
-    return _store(warehouse, config, "budget_lines", "budget", readings)
-
-
-def pseudonym_key(config: Config) -> bytes:
-    key = os.environ.get(config.pseudonym_key_env)
-    if key:
-        return key.encode()
-    if config.demo:
-        return DEMO_PSEUDONYM_KEY
-    raise dg.Failure(f"environment variable {config.pseudonym_key_env} is not set: HR data "
-                     "cannot be pseudonymised without the municipality's secret key")
-
-
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
-          partitions_def=monthly, backfill_policy=dg.BackfillPolicy.single_run(),
-          description="Personal: employee-months, personnummer replaced by a keyed pseudonym.")
-def hr_employee_months(context: dg.AssetExecutionContext, settings: Settings,
-                       warehouse: Warehouse) -> dg.MaterializeResult:
-    config = settings.load()
-    months = months_of(context)
-    key = pseudonym_key(config) if config.sources.hr else b""
-    readings: list[Reading] = []
-    missing: list[str] = []
-    for month in months:
-        files, tables = [], []
-        for src in config.sources.hr:
-            if isinstance(src, CsvSource | ExcelSource):
-                files += [(p, src) for p in config.files(src.path, month)]
-            elif isinstance(src, DatabaseSource):
-                tables.append(src)
-            else:
-                raise _unsupported("hr", src)
-        if not files and not tables:
-            if len(months) == 1 and config.sources.hr:
-                raise dg.Failure(f"no HR export for {month} (sources.hr)")
-            missing.append(month)  # a backfill over years before HR was delivered
-            continue
-        for p, src in files:
-            readings.append((landing.delivery("hr", month, p), lambda sink, p=p, src=src,
-                             month=month: loaders.read_hr_export(
-                p, key, month, getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"),
-                getattr(src, "decimal", ","), src.columns, sink, kind=src.type,
-                sheet=getattr(src, "sheet", 0))))
-        for src in tables:  # pseudonymised as the rows come out of the database
-            period_column = {**loaders.HR_COLUMNS, **src.columns}["period"]
-            readings.append((None, lambda sink, src=src, month=month, col=period_column:
-                             loaders.read_hr_rows(
-                database.month_rows(src, col, month), database.source_name(src), key, month,
-                ".", src.columns, sink)))
-    if missing:
-        context.log.warning(f"no HR export for {', '.join(missing)}")
-    return _store(warehouse, config, "hr_employee_months", "hr", readings, months,
-                  months_without_export=", ".join(missing) or "-")
+    return store(warehouse, config, "budget_lines", "budget", readings)
 
 
 @dg.multi_asset(
@@ -380,8 +287,6 @@ def returned_packages(context: dg.AssetExecutionContext, settings: Settings,
                                    metadata={**common, "rows_loaded": len(frame)})
 
 
-defs = dg.Definitions(assets=[org_units, accounts, dimension_objects, follow_up_calendar,
-                             comment_deadlines, goal_hierarchy, goal_statuses, kpi_outcomes,
-                             balance_requirement_decisions,
-                             ledger_transactions, budget_lines, hr_employee_months,
-                             returned_packages])
+ASSETS = [org_units, accounts, dimension_objects, follow_up_calendar, comment_deadlines,
+          goal_hierarchy, goal_statuses, kpi_outcomes, balance_requirement_decisions,
+          budget_lines, returned_packages]

@@ -8,7 +8,7 @@ import dagster as dg
 
 from pipelines.defs.ingest import org_units
 from pipelines.ingest.loaders import LEVELS
-from pipelines.partitions import monthly, months_of
+from pipelines.partitions import Partitions, months_of
 from pipelines.quality.reconciliation import reconciliation_differences
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
@@ -45,8 +45,8 @@ def org_tree_problems(rows: list[tuple]) -> list[str]:
                             "up while the unit is valid, no overlapping validity.")
 def org_tree_is_valid(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
-        rows = con.execute("SELECT code, level, parent_code, valid_from, valid_to "
-                           "FROM raw.org_units").fetchall()
+        rows = con.execute("SELECT code, level, parent_code, coalesce(valid_from, "
+                           "DATE '1900-01-01'), valid_to FROM raw.org_units").fetchall()
     problems = org_tree_problems(rows)
     return dg.AssetCheckResult(passed=not problems, metadata={
         "units": len(rows), "problems": len(problems), "first_problems": "\n".join(problems[:20])})
@@ -65,17 +65,11 @@ def ledger_reconciles(warehouse: Warehouse) -> dg.AssetCheckResult:
         "differences": len(differences), "first_differences": "\n".join(differences[:20])})
 
 
-@dg.asset(key=dg.AssetKey(["quality", "issues"]), group_name="quality", pool=WAREHOUSE_POOL,
-          partitions_def=monthly, backfill_policy=dg.BackfillPolicy.single_run(),
-          deps=[dg.AssetKey(["raw", "ledger_transactions"]),
-                dg.AssetKey(["raw", "hr_employee_months"]), org_units,
-                dg.AssetKey(["raw", "accounts"])],
-          description="Datakvalitet: the kontering, periodisering and HR suites of "
-                      "expectations/ run on each month; every flagged row with file, line and "
-                      "a message in Swedish (quality.issues), every run's results "
-                      "(quality.check_results).")
-def quality_issues(context: dg.AssetExecutionContext, settings: Settings,
-                   warehouse: Warehouse) -> dg.MaterializeResult:
+QUALITY_ISSUES = dg.AssetKey(["quality", "issues"])
+
+
+def run_quality(context: dg.AssetExecutionContext, settings: Settings,
+                warehouse: Warehouse) -> dg.MaterializeResult:
     from pipelines.quality.run import GxRunner, Outcome, run_suite, store
     from pipelines.quality.suites import load_suites
 
@@ -102,7 +96,7 @@ def quality_issues(context: dg.AssetExecutionContext, settings: Settings,
 
 
 def _suite_check(suite_name: str, description: str) -> dg.AssetChecksDefinition:
-    @dg.asset_check(asset=quality_issues, name=suite_name, pool=WAREHOUSE_POOL,
+    @dg.asset_check(asset=QUALITY_ISSUES, name=suite_name, pool=WAREHOUSE_POOL,
                     description=description)
     def check(warehouse: Warehouse) -> dg.AssetCheckResult:
         with warehouse.connect(read_only=True) as con:
@@ -129,5 +123,22 @@ suite_checks = [
                        "(expectations/hr.yaml)."),
 ]
 
-defs = dg.Definitions(assets=[quality_issues],
-                      asset_checks=[org_tree_is_valid, ledger_reconciles, *suite_checks])
+
+def build(partitions: Partitions) -> dg.Definitions:
+    """The rule families over the config's months, and the checks on the loaded data."""
+
+    @dg.asset(key=QUALITY_ISSUES, group_name="quality", pool=WAREHOUSE_POOL,
+              partitions_def=partitions.monthly, backfill_policy=dg.BackfillPolicy.single_run(),
+              deps=[dg.AssetKey(["raw", "ledger_transactions"]),
+                    dg.AssetKey(["raw", "hr_employee_months"]), org_units,
+                    dg.AssetKey(["raw", "accounts"])],
+              description="Datakvalitet: the kontering, periodisering and HR suites of "
+                          "expectations/ run on each month; every flagged row with file, line "
+                          "and a message in Swedish (quality.issues), every run's results "
+                          "(quality.check_results).")
+    def quality_issues(context: dg.AssetExecutionContext, settings: Settings,
+                       warehouse: Warehouse) -> dg.MaterializeResult:
+        return run_quality(context, settings, warehouse)
+
+    return dg.Definitions(assets=[quality_issues],
+                          asset_checks=[org_tree_is_valid, ledger_reconciles, *suite_checks])

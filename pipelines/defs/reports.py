@@ -14,7 +14,7 @@ import pandas as pd
 
 from pipelines.packages.publish import folder, make_packages
 from pipelines.packages.reminders import due_reminders, record_reminders, write_reminders
-from pipelines.partitions import follow_up_periods
+from pipelines.partitions import Partitions
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
 # what a package is made from; the package of a period reads the year's months up to it
@@ -68,15 +68,8 @@ def load_report(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResul
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(out)),
                                           "quarantined": int(len(quarantine))})
 
-@dg.asset(group_name="reports", pool=WAREHOUSE_POOL, partitions_def=follow_up_periods,
-          deps=[dg.AssetDep(dg.AssetKey(k), partition_mapping=dg.AllPartitionMapping())
-                for k in PACKAGE_SOURCES],
-          description="Uppföljningspaket: per follow-up period one package per board and one "
-                      "for the kommun total (Excel workbook and PDF). A board with a failing "
-                      "error-level quality rule, or data that does not reconcile, gets a "
-                      "marked draft instead (paket/<period>/utkast/) and the run says why.")
-def follow_up_packages(context: dg.AssetExecutionContext, settings: Settings,
-                       warehouse: Warehouse) -> dg.MaterializeResult:
+def make_follow_up_packages(context: dg.AssetExecutionContext, settings: Settings,
+                            warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
     period = context.partition_key
     with warehouse.connect() as con:
@@ -94,20 +87,8 @@ def follow_up_packages(context: dg.AssetExecutionContext, settings: Settings,
     })
 
 
-@dg.asset(group_name="reports", pool=WAREHOUSE_POOL, partitions_def=follow_up_periods,
-          deps=[dg.AssetKey(["raw", "deviation_comments"]), dg.AssetKey(["raw", "goal_statuses"]),
-                dg.AssetKey(["raw", "returned_goal_statuses"]),
-                dg.AssetKey(["raw", "comment_deadlines"]),
-                dg.AssetDep(dg.AssetKey(["marts", "deviations"]),
-                            partition_mapping=dg.AllPartitionMapping()),
-                dg.AssetDep(dg.AssetKey(["marts", "goal_follow_up"]),
-                            partition_mapping=dg.AllPartitionMapping())],
-          description="Påminnelser: per unit, the comments and goal reports of the follow-up "
-                      "period still missing for deadlines that are near or passed (the run's "
-                      "tag uppfoljning/reminder_date, else today). A list for Ekonomi and one "
-                      "message per unit under paminnelser/<period>/.")
-def comment_reminders(context: dg.AssetExecutionContext, settings: Settings,
-                      warehouse: Warehouse) -> dg.MaterializeResult:
+def make_comment_reminders(context: dg.AssetExecutionContext, settings: Settings,
+                           warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
     period = context.partition_key
     tagged = context.run.tags.get("uppfoljning/reminder_date")
@@ -127,4 +108,38 @@ def comment_reminders(context: dg.AssetExecutionContext, settings: Settings,
             for r in due.head(50).itertuples()) or "-")})
 
 
-defs = dg.Definitions(assets=[load_report, follow_up_packages, comment_reminders])
+def build(partitions: Partitions) -> dg.Definitions:
+    """The load report, and the packages and reminders over the config's follow-up periods."""
+
+    @dg.asset(group_name="reports", pool=WAREHOUSE_POOL,
+              partitions_def=partitions.follow_up_periods,
+              deps=[dg.AssetDep(dg.AssetKey(k), partition_mapping=dg.AllPartitionMapping())
+                    for k in PACKAGE_SOURCES],
+              description="Uppföljningspaket: per follow-up period one package per board and "
+                          "one for the kommun total (Excel workbook and PDF). A board with a "
+                          "failing error-level quality rule, or data that does not reconcile, "
+                          "gets a marked draft instead (paket/<period>/utkast/) and the run "
+                          "says why.")
+    def follow_up_packages(context: dg.AssetExecutionContext, settings: Settings,
+                           warehouse: Warehouse) -> dg.MaterializeResult:
+        return make_follow_up_packages(context, settings, warehouse)
+
+    @dg.asset(group_name="reports", pool=WAREHOUSE_POOL,
+              partitions_def=partitions.follow_up_periods,
+              deps=[dg.AssetKey(["raw", "deviation_comments"]),
+                    dg.AssetKey(["raw", "goal_statuses"]),
+                    dg.AssetKey(["raw", "returned_goal_statuses"]),
+                    dg.AssetKey(["raw", "comment_deadlines"]),
+                    dg.AssetDep(dg.AssetKey(["marts", "deviations"]),
+                                partition_mapping=dg.AllPartitionMapping()),
+                    dg.AssetDep(dg.AssetKey(["marts", "goal_follow_up"]),
+                                partition_mapping=dg.AllPartitionMapping())],
+              description="Påminnelser: per unit, the comments and goal reports of the "
+                          "follow-up period still missing for deadlines that are near or passed "
+                          "(the run's tag uppfoljning/reminder_date, else today). A list for "
+                          "Ekonomi and one message per unit under paminnelser/<period>/.")
+    def comment_reminders(context: dg.AssetExecutionContext, settings: Settings,
+                          warehouse: Warehouse) -> dg.MaterializeResult:
+        return make_comment_reminders(context, settings, warehouse)
+
+    return dg.Definitions(assets=[load_report, follow_up_packages, comment_reminders])

@@ -40,7 +40,7 @@ import pandas as pd
 import sqlalchemy as sa
 
 from pipelines.config import DatabaseSource
-from pipelines.ingest.loaders import Batch
+from pipelines.ingest.batch import Batch
 from pipelines.ingest.raw_tables import ensure_raw_schema
 
 DEFAULT_COLUMNS = {
@@ -80,7 +80,7 @@ def period_of(value: object) -> str:
     text = str(value).strip()
     digits = text.replace("-", "")[:6]
     if len(digits) != 6 or not digits.isdigit() or not 1 <= int(digits[4:]) <= 12:
-        raise ValueError(f"period '{value}' is not YYYYMM")
+        raise ValueError(f"perioden '{value}' är inte ÅÅÅÅMM")
     return f"{digits[:4]}-{digits[4:]}"
 
 
@@ -98,9 +98,11 @@ def _exact(value: object) -> Decimal:
     try:
         amount = Decimal(str(value))
     except InvalidOperation:
-        raise ValueError(f"'{value}' is not an amount") from None
+        raise ValueError(f"'{value}' är inget belopp") from None
+    if not amount.is_finite():
+        raise ValueError(f"'{value}' är inget belopp")
     if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"'{value}' has more than two decimals")
+        raise ValueError(f"'{value}' har fler än två decimaler")
     return amount
 
 
@@ -171,7 +173,7 @@ def extract(source: DatabaseSource, con: duckdb.DuckDBPyConnection, full: bool,
                     newest = value if newest is None or value > newest else newest
                 try:
                     if not record.get(cols["account"]):
-                        raise ValueError("account is empty")
+                        raise ValueError("kontot saknas")
                     batch.add({
                         "source": name, "row_key": str(key),
                         "period": period_of(record.get(cols["period"])),

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.ingest.loaders import Batch, parse_any_date, table_rows
+from pipelines.ingest.batch import Batch
+from pipelines.ingest.tables import parse_any_date, table_rows
 from pipelines.ingest.yaml_files import LineMapping, date_of, entries, read_yaml
 
 REPORTED_STATUSES = ("uppnått", "delvis uppnått", "ej uppnått", "ej påbörjad")  # the seeds'

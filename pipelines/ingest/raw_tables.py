@@ -78,6 +78,10 @@ DDL = {
     "returned_goal_statuses": """
         goal_id VARCHAR NOT NULL, period VARCHAR NOT NULL, status VARCHAR, comment VARCHAR,
         submitted_on DATE, submitted_by VARCHAR, source_file VARCHAR, source_line INTEGER""",
+    # months whose rows a load changed beyond its own partitions (a file read whole, new or
+    # corrected): the next dbt build rebuilds them too, then clears them
+    "months_to_rebuild": """
+        period VARCHAR NOT NULL, source_table VARCHAR, noted_at TIMESTAMP""",
     "quarantine": """
         source VARCHAR NOT NULL, file VARCHAR, line INTEGER, raw VARCHAR, rule VARCHAR,
         period VARCHAR""",
@@ -134,16 +138,25 @@ class Replacement:
     def quarantine(self, frame: pd.DataFrame) -> None:
         _insert(self.con, "quarantine", frame)
 
+    def rebuild_beyond(self, months: list[str], files: list[str]) -> None:
+        """Note the months `files` (read whole, new or corrected) hold beyond `months`."""
+        self.con.execute(
+            f"INSERT INTO raw.months_to_rebuild SELECT DISTINCT period, ?, now() "
+            f"FROM raw.{self.table} WHERE source_file IN (SELECT unnest(?)) "
+            f"AND period NOT IN (SELECT unnest(?))", [self.table, files, months])
+
 
 @contextmanager
 def replacing(con: duckdb.DuckDBPyConnection, table: str, source: str,
-              months: list[str] | None = None, files: list[str] | None = None
+              months: list[str] | None = None, whole_files: list[str] = ()
               ) -> Iterator[Replacement]:
     """Replace a load in one transaction: all or nothing.
 
-    With `months`, the rows of those periods are replaced (a monthly partition or a range);
-    without, the whole table. The source's quarantine rows of the same scope go with them
-    (rows whose month could not be read, period NULL, belong to every load of their `files`).
+    With `months` (a monthly partition or a range), the rows of those periods are replaced,
+    and every row of the files that are read whole (not monthly), whatever its month: those
+    of this load (`whole_files`) and those an earlier load read whole (the manifest knows
+    them), so a file renamed or dropped from the config leaves nothing behind. Without
+    `months`, the whole table. The source's quarantine rows of the same scope go with them.
     """
     ensure_raw_schema(con)
     con.execute("BEGIN TRANSACTION")
@@ -152,13 +165,24 @@ def replacing(con: duckdb.DuckDBPyConnection, table: str, source: str,
             con.execute(f"DELETE FROM raw.{table}")
             con.execute("DELETE FROM raw.quarantine WHERE source = ?", [source])
         else:
-            marks = ", ".join("?" for _ in months)
-            con.execute(f"DELETE FROM raw.{table} WHERE period IN ({marks})", months)
+            names = sorted(set(whole_files) | _read_whole_before(con, source))
+            marks = ", ".join("?" for _ in months) or "NULL"
+            con.execute(f"DELETE FROM raw.{table} WHERE period IN ({marks}) "
+                        f"OR source_file IN (SELECT unnest(?))", [*months, names])
             con.execute(f"DELETE FROM raw.quarantine WHERE source = ? AND (period IN ({marks}) "
-                        f"OR (period IS NULL AND file IN (SELECT unnest(?))))",
-                        [source, *months, sorted(set(files or []))])
+                        f"OR file IN (SELECT unnest(?)))", [source, *months, names])
         yield Replacement(con, table)
         con.execute("COMMIT")
     except BaseException:
         con.execute("ROLLBACK")
         raise
+
+
+def _read_whole_before(con: duckdb.DuckDBPyConnection, source: str) -> set[str]:
+    """The files of `source` that earlier loads read whole (period NULL in the manifest)."""
+    if not con.execute("SELECT count(*) FROM information_schema.tables WHERE "
+                       "table_schema = 'raw' AND table_name = 'deliveries'").fetchone()[0]:
+        return set()
+    return {name for (name,) in con.execute(
+        "SELECT DISTINCT file_name FROM raw.deliveries WHERE source = ? AND period IS NULL",
+        [source]).fetchall()}

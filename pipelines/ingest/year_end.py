@@ -13,7 +13,8 @@ from __future__ import annotations
 from decimal import Decimal
 from pathlib import Path
 
-from pipelines.ingest.loaders import Batch, parse_decimal_amount, table_rows
+from pipelines.ingest.batch import Batch
+from pipelines.ingest.tables import parse_decimal_amount, table_rows
 
 # the decisions the law allows (kommunallagen 11 kap., LKBR 4 kap. 3 §) -> what they are called
 DECISION_ITEMS = {
