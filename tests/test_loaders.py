@@ -6,7 +6,6 @@ import openpyxl
 import pytest
 
 from pipelines.errors import InputError
-
 from pipelines.ingest import batch as batches
 from pipelines.ingest import ledger, loaders
 from pipelines.ingest.periodisation import load_keys, periodise

@@ -219,7 +219,8 @@ def test_checksum_without_its_closing_record_says_the_file_may_be_cut_off(tmp_pa
     assert len(list(reader)) == 1
     assert reader.info.checksum.startswith("incomplete")
     [q] = reader.info.quarantine
-    assert (q.line, q.rule) == (2, "kontrollsumman öppnas men stängs aldrig: filen kan vara avklippt")
+    assert (q.line, q.rule) == (
+        2, "kontrollsumman öppnas men stängs aldrig: filen kan vara avklippt")
 
 
 @pytest.mark.parametrize("tail, status, rule", [
