@@ -23,6 +23,7 @@ sie_app = typer.Typer(no_args_is_help=True, help="SIE 4 files.")
 
 COUNT_NAMES = {  # counts key -> Swedish row heading, in report order
     "vouchers": "Verifikationer (#VER)",
+    "empty_vouchers": "Verifikationer utan rader (läses inte in)",
     "transactions": "Transaktioner (#TRANS, #RTRANS)",
     "removed_transactions": "Strukna transaktioner (#BTRANS)",
     "period_budgets": "Periodbudgetar (#PBUDGET)",

@@ -112,7 +112,7 @@ def test_run_passes_its_checks_and_writes_the_load_report(demo_run):
     assert not {"ledger_reconciles", "org_tree_is_valid"} & set(demo_run.checks_failed)
     assert {"kontering", "periodisering", "hr"} <= set(demo_run.checks_failed)
     book = openpyxl.load_workbook(demo_run.reports / "inlasningsrapport.xlsx")
-    assert book.sheetnames == ["Sammanfattning", "Karantän"]
+    assert book.sheetnames == ["Sammanfattning", "Leveranser", "Regler", "Karantän"]
     summary = {r[0]: r[1:] for r in book["Sammanfattning"].iter_rows(min_row=2,
                                                                       values_only=True)}
     ledger_rows = query(demo_run, "SELECT count(*) FROM raw.ledger_transactions")[0][0]

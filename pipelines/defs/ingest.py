@@ -7,21 +7,15 @@ sources (organisation, chart, budget, goals, tidplan, returned packages) and `st
 every load uses; the monthly loads of the ledger and HR are in `monthly_loads.py`.
 """
 
-from collections.abc import Callable
-
 import dagster as dg
 
-from pipelines.config import Config, CsvSource, DatabaseSource, ExcelSource, SieSource
-from pipelines.errors import InputError
-from pipelines.ingest import database, goals, landing, ledger, loaders, year_end
-from pipelines.ingest.batch import Batch, Sink
+from pipelines.config import Config, DatabaseSource, SieSource
+from pipelines.ingest import database, deliveries, landing, loaders
+from pipelines.ingest.batch import Batch
+from pipelines.ingest.deliveries import Reading
 from pipelines.ingest.raw_tables import Replacement, replacing
 from pipelines.packages import returns
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
-
-# a delivery and how to read it: the reader hands its rows to the sink as it goes; a month
-# read from a database table has no delivered file (None)
-Reading = tuple[landing.Delivery | None, Callable[[Sink | None], Batch]]
 
 
 def store(warehouse: Warehouse, config: Config, table: str, source: str,
@@ -71,50 +65,19 @@ def store(warehouse: Warehouse, config: Config, table: str, source: str,
         **({"months": ", ".join(months)} if months else {}), **extra})
 
 
-def unsupported(kind: str, src) -> InputError:
-    return InputError(f"sources.{kind}: källtypen '{src.type}' kan inte läsas in här")
-
-
-def _table_source(src, kind: str):
-    if isinstance(src, CsvSource | ExcelSource):
-        return src.type, getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"), \
-            getattr(src, "sheet", 0)
-    raise unsupported(kind, src)
-
-
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
           description="Organisationsregistret: every unit with level, parent and validity.")
 def org_units(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
-    src = config.sources.org_register
-    kind, delimiter, encoding, sheet = _table_source(src, "org_register")
-    readings = [(landing.delivery("org_register", None, p),
-                 lambda sink, p=p: loaders.read_org_register(p, delimiter, encoding,
-                                                             src.columns, kind=kind,
-                                                             sheet=sheet))
-                for p in config.files(src.path)]
-    return store(warehouse, config, "org_units", "org_register", readings)
+    return store(warehouse, config, "org_units", "org_register",
+                 deliveries.org_register_readings(config))
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
           description="Kontoplanen: accounts with names, types and booking rules.")
 def accounts(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
-    src = config.sources.chart_of_accounts
-    if src is None:  # no chart export: the accounts the SIE files declare, file by file
-        paths = list(dict.fromkeys(p for s in config.sources.ledger if isinstance(s, SieSource)
-                                   for p in config.files(s.path)))
-        seen: set[str] = set()
-        readings = [(landing.delivery("accounts", None, p),
-                     lambda sink, p=p: loaders.read_sie_chart(p, seen)) for p in paths]
-    else:
-        kind, delimiter, encoding, sheet = _table_source(src, "chart_of_accounts")
-        readings = [(landing.delivery("accounts", None, p),
-                     lambda sink, p=p: loaders.read_chart(
-                         p, delimiter, encoding, src.columns, kind=kind, sheet=sheet,
-                         code_and_name=src.code_and_name))
-                    for p in config.files(src.path)]
-    return store(warehouse, config, "accounts", "accounts", readings)
+    return store(warehouse, config, "accounts", "accounts", deliveries.chart_readings(config))
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -122,8 +85,8 @@ def accounts(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
                       "declared in the SIE files (#OBJEKT).")
 def dimension_objects(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
-    paths = [p for s in config.sources.ledger + config.sources.budget
-             if isinstance(s, SieSource) for p in config.files(s.path)]
+    paths = list(dict.fromkeys(p for s in config.sources.ledger + config.sources.budget
+                               if isinstance(s, SieSource) for p in config.files(s.path)))
     batch = loaders.read_sie_objects(paths)
     with warehouse.connect() as con, replacing(con, "dimension_objects",
                                                "dimension_objects") as load:
@@ -136,11 +99,8 @@ def dimension_objects(settings: Settings, warehouse: Warehouse) -> dg.Materializ
                       "dates, from the municipality's tidplan file.")
 def follow_up_calendar(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
-    src = config.sources.tidplan
-    readings = [(landing.delivery("tidplan", None, p),
-                 lambda sink, p=p: loaders.read_tidplan(p))
-                for p in (config.files(src.path) if src else [])]
-    return store(warehouse, config, "follow_up_calendar", "tidplan", readings)
+    return store(warehouse, config, "follow_up_calendar", "tidplan",
+                 deliveries.tidplan_readings(config))
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -148,12 +108,9 @@ def follow_up_calendar(settings: Settings, warehouse: Warehouse) -> dg.Materiali
                       "(enhet, verksamhet, sektor) or kind of goal (aktiviteter, delmål ...).")
 def comment_deadlines(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
-    src = config.sources.tidplan
-    readings = [(landing.delivery("tidplan", None, p),
-                 lambda sink, p=p: goals.read_comment_deadlines(p))
-                for p in (config.files(src.path) if src else [])]
     # its quarantine apart from the calendar's: each load replaces only its own
-    return store(warehouse, config, "comment_deadlines", "comment_deadlines", readings)
+    return store(warehouse, config, "comment_deadlines", "comment_deadlines",
+                 deliveries.tidplan_readings(config, deadlines=True))
 
 
 @dg.asset(key=["raw", "goals"], group_name="ingest", pool=WAREHOUSE_POOL,
@@ -161,10 +118,7 @@ def comment_deadlines(settings: Settings, warehouse: Warehouse) -> dg.Materializ
                       "nämndmål with styrtal, delmål and aktiviteter, each with its parent.")
 def goal_hierarchy(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
-    src = config.sources.goals
-    readings = [(landing.delivery("goals", None, p), lambda sink, p=p: goals.read_goals(p))
-                for p in (config.files(src.path) if src else [])]
-    return store(warehouse, config, "goals", "goals", readings)
+    return store(warehouse, config, "goals", "goals", deliveries.goal_readings(config))
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL, deps=[goal_hierarchy],
@@ -180,30 +134,16 @@ def goal_statuses(settings: Settings, warehouse: Warehouse) -> dg.MaterializeRes
                            "table_schema = 'raw' and table_name = 'goals'").fetchone()[0]:
                 known = set(con.execute("select fiscal_year, goal_id from raw.goals"
                                         ).fetchall())
-    readings = []
-    for src in config.sources.goal_statuses:
-        kind, delimiter, encoding, sheet = _table_source(src, "goal_statuses")
-        readings += [(landing.delivery("goal_statuses", None, p),
-                      lambda sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet:
-                      goals.read_goal_statuses(p, kind, d, e, sh, src.columns, known))
-                     for p in config.files(src.path)]
-    return store(warehouse, config, "goal_statuses", "goal_statuses", readings)
+    return store(warehouse, config, "goal_statuses", "goal_statuses",
+                 deliveries.goal_status_readings(config, known))
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
           description="Styrtal outcomes from Kolada (kpi, kommun, år, kön, värde).")
 def kpi_outcomes(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
-    readings = []
-    for src in config.sources.kpi_outcomes:
-        kind, delimiter, encoding, sheet = _table_source(src, "kpi_outcomes")
-        decimal = getattr(src, "decimal", ".")
-        readings += [(landing.delivery("kpi_outcomes", None, p),
-                      lambda sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet,
-                      dec=decimal: goals.read_kpi_outcomes(p, kind, d, e, dec, sh, src.columns,
-                                                            config.municipality_code))
-                     for p in config.files(src.path)]
-    return store(warehouse, config, "kpi_outcomes", "kpi_outcomes", readings)
+    return store(warehouse, config, "kpi_outcomes", "kpi_outcomes",
+                 deliveries.kpi_readings(config))
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -213,17 +153,8 @@ def kpi_outcomes(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResu
 def balance_requirement_decisions(settings: Settings, warehouse: Warehouse
                                   ) -> dg.MaterializeResult:
     config = settings.load()
-    readings = []
-    for src in config.sources.balance_requirement_decisions:
-        kind, delimiter, encoding, sheet = _table_source(src, "balance_requirement_decisions")
-        decimal = getattr(src, "decimal", ",")
-        readings += [(landing.delivery("balance_requirement_decisions", None, p),
-                      lambda sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet,
-                      dec=decimal: year_end.read_balance_requirement_decisions(
-                          p, kind, d, e, dec, sh, src.columns))
-                     for p in config.files(src.path)]
     return store(warehouse, config, "balance_requirement_decisions",
-                  "balance_requirement_decisions", readings)
+                 "balance_requirement_decisions", deliveries.decision_readings(config))
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
@@ -231,25 +162,7 @@ def balance_requirement_decisions(settings: Settings, warehouse: Warehouse
                       "periodised to months by their periodisation key.")
 def budget_lines(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
-    years = set(config.years)
-    readings: list[Reading] = []
-    for src in config.sources.budget + config.sources.investment_budget:
-        for p in config.files(src.path):
-            if isinstance(src, SieSource):
-                def read(sink, p=p, src=src):
-                    return ledger.read_sie_budget(p, src.version or "", years)
-            elif isinstance(src, CsvSource | ExcelSource):
-                kind, delimiter, encoding, sheet = _table_source(src, "budget")
-
-                def read(sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet):
-                    return ledger.read_annual_budget(
-                        p, kind, src.version or "", config.fiscal_year, d, e,
-                        getattr(src, "decimal", ","), sh, src.columns, years=years,
-                        code_and_name=src.code_and_name)
-            else:
-                raise unsupported("budget", src)
-            readings.append((landing.delivery("budget", None, p), read))
-    return store(warehouse, config, "budget_lines", "budget", readings)
+    return store(warehouse, config, "budget_lines", "budget", deliveries.budget_readings(config))
 
 
 @dg.multi_asset(

@@ -9,67 +9,17 @@ that rows read = loaded + quarantined holds for every file, whatever months the 
 
 
 import os
-from collections.abc import Callable
-from pathlib import Path
 
 import dagster as dg
 
-from pipelines.config import Config, CsvSource, DatabaseSource, ExcelSource, SieSource
-from pipelines.defs.ingest import Reading, store, unsupported
+from pipelines.config import Config, DatabaseSource
+from pipelines.defs.ingest import store
 from pipelines.errors import InputError
-from pipelines.ingest import database, landing, ledger, loaders
-from pipelines.ingest.batch import Batch, Sink
-from pipelines.partitions import Partitions, months_of, months_through
+from pipelines.ingest import deliveries
+from pipelines.partitions import Partitions, months_of
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
 DEMO_PSEUDONYM_KEY = b"exempelkommun-demo-key-not-for-real-data"
-
-
-def is_monthly(src) -> bool:
-    """A delivery per month: the path names the month."""
-    return "{period}" in getattr(src, "path", "")
-
-
-def configured_months(config: Config) -> set[str]:
-    return set(months_through(config.years, None))
-
-
-def _ledger_reader(src, month: str | None, months: set[str], path: Path
-                   ) -> Callable[[Sink | None], Batch]:
-    if isinstance(src, SieSource):
-        return lambda sink: ledger.read_sie_ledger(path, month, months, sink)
-    if isinstance(src, CsvSource):
-        return lambda sink: ledger.read_table_ledger(
-            path, "csv", month, months, src.delimiter, src.encoding, src.decimal,
-            columns=src.columns, sink=sink, code_and_name=src.code_and_name)
-    if isinstance(src, ExcelSource):
-        return lambda sink: ledger.read_table_ledger(
-            path, "excel", month, months, sheet=src.sheet, columns=src.columns, sink=sink,
-            code_and_name=src.code_and_name)
-    raise unsupported("ledger", src)
-
-
-def ledger_deliveries(config: Config, months: list[str]) -> list[Reading]:
-    """Each month's delivery, and every file that is not monthly (read whole) once."""
-    every_month = configured_months(config)
-    out, seen = [], set()
-    for src in config.sources.ledger:
-        if isinstance(src, DatabaseSource):
-            continue  # extracted and loaded by store
-        if is_monthly(src):
-            for month in months:
-                for p in config.files(src.path, month):
-                    out.append((landing.delivery("ledger", month, p),
-                                _ledger_reader(src, month, {month}, p)))
-        elif hasattr(src, "path"):
-            for p in config.files(src.path):
-                if p not in seen:
-                    seen.add(p)
-                    out.append((landing.delivery("ledger", None, p),
-                                _ledger_reader(src, None, every_month, p)))
-        else:
-            raise unsupported("ledger", src)
-    return out
 
 
 def load_ledger(context: dg.AssetExecutionContext, settings: Settings,
@@ -78,7 +28,7 @@ def load_ledger(context: dg.AssetExecutionContext, settings: Settings,
     months = months_of(context)
     databases = [s for s in config.sources.ledger if isinstance(s, DatabaseSource)]
     return store(warehouse, config, "ledger_transactions", "ledger",
-                 ledger_deliveries(config, months), months, databases)
+                 deliveries.ledger_readings(config, months), months, databases)
 
 
 def pseudonym_key(config: Config) -> bytes:
@@ -91,51 +41,12 @@ def pseudonym_key(config: Config) -> bytes:
                      "personuppgifterna kan inte pseudonymiseras utan kommunens hemliga nyckel")
 
 
-def _hr_reader(src, key: bytes, month: str | None, months: set[str], path: Path
-               ) -> Callable[[Sink | None], Batch]:
-    return lambda sink: loaders.read_hr_export(
-        path, key, month, getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"),
-        getattr(src, "decimal", ","), src.columns, sink, kind=src.type,
-        sheet=getattr(src, "sheet", 0), months=months, code_and_name=src.code_and_name)
-
-
-def hr_deliveries(config: Config, months: list[str], key: bytes
-                  ) -> tuple[list[Reading], list[str]]:
-    """The HR readings of the months, and the months no monthly export or table covers."""
-    every_month = configured_months(config)
-    readings: list[Reading] = []
-    monthly_files = [s for s in config.sources.hr if is_monthly(s)]
-    tables = [s for s in config.sources.hr if isinstance(s, DatabaseSource)]
-    whole = [s for s in config.sources.hr if not is_monthly(s) and s not in tables]
-    for src in config.sources.hr:
-        if not isinstance(src, CsvSource | ExcelSource | DatabaseSource):
-            raise unsupported("hr", src)
-    missing = []
-    for month in months:
-        files = [(p, src) for src in monthly_files for p in config.files(src.path, month)]
-        if not files and not tables and not whole:
-            missing.append(month)
-        for p, src in files:
-            readings.append((landing.delivery("hr", month, p),
-                             _hr_reader(src, key, month, {month}, p)))
-        for src in tables:  # pseudonymised as the rows come out of the database
-            period_column = {**loaders.HR_COLUMNS, **src.columns}["period"]
-            readings.append((None, lambda sink, src=src, month=month, col=period_column:
-                             loaders.read_hr_rows(
-                database.month_rows(src, col, month), database.source_name(src), key, month,
-                ".", src.columns, sink)))
-    for src in whole:
-        readings += [(landing.delivery("hr", None, p), _hr_reader(src, key, None, every_month, p))
-                     for p in config.files(src.path)]
-    return readings, missing
-
-
 def load_hr(context: dg.AssetExecutionContext, settings: Settings,
             warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
     months = months_of(context)
     key = pseudonym_key(config) if config.sources.hr else b""
-    readings, missing = hr_deliveries(config, months, key)
+    readings, missing = deliveries.hr_readings(config, months, key)
     if missing and len(months) == 1 and config.sources.hr:
         raise InputError(f"sources.hr: ingen personalexport för {missing[0]}")
     if missing:  # a backfill over years before HR was delivered

@@ -1,7 +1,7 @@
 """Reports area: what the pipeline hands to people.
 
-`load_report` is the inläsningsrapport: per source, rows loaded and quarantined, and every
-quarantined line with file, line and rule, so Ekonomi can correct the delivery.
+`load_report` is the inläsningsrapport (pipelines/ingest/load_report.py): per source and
+file the rows read, loaded and quarantined, and every quarantined line with its rule.
 `follow_up_packages` are the boards' packages of a follow-up period (pipelines/packages).
 `comment_reminders` lists who has still not commented or reported by the tidplan's deadlines.
 """
@@ -10,8 +10,8 @@ import datetime as dt
 from zoneinfo import ZoneInfo
 
 import dagster as dg
-import pandas as pd
 
+from pipelines.ingest.load_report import RAW_TABLES, write_load_report
 from pipelines.packages.publish import folder, make_packages
 from pipelines.packages.reminders import due_reminders, record_reminders, write_reminders
 from pipelines.partitions import Partitions
@@ -22,51 +22,19 @@ PACKAGE_SOURCES = [["marts", "budget_follow_up"], ["marts", "deviations"],
                    ["marts", "forecasts"], ["marts", "investment_follow_up"],
                    ["marts", "staff_statistics"], ["quality", "issues"]]
 
-RAW_TABLES = {"org_register": "org_units", "accounts": "accounts",
-              "ledger": "ledger_transactions", "budget": "budget_lines",
-              "hr": "hr_employee_months", "goals": "goals", "goal_statuses": "goal_statuses",
-              "kpi_outcomes": "kpi_outcomes", "returns": "deviation_comments",
-              "balance_requirement_decisions": "balance_requirement_decisions"}
-SOURCE_NAMES = {"org_register": "Organisationsregister", "accounts": "Kontoplan",
-                "ledger": "Huvudbok", "budget": "Budget", "hr": "Personal",
-                "goals": "Mål och styrtal", "goal_statuses": "Målstatus",
-                "kpi_outcomes": "Styrtal (Kolada)", "returns": "Returnerade paket",
-                "tidplan": "Tidplan", "balance_requirement_decisions": "Beslut om balanskrav"}
-
-def load_summary(con) -> pd.DataFrame:
-    rows = []
-    for source, table in RAW_TABLES.items():
-        loaded = con.execute(f"SELECT count(*) FROM raw.{table}").fetchone()[0]
-        quarantined = con.execute("SELECT count(*) FROM raw.quarantine WHERE source = ?",
-                                  [source]).fetchone()[0]
-        rows.append({"Källa": SOURCE_NAMES[source], "Inlästa rader": loaded,
-                     "Karantänsatta rader": quarantined, "Lästa rader": loaded + quarantined})
-    return pd.DataFrame(rows)
-
 @dg.asset(group_name="reports", pool=WAREHOUSE_POOL,
           deps=[dg.AssetKey(["raw", t]) for t in RAW_TABLES.values()],
-          description="Inläsningsrapport: rows loaded and quarantined per source, with reasons.")
+          description="Inläsningsrapport: per source and per delivered file the rows read, "
+                      "loaded and quarantined, the most frequent quarantine rules, and every "
+                      "quarantined line with file, line and rule.")
 def load_report(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
-    with warehouse.connect(read_only=True) as con:
-        summary = load_summary(con)
-        quarantine = con.execute(
-            "SELECT source, file, line, rule, raw, period FROM raw.quarantine "
-            "ORDER BY source, file, line").df()
-    quarantine["source"] = quarantine["source"].map(SOURCE_NAMES)
-    quarantine.columns = ["Källa", "Fil", "Rad", "Regel", "Innehåll", "Period"]
     out = config.reports_path / "inlasningsrapport.xlsx"
-    out.parent.mkdir(parents=True, exist_ok=True)
-    with pd.ExcelWriter(out, engine="openpyxl") as xl:
-        summary.to_excel(xl, sheet_name="Sammanfattning", index=False)
-        quarantine.to_excel(xl, sheet_name="Karantän", index=False)
-        for sheet in xl.book.worksheets:
-            sheet.freeze_panes = "A2"
-            for col in sheet.columns:
-                width = max(len(str(c.value or "")) for c in col[:200])
-                sheet.column_dimensions[col[0].column_letter].width = min(60, width + 2)
+    with warehouse.connect(read_only=True) as con:
+        quarantined = write_load_report(con, out)
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(out)),
-                                          "quarantined": int(len(quarantine))})
+                                          "quarantined": quarantined})
+
 
 def make_follow_up_packages(context: dg.AssetExecutionContext, settings: Settings,
                             warehouse: Warehouse) -> dg.MaterializeResult:

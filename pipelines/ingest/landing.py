@@ -78,19 +78,20 @@ def record(con: duckdb.DuckDBPyConnection, landing: Path, d: Delivery, read: int
     Returns 'new', 'unchanged' (the same content again) or 'corrected' (replaces an earlier
     delivery of the same file for the period)."""
     now = now or dt.datetime.now().replace(microsecond=0)
+    # the same file is the same path (two files of one name in two folders are two files)
     current = con.execute(
         "SELECT delivery_id, content_hash FROM raw.deliveries WHERE source = ? AND "
-        "period IS NOT DISTINCT FROM ? AND file_name = ? AND status = 'current'",
-        [d.source, d.period, d.path.name]).fetchall()
+        "period IS NOT DISTINCT FROM ? AND delivered_path = ? AND status = 'current'",
+        [d.source, d.period, str(d.path)]).fetchall()
     if any(h == d.content_hash for _, h in current):
         con.execute("UPDATE raw.deliveries SET rows_read = ?, rows_loaded = ?, "
-                    "rows_quarantined = ? WHERE delivery_id = ?",
-                    [read, loaded, quarantined, d.delivery_id])
+                    "rows_quarantined = ? WHERE delivery_id = ? AND delivered_path = ?",
+                    [read, loaded, quarantined, d.delivery_id, str(d.path)])
         return "unchanged"
     landed = keep_copy(landing, d)
     con.execute("UPDATE raw.deliveries SET status = 'replaced', replaced_at = ? WHERE "
-                "source = ? AND period IS NOT DISTINCT FROM ? AND file_name = ? AND "
-                "status = 'current'", [now, d.source, d.period, d.path.name])
+                "source = ? AND period IS NOT DISTINCT FROM ? AND delivered_path = ? AND "
+                "status = 'current'", [now, d.source, d.period, str(d.path)])
     con.execute(
         "INSERT INTO raw.deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'current', NULL, ?, ?, ?)",
         [d.delivery_id, d.source, d.period, d.path.name, str(d.path),

@@ -19,6 +19,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.quality.suites import EXPECTATIONS_DIR, Rule, Suite
+from pipelines.text import MISSING, display
 
 LEDGER_SLICE = """
     select l.period, l.series, l.voucher_number, l.voucher_date, l.account, l.ansvar,
@@ -28,8 +29,11 @@ LEDGER_SLICE = """
             when try_cast(l.account as integer) not between 3000 and 8999 then true
             else exists (
                 select 1 from raw.org_units o
-                where o.code = l.ansvar and l.voucher_date between o.valid_from
-                    and coalesce(o.valid_to, date '9999-12-31'))
+                where o.code = l.ansvar
+                    -- a monthly export without dates: the month's last day
+                    and coalesce(l.voucher_date, last_day(cast(l.period || '-01' as date)))
+                        between coalesce(o.valid_from, date '1900-01-01')
+                        and coalesce(o.valid_to, date '9999-12-31'))
         end as ansvar_valid,
         (not coalesce(a.requires_project, false) or l.project is not null)
             and (not coalesce(a.requires_counterpart, false) or l.counterpart is not null)
@@ -52,7 +56,8 @@ HR_SLICE = """
         exists (
             select 1 from raw.org_units o
             where o.code = h.unit_code
-                and o.valid_from <= last_day(cast(h.period || '-01' as date))
+                and coalesce(o.valid_from, date '1900-01-01')
+                    <= last_day(cast(h.period || '-01' as date))
                 and coalesce(o.valid_to, date '9999-12-31') >= cast(h.period || '-01' as date)
         ) as unit_valid
     from raw.hr_employee_months h
@@ -118,13 +123,13 @@ def _expectation(rule: Rule, refs: dict[str, list[str]]):
 
 
 def _message(rule: Rule, row: dict) -> str:
-    values = defaultdict(str, {k: ("" if v is None else v) for k, v in row.items()})
+    """The rule's Swedish message with the row's values as a person reads them."""
+    values = defaultdict(lambda: MISSING, {k: display(v) for k, v in row.items()})
     return rule.message_sv.format_map(values)
 
 
 def _issue(run_at, suite: Suite, rule: Rule, period: str, row: dict) -> dict:
-    detail = {k: (v.isoformat() if hasattr(v, "isoformat") else str(v))
-              for k, v in row.items() if v is not None}
+    detail = {k: display(v) for k, v in row.items() if display(v, "") != ""}
     return {
         "run_at": run_at, "suite": suite.suite, "rule": rule.id, "severity": rule.severity,
         "period": period, "file": row.get("file"), "line": row.get("line"),

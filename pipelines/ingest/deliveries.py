@@ -1,0 +1,225 @@
+"""What the config delivers, source by source: each file (or month of a database table) and
+the reader that reads it. The loads (pipelines/defs) store what these readings give, and
+`uppfoljning check` runs the same readings without storing anything.
+
+A path with `{period}` is a monthly delivery: the month's partition reads that month's file.
+Any other file is read whole on every load, each row into its own month (a ledger or HR
+file that is not monthly).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from pipelines.config import Config, CsvSource, DatabaseSource, ExcelSource, SieSource
+from pipelines.errors import InputError
+from pipelines.ingest import database, goals, landing, ledger, loaders, year_end
+from pipelines.ingest.batch import Batch, Sink
+from pipelines.partitions import months_through
+
+# a delivery and how to read it: the reader hands its rows to the sink as it goes; a month
+# read from a database table has no delivered file (None)
+Reading = tuple[landing.Delivery | None, Callable[[Sink | None], Batch]]
+
+
+def unsupported(kind: str, src) -> InputError:
+    return InputError(f"sources.{kind}: källtypen '{src.type}' kan inte läsas in här")
+
+
+def table_source(src, kind: str) -> tuple[str, str, str, str | int]:
+    """(type, delimiter, encoding, sheet) of a CSV or Excel source."""
+    if isinstance(src, CsvSource | ExcelSource):
+        return src.type, getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"), \
+            getattr(src, "sheet", 0)
+    raise unsupported(kind, src)
+
+
+def is_monthly(src) -> bool:
+    """A delivery per month: the path names the month."""
+    return "{period}" in getattr(src, "path", "")
+
+
+def configured_months(config: Config) -> set[str]:
+    return set(months_through(config.years, None))
+
+
+def org_register_readings(config: Config) -> list[Reading]:
+    src = config.sources.org_register
+    kind, delimiter, encoding, sheet = table_source(src, "org_register")
+    return [(landing.delivery("org_register", None, p),
+             lambda sink, p=p: loaders.read_org_register(p, delimiter, encoding, src.columns,
+                                                         kind=kind, sheet=sheet))
+            for p in config.files(src.path)]
+
+
+def sie_ledger_files(config: Config) -> list[Path]:
+    return list(dict.fromkeys(p for s in config.sources.ledger if isinstance(s, SieSource)
+                              for p in config.files(s.path)))
+
+
+def chart_readings(config: Config) -> list[Reading]:
+    src = config.sources.chart_of_accounts
+    if src is None:  # no chart export: the accounts the SIE files declare, file by file
+        seen: set[str] = set()
+        return [(landing.delivery("accounts", None, p),
+                 lambda sink, p=p: loaders.read_sie_chart(p, seen))
+                for p in sie_ledger_files(config)]
+    kind, delimiter, encoding, sheet = table_source(src, "chart_of_accounts")
+    return [(landing.delivery("accounts", None, p),
+             lambda sink, p=p: loaders.read_chart(p, delimiter, encoding, src.columns,
+                                                  kind=kind, sheet=sheet,
+                                                  code_and_name=src.code_and_name))
+            for p in config.files(src.path)]
+
+
+def tidplan_readings(config: Config, deadlines: bool = False) -> list[Reading]:
+    """The tidplan's follow-up periods, or (`deadlines`) its comment deadlines."""
+    src = config.sources.tidplan
+    read = goals.read_comment_deadlines if deadlines else loaders.read_tidplan
+    return [(landing.delivery("tidplan", None, p), lambda sink, p=p: read(p))
+            for p in (config.files(src.path) if src else [])]
+
+
+def goal_readings(config: Config) -> list[Reading]:
+    src = config.sources.goals
+    return [(landing.delivery("goals", None, p), lambda sink, p=p: goals.read_goals(p))
+            for p in (config.files(src.path) if src else [])]
+
+
+def goal_status_readings(config: Config, known: set | None) -> list[Reading]:
+    """Reported statuses; `known` (year, goal id) of the goals file, None: any goal."""
+    readings = []
+    for src in config.sources.goal_statuses:
+        kind, delimiter, encoding, sheet = table_source(src, "goal_statuses")
+        readings += [(landing.delivery("goal_statuses", None, p),
+                      lambda sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet:
+                      goals.read_goal_statuses(p, kind, d, e, sh, src.columns, known))
+                     for p in config.files(src.path)]
+    return readings
+
+
+def kpi_readings(config: Config) -> list[Reading]:
+    readings = []
+    for src in config.sources.kpi_outcomes:
+        kind, delimiter, encoding, sheet = table_source(src, "kpi_outcomes")
+        decimal = getattr(src, "decimal", ".")
+        readings += [(landing.delivery("kpi_outcomes", None, p),
+                      lambda sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet,
+                      dec=decimal: goals.read_kpi_outcomes(p, kind, d, e, dec, sh, src.columns,
+                                                            config.municipality_code))
+                     for p in config.files(src.path)]
+    return readings
+
+
+def decision_readings(config: Config) -> list[Reading]:
+    readings = []
+    for src in config.sources.balance_requirement_decisions:
+        kind, delimiter, encoding, sheet = table_source(src, "balance_requirement_decisions")
+        decimal = getattr(src, "decimal", ",")
+        readings += [(landing.delivery("balance_requirement_decisions", None, p),
+                      lambda sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet,
+                      dec=decimal: year_end.read_balance_requirement_decisions(
+                          p, kind, d, e, dec, sh, src.columns))
+                     for p in config.files(src.path)]
+    return readings
+
+
+def budget_readings(config: Config) -> list[Reading]:
+    years = set(config.years)
+    readings: list[Reading] = []
+    for src in config.sources.budget + config.sources.investment_budget:
+        for p in config.files(src.path):
+            if isinstance(src, SieSource):
+                def read(sink, p=p, src=src):
+                    return ledger.read_sie_budget(p, src.version or "", years)
+            elif isinstance(src, CsvSource | ExcelSource):
+                kind, delimiter, encoding, sheet = table_source(src, "budget")
+
+                def read(sink, p=p, src=src, kind=kind, d=delimiter, e=encoding, sh=sheet):
+                    return ledger.read_annual_budget(
+                        p, kind, src.version or "", config.fiscal_year, d, e,
+                        getattr(src, "decimal", ","), sh, src.columns, years=years,
+                        code_and_name=src.code_and_name)
+            else:
+                raise unsupported("budget", src)
+            readings.append((landing.delivery("budget", None, p), read))
+    return readings
+
+
+def _ledger_reader(src, month: str | None, months: set[str], path: Path
+                   ) -> Callable[[Sink | None], Batch]:
+    if isinstance(src, SieSource):
+        return lambda sink: ledger.read_sie_ledger(path, month, months, sink)
+    if isinstance(src, CsvSource):
+        return lambda sink: ledger.read_table_ledger(
+            path, "csv", month, months, src.delimiter, src.encoding, src.decimal,
+            columns=src.columns, sink=sink, code_and_name=src.code_and_name)
+    if isinstance(src, ExcelSource):
+        return lambda sink: ledger.read_table_ledger(
+            path, "excel", month, months, sheet=src.sheet, columns=src.columns, sink=sink,
+            code_and_name=src.code_and_name)
+    raise unsupported("ledger", src)
+
+
+def ledger_readings(config: Config, months: list[str]) -> list[Reading]:
+    """Each month's delivery, and every file that is not monthly (read whole) once. ERP
+    databases are not among them: the load extracts them (pipelines/ingest/database.py)."""
+    every_month = configured_months(config)
+    out, seen = [], set()
+    for src in config.sources.ledger:
+        if isinstance(src, DatabaseSource):
+            continue
+        if is_monthly(src):
+            for month in months:
+                for p in config.files(src.path, month):
+                    out.append((landing.delivery("ledger", month, p),
+                                _ledger_reader(src, month, {month}, p)))
+        elif hasattr(src, "path"):
+            for p in config.files(src.path):
+                if p not in seen:
+                    seen.add(p)
+                    out.append((landing.delivery("ledger", None, p),
+                                _ledger_reader(src, None, every_month, p)))
+        else:
+            raise unsupported("ledger", src)
+    return out
+
+
+def _hr_reader(src, key: bytes, month: str | None, months: set[str], path: Path
+               ) -> Callable[[Sink | None], Batch]:
+    return lambda sink: loaders.read_hr_export(
+        path, key, month, getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"),
+        getattr(src, "decimal", ","), src.columns, sink, kind=src.type,
+        sheet=getattr(src, "sheet", 0), months=months, code_and_name=src.code_and_name)
+
+
+def hr_readings(config: Config, months: list[str], key: bytes
+                ) -> tuple[list[Reading], list[str]]:
+    """The HR readings of the months, and the months that no export or table covers."""
+    for src in config.sources.hr:
+        if not isinstance(src, CsvSource | ExcelSource | DatabaseSource):
+            raise unsupported("hr", src)
+    every_month = configured_months(config)
+    tables = [s for s in config.sources.hr if isinstance(s, DatabaseSource)]
+    monthly = [s for s in config.sources.hr if is_monthly(s)]
+    whole = [s for s in config.sources.hr if not is_monthly(s)
+             and not isinstance(s, DatabaseSource)]
+    readings: list[Reading] = []
+    missing = []
+    for month in months:
+        files = [(p, src) for src in monthly for p in config.files(src.path, month)]
+        if not files and not tables and not whole:
+            missing.append(month)
+        readings += [(landing.delivery("hr", month, p), _hr_reader(src, key, month, {month}, p))
+                     for p, src in files]
+        for src in tables:  # pseudonymised as the rows come out of the database
+            period_column = {**loaders.HR_COLUMNS, **src.columns}["period"]
+            readings.append((None, lambda sink, src=src, month=month, col=period_column:
+                             loaders.read_hr_rows(
+                database.month_rows(src, col, month), database.source_name(src), key, month,
+                ".", src.columns, sink)))
+    for src in whole:
+        readings += [(landing.delivery("hr", None, p), _hr_reader(src, key, None, every_month, p))
+                     for p in config.files(src.path)]
+    return readings, missing
