@@ -297,6 +297,24 @@ def remind_cmd(
     console.print(f"Lista och ett meddelande per enhet: {out.parent}", highlight=False)
 
 
+@app.command("check")
+def check_cmd(
+    config: Path = typer.Option(..., "--config", help="the municipality's uppfoljning.yaml"),
+) -> None:
+    """Kontrollera en konfiguration före första körningen: vad som läses in, vad som hamnar
+    i karantän och vad paketen saknar. Skriver ingenting; exit 0 när körningen fungerar, 2
+    när den inte skulle göra det."""
+    from pipelines.check import check_config, print_check
+    from pipelines.config import load_config
+
+    cfg = load_config(config)
+    with Console(file=sys.stderr).status("Läser källorna ..."):
+        report = check_config(cfg)
+    print_check(report, Console(width=max(console.width, 120)))
+    if not report.ok:
+        raise typer.Exit(2)
+
+
 quality_app = typer.Typer(no_args_is_help=True, help="Datakvalitet (data quality).")
 app.add_typer(quality_app, name="quality")
 
