@@ -33,6 +33,12 @@ def _check_period(value: str | None, option: str = "--through") -> str | None:
     return value
 
 
+def _check_in_years(cfg, period: str) -> None:
+    if int(period[:4]) not in cfg.years:
+        raise BadInput(f"--period {period}: året ligger utanför de konfigurerade åren "
+                       f"{cfg.years[0]}–{cfg.years[-1]} (first_year–fiscal_year)")
+
+
 def _generate(out: Path, size: str, seed: int, year: int, clean: bool,
               erp_url: str | None = None):
     from pipelines.demo.generator import SIZES, generate, steps
@@ -198,6 +204,7 @@ def report_cmd(
     except NotAFollowUpPeriod as e:
         raise BadInput(str(e)) from None
     cfg = load_config(config)
+    _check_in_years(cfg, period)
     if not cfg.warehouse_path.exists():
         raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "
                        f"`uppfoljning run --config {config}`")
@@ -229,9 +236,11 @@ def status_cmd(
     from pipelines.config import load_config
     from pipelines.packages.content import NotAFollowUpPeriod
     from pipelines.packages.deadlines import deadline_details, deadline_items, deadline_status
+    from pipelines.text import display
 
     _check_period(period, "--period")
     cfg = load_config(config)
+    _check_in_years(cfg, period)
     if not cfg.warehouse_path.exists():
         raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "
                        f"`uppfoljning run --config {config}`")
@@ -249,7 +258,7 @@ def status_cmd(
             table.add_column(column, justify="right" if column in ("Antal", "I tid", "Sent",
                                                                    "Saknas") else "left")
         for row in frame.itertuples(index=False):
-            table.add_row(*["" if v is None or v != v else str(v) for v in row])
+            table.add_row(*[display(v, missing="") for v in row])
         console.print(table)
     if items.empty:
         console.print("Inget att bevaka för perioden (inga avvikelser eller mål).")

@@ -126,8 +126,12 @@ def packages_after_load(context: dg.RunStatusSensorContext):
 
 
 @dg.schedule(job=monthly_load_job, cron_schedule="0 6 6 * *", execution_timezone=TZ)
-def monthly_load(context: dg.ScheduleEvaluationContext) -> dg.RunRequest:
+def monthly_load(context: dg.ScheduleEvaluationContext):
     month = previous_month(context.scheduled_execution_time.date())
+    config = _config()
+    if config is not None and int(month[:4]) not in config.years:
+        return dg.SkipReason(f"{month} is outside the configured years "
+                             f"{config.years[0]}–{config.years[-1]} (first_year–fiscal_year)")
     return dg.RunRequest(run_key=month, partition_key=month)
 
 

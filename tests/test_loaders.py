@@ -187,3 +187,50 @@ def test_kf_decisions_for_the_balanskrav_are_read_or_quarantined_with_the_line(t
     assert rules[1].startswith("beloppet '-200000' ska anges utan minustecken")
     assert rules[2] == "året '25' är inte ÅÅÅÅ"
     batch.check_accounting()
+
+
+def test_an_hr_file_that_is_not_monthly_loads_each_row_into_its_month(tmp_path):
+    header = ";".join(loaders.HR_COLUMNS.values())
+    row = "{};19650617-1492;K;1965;3050 Äldreomsorg;Tillsvidare;2010-01-01;;100;168;0;0;0;0;1"
+    path = tmp_path / "personal_helar.csv"
+    path.write_text("\n".join([header, row.format("2010-01"), row.format("201002"),
+                               row.format("2009-12")]) + "\n", encoding="utf-8")
+    batch = loaders.read_hr_export(path, b"k", None, months={"2010-01", "2010-02"},
+                                   code_and_name={"unit_code": "first_word"})
+    assert [(r["period"], r["unit_code"]) for r in batch.rows] == [
+        ("2010-01", "3050"), ("2010-02", "3050")]
+    [q] = batch.quarantine
+    assert q["rule"].startswith("radens månad 2009-12 ligger utanför de konfigurerade åren")
+    assert "1492" not in q["raw"] + q["rule"]
+    batch.check_accounting()
+
+
+def test_a_ledger_file_read_whole_takes_each_rows_month_from_its_period_column(tmp_path):
+    path = tmp_path / "huvudbok_2010.csv"
+    path.write_text("Period;KONTO;Belopp\n201003;4010 Material;10,00\n2010-04;4010;5,00\n"
+                    ";4010;1,00\n", encoding="utf-8")
+    batch = ledger.read_table_ledger(path, "csv", None, {"2010-03", "2010-04"},
+                                     columns={"account": "Konto"},  # the heading's case
+                                     code_and_name={"account": "leading_digits"})
+    assert [(r["period"], r["account"], r["voucher_date"]) for r in batch.rows] == [
+        ("2010-03", "4010", None), ("2010-04", "4010", None)]
+    [q] = batch.quarantine
+    assert q["line"] == 4 and "dess månad går inte att veta" in q["rule"]
+    batch.check_accounting()
+
+
+def test_a_file_read_whole_without_date_or_period_is_refused_in_one_line(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Konto;Belopp\n4010;10,00\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"export.csv: rad 1: filen levereras inte per månad"):
+        ledger.read_table_ledger(path, "csv", None, {"2010-03"})
+    monthly = ledger.read_table_ledger(path, "csv", "2010-03", {"2010-03"})
+    assert monthly.rows[0]["period"] == "2010-03"  # a monthly delivery needs no date
+
+
+def test_an_account_that_is_code_and_name_without_a_rule_says_what_to_set(tmp_path):
+    path = tmp_path / "export.csv"
+    path.write_text("Konto;Belopp\n46362 Köp medicinskt;10,00\n", encoding="utf-8")
+    [q] = ledger.read_table_ledger(path, "csv", "2010-03", {"2010-03"}).quarantine
+    assert q["rule"] == ("'46362 Köp medicinskt' är inget kontonummer (cellen har kod och "
+                         "namn? ange code_and_name för account)")

@@ -139,8 +139,9 @@ def test_dbt_docs_generate_is_the_data_dictionary(demo_run, tmp_path):
     from pipelines.defs.transform import DBT_DIR, dbt_executable
 
     result = subprocess.run(
-        [dbt_executable(), "docs", "generate", "--project-dir", str(DBT_DIR), "--profiles-dir",
-         str(DBT_DIR), "--target-path", str(tmp_path), "--quiet"],
+        [dbt_executable(), "--no-send-anonymous-usage-stats", "docs", "generate",
+         "--project-dir", str(DBT_DIR), "--profiles-dir", str(DBT_DIR), "--target-path",
+         str(tmp_path), "--log-path", str(tmp_path), "--quiet"],
         env={**os.environ, "UPPFOLJNING_WAREHOUSE": str(demo_run.warehouse)},
         capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stdout + result.stderr

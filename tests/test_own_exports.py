@@ -114,6 +114,9 @@ def test_every_delivery_accounts_for_every_row(run, kommun):
     deliveries = query(kommun, "select file_name, rows_read, rows_loaded, rows_quarantined "
                                "from raw.deliveries where source = 'ledger'")
     assert len(deliveries) == 16
+    # the chart comes from the SIE files' #KONTO: every one of them is a delivery
+    assert query(kommun, "select count(*) from raw.deliveries where source = 'accounts'"
+                 ) == [(LAST - FIRST + 1,)]
     for name, read, loaded, quarantined in deliveries:
         assert read == loaded + quarantined, name
     by_name = {d[0]: d[1:] for d in deliveries}
@@ -122,8 +125,9 @@ def test_every_delivery_accounts_for_every_row(run, kommun):
     assert by_name["huvudbok_2010.se"] == (13, 8, 5)
     rules = dict(query(kommun, "select line, rule from raw.quarantine "
                                "where file = 'huvudbok_2010.se' order by line"))
-    assert rules[31] == rules[32] == ("verifikationens månad 2009-12 ligger utanför de konfigurerade åren "
-                         "(2010–2024, first_year–fiscal_year)")  # last year's closing
+    assert rules[31] == rules[32] == (  # last year's closing voucher, row by row
+        "verifikationens månad 2009-12 ligger utanför de konfigurerade åren (2010–2024, "
+        "first_year–fiscal_year)")
     assert rules[36] == "'1,00' är inget belopp"
     assert rules[34].startswith("verifikationen har 1 rad(er) som inte kan läsas")
     [(line, rule)] = query(kommun, "select line, rule from raw.quarantine where "

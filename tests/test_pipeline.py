@@ -133,20 +133,36 @@ def test_broken_delivery_is_quarantined_and_rerun_replaces_rows(demo_run, tmp_pa
     (root / "uppfoljning.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
     first = run_pipeline(root / "uppfoljning.yaml", through="2025-01")
     again = run_pipeline(root / "uppfoljning.yaml", through="2025-01")
-    quarantined = query(again, "SELECT file, line, rule FROM raw.quarantine")
-    assert quarantined == [("huvudbok_2025-01.se", n + 1, "'12,50' är inget belopp")]
+    # the voucher of the bad row is quarantined whole: its #VER line and every row of it
+    ver = max(i for i in range(n) if lines[i].startswith(b"#VER"))
+    end = next(i for i in range(n, len(lines)) if lines[i].strip() == b"}")
+    rows = [i + 1 for i in range(ver, end) if lines[i].startswith(b"#TRANS")]
+    quarantined = query(again, "SELECT file, line, rule FROM raw.quarantine "
+                               "WHERE file = 'huvudbok_2025-01.se' ORDER BY line")
+    assert [line for _, line, _ in quarantined] == [ver + 1, *rows]
+    assert (n + 1, "'12,50' är inget belopp") in [(line, rule) for _, line, rule in quarantined]
+    assert quarantined[0][2].startswith("verifikationen har 1 rad(er) som inte kan läsas")
+    # last year's file, outside the configured years now, is quarantined row by row
+    outside = query(again, "SELECT DISTINCT rule FROM raw.quarantine "
+                           "WHERE file = 'huvudbok_2024_sammandrag.se'")
+    assert len(outside) == 12 and all(
+        "ligger utanför de konfigurerade åren (2025–2025" in rule for (rule,) in outside)
     delivered = path.read_bytes().count(b"#TRANS")
-    assert query(first, "SELECT count(*) FROM raw.ledger_transactions") == [(delivered - 1,)]
-    assert query(again, "SELECT count(*) FROM raw.ledger_transactions") == [(delivered - 1,)]
+    kept = delivered - len(rows)
+    assert query(first, "SELECT count(*) FROM raw.ledger_transactions") == [(kept,)]
+    assert query(again, "SELECT count(*) FROM raw.ledger_transactions") == [(kept,)]
     book = openpyxl.load_workbook(again.reports / "inlasningsrapport.xlsx")
-    rows = list(book["Karantän"].iter_rows(min_row=2, values_only=True))
-    assert rows[0][:4] == ("Huvudbok", "huvudbok_2025-01.se", n + 1, "'12,50' är inget belopp")
+    sheet = [r for r in book["Karantän"].iter_rows(min_row=2, values_only=True)
+             if r[1] == "huvudbok_2025-01.se"]
+    assert ("Huvudbok", "huvudbok_2025-01.se", n + 1, "'12,50' är inget belopp") in [
+        r[:4] for r in sheet]
 
     # the same file delivered twice: one delivery in the manifest, kept once in landing
     manifest = "SELECT status, rows_read, rows_loaded, rows_quarantined, landed_path " \
                "FROM raw.deliveries WHERE file_name = 'huvudbok_2025-01.se' ORDER BY received_at"
-    [(status, read, loaded, quarantined, landed)] = query(again, manifest)
-    assert (status, read, loaded, quarantined) == ("current", delivered, delivered - 1, 1)
+    [(status, read, loaded, quarantined_rows, landed)] = query(again, manifest)
+    assert (status, read, loaded, quarantined_rows) == (
+        "current", delivered + 1, kept, len(rows) + 1)
     assert Path(landed).read_bytes() == path.read_bytes()
 
     # a corrected file replaces the month's rows; the earlier delivery stays in history
@@ -158,7 +174,8 @@ def test_broken_delivery_is_quarantined_and_rerun_replaces_rows(demo_run, tmp_pa
     assert history[1][1:4] == (delivered, delivered, 0)
     assert Path(history[0][4]).exists() and Path(history[0][4]) != Path(history[1][4])
     assert query(corrected, "SELECT count(*) FROM raw.ledger_transactions") == [(delivered,)]
-    assert query(corrected, "SELECT count(*) FROM raw.quarantine") == [(0,)]
+    assert query(corrected, "SELECT count(*) FROM raw.quarantine WHERE file <> "
+                            "'huvudbok_2024_sammandrag.se'") == [(0,)]
 
 
 def test_deliveries_are_kept_as_delivered_except_personal_data(demo_run):

@@ -1,0 +1,68 @@
+"""Partitions come from the config's years, and a run writes nothing inside the project."""
+
+import datetime as dt
+from pathlib import Path
+
+import dagster as dg
+import yaml
+
+from pipelines.defs.transform import dbt_vars_for
+from pipelines.partitions import default_years, partitions_for
+from pipelines.schedules import monthly_load
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def write_config(tmp_path, first: int, last: int) -> Path:
+    (tmp_path / "org.csv").write_text("kod;benamning;niva;overordnad_kod\n1;K;kommun;\n",
+                                      encoding="utf-8")
+    path = tmp_path / "uppfoljning.yaml"
+    path.write_text(yaml.safe_dump({"municipality": "K", "fiscal_year": last,
+                                    "first_year": first,
+                                    "sources": {"org_register": {"type": "csv",
+                                                                 "path": "org.csv"}}}))
+    return path
+
+
+def test_partitions_are_the_months_and_follow_up_periods_of_the_configured_years(tmp_path):
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions(str(write_config(tmp_path, 2008, 2010)))
+    graph = defs.resolve_asset_graph()
+    ledger = graph.get(dg.AssetKey(["raw", "ledger_transactions"])).partitions_def
+    months = ledger.get_partition_keys()
+    assert months[0] == "2008-01" and months[-1] == "2010-12" and len(months) == 36
+    packages = graph.get(dg.AssetKey("follow_up_packages")).partitions_def
+    assert packages.get_partition_keys() == [f"{y}-{m:02d}" for y in (2008, 2009, 2010)
+                                              for m in (2, 4, 6, 8, 10, 12)]
+    mart = graph.get(dg.AssetKey(["marts", "budget_follow_up"])).partitions_def
+    assert mart.get_partition_keys() == months
+
+
+def test_without_a_config_the_partitions_are_the_current_years():
+    assert default_years(dt.date(2031, 5, 1)) == [2031]
+    assert partitions_for([2031]).monthly.get_partition_keys()[0] == "2031-01"
+
+
+def test_dbt_rebuilds_the_months_a_whole_file_changed_beyond_the_run():
+    assert dbt_vars_for(["2025-08"], ["2024-01", "2024-12"]) == {
+        "period_from": "2024-01", "period_to": "2025-08"}
+
+
+def test_the_monthly_load_skips_a_month_outside_the_configured_years(tmp_path, monkeypatch):
+    monkeypatch.setenv("UPPFOLJNING_CONFIG", str(write_config(tmp_path, 2010, 2011)))
+    inside = monthly_load(dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2011, 3, 6, 6, 0)))
+    assert inside.partition_key == "2011-02"
+    outside = monthly_load(dg.build_schedule_context(
+        scheduled_execution_time=dt.datetime(2013, 3, 6, 6, 0)))
+    assert isinstance(outside, dg.SkipReason) and "2010–2011" in outside.skip_message
+
+
+def test_a_run_writes_only_under_the_configs_folders(demo_run):
+    for inside in ("dbt_project/target", "dbt_project/logs", "dbt_project/.user.yml",
+                   "warehouse", "landing", "reports/output"):
+        assert not (REPO / inside).exists(), f"a run wrote {inside} inside the project"
+    state = demo_run.warehouse.parent / "dbt"
+    assert (state / "run_results.json").exists() and (state / "dbt.log").exists()
+    assert (demo_run.warehouse.parent / "last_run.log").stat().st_size > 0
