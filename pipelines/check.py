@@ -8,6 +8,7 @@ be quarantined (by rule), the months it covers and the encoding; then what the p
 
 from __future__ import annotations
 
+import datetime as dt
 import os
 import secrets
 from collections import Counter
@@ -232,8 +233,8 @@ def _what_is_missing(report: CheckReport, months: list[str]) -> None:
         rows = []
         for src in deliveries.org_register_readings(config):
             batch = src[1](None)
-            rows += [(r["code"], r["level"], r["parent_code"], r["valid_from"] or
-                      pd.Timestamp("1900-01-01").date(), r["valid_to"]) for r in batch.rows]
+            rows += [(r["code"], r["level"], r["parent_code"],
+                      r["valid_from"] or dt.date(1900, 1, 1), r["valid_to"]) for r in batch.rows]
         problems = org_tree_problems(rows)
         report.errors += [f"organisationsregistret: {p}" for p in problems[:10]]
     ledger = [f for f in report.files if f.source == "ledger"]
