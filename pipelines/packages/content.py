@@ -75,7 +75,9 @@ class Package:
     kind: str
     title: str
     meeting: dt.date | None
-    follow_up: pd.DataFrame  # budget_follow_up rows in tree order, with depth
+    # budget_follow_up rows in tree order, with depth, the category's board_sign and
+    # board_name, the level's name and the previous follow-up period's forecast
+    follow_up: pd.DataFrame
     summary: pd.DataFrame  # the scope's top unit by cost category
     sub_units: pd.DataFrame  # net per unit one level below the top (the chart)
     trend: pd.DataFrame  # the top unit's net per period of the year so far
@@ -91,6 +93,30 @@ class Package:
     balance_requirement: pd.DataFrame = field(default_factory=pd.DataFrame)
     balance_requirement_decisions: list[str] = field(default_factory=list)  # KF's, this year
     blockers: list[str] = field(default_factory=list)
+    data_cutoff: dt.date | None = None  # the tidplan's brytdatum for the period
+    # the budget of units that came to or left the scope since the previous follow-up period,
+    # and budget revisions (marts.budget_changes)
+    budget_changes: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # the scope's staff figures of the same period in up to three earlier years
+    staff_history: dict[int, dict] = field(default_factory=dict)
+    level_names: dict[int, str] = field(default_factory=dict)  # level_order -> Nämnd, ...
+    realisation_gains_ytd: float = 0.0  # the kommun's, SEK +, for the balanskrav at delår
+
+    def board_sign(self, category: str) -> int:
+        """How a board reads the category's amounts (seeds/cost_categories.csv)."""
+        return self._categories().get(category, (1, category))[0]
+
+    def board_name(self, category: str) -> str:
+        return self._categories().get(category, (1, category))[1]
+
+    def _categories(self) -> dict[str, tuple[int, str]]:
+        rows = self.follow_up[["cost_category", "board_sign", "board_name"]].drop_duplicates()
+        return {c: (int(s), str(n)) for c, s, n in rows.itertuples(index=False)}
+
+    @property
+    def is_year_end(self) -> bool:
+        """December: the outcome is the year's; there is nothing left to forecast."""
+        return self.month == 12
 
     @property
     def period_key(self) -> str:
@@ -153,8 +179,15 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
     """The package of one follow-up period for a board (its code) or the kommun (None)."""
     year, month = follow_up_period(period_key)
     rows = _frame(con, """
-        select f.*, c.sort_order from marts.budget_follow_up f
+        select f.*, c.sort_order, c.board_sign, c.board_name, l.org_level_name,
+               p.forecast_annual as forecast_previous
+        from marts.budget_follow_up f
         left join seeds.cost_categories c using (cost_category)
+        left join seeds.org_levels l using (org_level)
+        left join marts.budget_follow_up p
+          on p.fiscal_year = f.fiscal_year and p.period = f.period - 2
+          and p.level_order = f.level_order and p.org_unit_code = f.org_unit_code
+          and p.cost_category = f.cost_category
         where f.fiscal_year = ? and f.period = ?""", [year, month])
     if rows.empty:
         raise LookupError(f"marts.budget_follow_up har inga rader för {period_key}: kör "
@@ -181,9 +214,11 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
     rows["depth"] = [position[k][1] for k in zip(rows["level_order"], rows["org_unit_code"],
                                                  strict=True)]
     amounts = ["outcome_ytd", "budget_ytd", "deviation_ytd", "budget_annual",
-               "forecast_annual", "forecast_deviation", "outcome_prior_ytd"]
+               "forecast_annual", "forecast_deviation", "outcome_prior_ytd",
+               "forecast_previous"]
     rows[amounts] = rows[amounts].astype(float)
-    shown = rows[(rows["cost_category"] == "net") | (rows[amounts].abs().sum(axis=1) > 0)]
+    shown = rows[(rows["cost_category"] == "net")
+                 | (rows[amounts].abs().fillna(0).sum(axis=1) > 0)]
     follow_up = shown.sort_values(["tree_position", "sort_order"]).reset_index(drop=True)
     top_rows = follow_up[follow_up["depth"] == 0]
     summary = top_rows.reset_index(drop=True)
@@ -219,10 +254,32 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
         issues = issues[issues["period"].astype(str).str.startswith(str(year))]
         quality = (issues if board is None else issues[issues["board"] == scope.name]
                    ).reset_index(drop=True)
-    kind, title, meeting = _calendar(con, year, month)
+    kind, title, meeting, cutoff = _calendar(con, year, month)
     package = Package(municipality, year, month, scope, kind, title, meeting, follow_up,
                       summary, sub_units, trend, deviations, investments, staff, quality,
-                      _goals(con, year, month, board))
+                      _goals(con, year, month, board), data_cutoff=cutoff)
+    package.level_names = dict(con.execute(
+        "select level_order, org_level_name from seeds.org_levels").fetchall())
+    if not staff.empty:
+        earlier = _frame(con, "select * from marts.staff_statistics where fiscal_year between "
+                              "? and ? and period = ? and period_scope = 'ytd' and "
+                              "level_order = ? and org_unit_code = ?",
+                         [year - 3, year - 1, month, top[0], top[1]])
+        package.staff_history = {int(r["fiscal_year"]): r for r in earlier.to_dict("records")}
+    if board is None and _has_table(con, "seeds", "balance_requirement_accounts"):
+        package.realisation_gains_ytd = -float(con.execute(
+            "select coalesce(sum(t.amount), 0) from marts.ledger_transactions t "
+            "join seeds.balance_requirement_accounts s on try_cast(t.account as integer) "
+            "between s.account_from and s.account_to where s.adjustment = "
+            "'realisation_gains' and t.fiscal_year = ? and t.period_month <= ?",
+            [year, month]).fetchall()[0][0])
+    if _has_table(con, "marts", "budget_changes"):
+        changes = _frame(con, "select * from marts.budget_changes where fiscal_year = ? and "
+                              "period = ? order by board_code, change_kind, org_unit_code",
+                         [year, month])
+        package.budget_changes = (changes if board is None
+                                  else changes[changes["board_code"] == board]
+                                  ).reset_index(drop=True)
     if board is None and month == 12 and _has_table(con, "marts", "balance_requirement"):
         lines = _frame(con, "select * from marts.balance_requirement where fiscal_year "
                             "between ? and ? order by fiscal_year, line_order",
@@ -274,17 +331,25 @@ def _units_below(con: duckdb.DuckDBPyConnection, year: int, month: int, board: s
 
 
 def _calendar(con: duckdb.DuckDBPyConnection, year: int, month: int
-              ) -> tuple[str, str, dt.date | None]:
-    """The report's kind and name, and the board meeting, from the tidplan when loaded."""
+              ) -> tuple[str, str, dt.date | None, dt.date | None]:
+    """The report's kind and name, the board meeting and the data cut-off, from the tidplan
+    when loaded."""
     kind, title = DEFAULT_KINDS.get(month, ("ekonomisk uppföljning", "Ekonomisk uppföljning"))
     title = f"{title} {period_label(year, month)}"
     if _has_table(con, "raw", "follow_up_calendar"):
-        found = con.execute("select kind, name, board_meetings from raw.follow_up_calendar "
-                            "where period = ?", [f"{year}-{month:02d}"]).fetchall()
+        found = con.execute("select kind, name, board_meetings, data_cutoff from "
+                            "raw.follow_up_calendar where period = ?",
+                            [f"{year}-{month:02d}"]).fetchall()
         if found:
-            k, name, meeting = found[0]
-            return k or kind, name or title, meeting
-    return kind, title, None
+            k, name, meeting, cutoff = found[0]
+            return k or kind, name or title, _day(meeting), _day(cutoff)
+    return kind, title, None, None
+
+
+def _day(value) -> dt.date | None:
+    if value is None or value != value:
+        return None
+    return value.date() if isinstance(value, dt.datetime) else value
 
 
 __all__ = ["WHOLE_MUNICIPALITY", "Package", "Scope", "boards", "build", "follow_up_period"]

@@ -30,3 +30,19 @@ def blockers(con: duckdb.DuckDBPyConnection, package: Package) -> list[str]:
         out.append(f"avstämning mot huvudboken: {len(differences)} skillnader "
                    f"(första: {differences[0]})")
     return out
+
+
+def in_words(package: Package) -> list[str]:
+    """The blockers as a board reads them: the rule in Swedish words instead of its id
+    ("Kontot finns i kontoplanen – 3 fel (första: …)")."""
+    issues = package.quality
+    described = {}
+    if not issues.empty and "description" in issues:
+        described = {r: d for r, d in zip(issues["rule"], issues["description"], strict=True)
+                     if isinstance(d, str) and d}
+    out = []
+    for line in package.blockers:
+        rule, _, rest = line.partition(": ")
+        words = described.get(rule)
+        out.append(f"{words.rstrip('.')} – {rest}" if words and rest else line)
+    return out

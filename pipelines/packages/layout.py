@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import math
 from functools import cache
 from pathlib import Path
 
 import jinja2
 import yaml
+
+from pipelines.packages.figures import tkr
 
 REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
 
@@ -22,12 +23,6 @@ def columns(section: str) -> list[tuple[str, str]]:
     return [(name, heading) for name, heading in layout()["columns"][section]]
 
 
-def tkr(value: float | None) -> str:
-    """SEK as whole tkr with a space between thousands and a real minus sign."""
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return "-"
-    text = f"{round(value / 1000):,}".replace(",", " ")
-    return text.replace("-", "\u2212")
 
 
 @cache
@@ -44,11 +39,16 @@ def render(template: str, **values) -> str:
 
 
 def summary_text(package) -> str:
-    """Sammanfattning in words: the scope's net result and its largest deviations."""
+    """Sammanfattning in words, as a board reads it: a board's nettokostnad, the kommun's
+    årets resultat (+ surplus); its largest deviations with the units' comments in full."""
     net = package.summary[package.summary["cost_category"] == "net"]
     values = net.iloc[0] if not net.empty else None
+    sign = -1 if package.scope.is_kommun else 1  # the kommun reads its result, not its cost
 
     def amount(column: str) -> float:
+        return sign * float(values[column]) if values is not None else 0.0
+
+    def signed(column: str) -> float:  # a deviation reads the same either way
         return float(values[column]) if values is not None else 0.0
 
     below = package.deviations[package.deviations["tree_position"] > 0] \
@@ -57,16 +57,33 @@ def summary_text(package) -> str:
     if not below.empty:
         order = below.assign(size=below["forecast_deviation"].abs().astype(float)
                              + below["deviation_ytd"].abs().astype(float))
-        for row in order.sort_values("size", ascending=False).head(5).itertuples():
+        for row in order.sort_values(["size", "tree_position"], ascending=[False, True]
+                                     ).head(5).itertuples():
             largest.append({
                 "org_unit_name": row.org_unit_name, "org_unit_code": row.org_unit_code,
-                "cost_category_name": row.cost_category_name,
-                "deviation_ytd": float(row.deviation_ytd),
+                "cost_category_name": package.board_name(row.cost_category),
+                "deviation": float(row.deviation_ytd),
                 "forecast_deviation": float(row.forecast_deviation),
                 "comment": row.comment if isinstance(row.comment, str) else "",
             })
     return render("summary.txt.j2", scope_name=package.scope.name,
-                  period_label=package.period_label, outcome=amount("outcome_ytd"),
-                  budget=amount("budget_ytd"), deviation=amount("deviation_ytd"),
-                  forecast=amount("forecast_annual"), budget_annual=amount("budget_annual"),
-                  forecast_deviation=amount("forecast_deviation"), deviations=largest)
+                  is_kommun=package.scope.is_kommun, year_end=package.is_year_end,
+                  year=package.year, period_label=package.period_label,
+                  outcome=amount("outcome_ytd"), budget=amount("budget_ytd"),
+                  deviation=signed("deviation_ytd"), forecast=amount("forecast_annual"),
+                  budget_annual=amount("budget_annual"),
+                  forecast_deviation=signed("forecast_deviation"), deviations=largest)
+
+
+def summary_parts(package) -> tuple[list[str], list[str]]:
+    """The summary's paragraphs and its bullet list of the largest deviations."""
+    paragraphs, bullets = [], []
+    for part in summary_text(package).split("\n\n"):
+        lines = [line for line in part.splitlines() if line]
+        listed = [line[2:] for line in lines if line.startswith("- ")]
+        bullets += listed
+        # the list's own heading line ("Största avvikelser:") is the PDF's subheading
+        text = "" if listed else " ".join(lines)
+        if text:
+            paragraphs.append(text)
+    return paragraphs, bullets

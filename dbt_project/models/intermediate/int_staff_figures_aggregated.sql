@@ -48,6 +48,9 @@ staff as (
         count(*) filter (age_group = 'age_29') as headcount_age_29,
         count(*) filter (age_group = 'age_30_49') as headcount_age_30_49,
         count(*) filter (age_group = 'age_50') as headcount_age_50,
+        -- how many persons the long spells come from: with one or two, the share points at
+        -- them (staff_statistics suppresses it)
+        count(*) filter (sick_hours_long > 0) as headcount_long_term_sick,
         sum(fte) / any_value(months_in_scope) as fte,
         sum(scheduled_hours) as scheduled_hours,
         sum(sick_hours) as sick_hours,

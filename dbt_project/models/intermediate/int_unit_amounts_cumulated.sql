@@ -5,6 +5,9 @@
 -- last year, scaled by this year's run rate (outcome YTD / last year's YTD), when that ratio
 -- is between 0.5 and 2; otherwise the rest of the periodised budget. A unit closed by the
 -- period end (its last version ends) has nothing more to come: its forecast is the outcome.
+-- Internal items (interna poster) take the rest of the year as budgeted: their prices are
+-- agreed in the budget, both parties book them, so the kommun's internal forecasts net out
+-- as its internal budget does (a run rate per party would not).
 with monthly as (
     select fiscal_year, period, org_unit_code, cost_category,
         sum(amount) as outcome, 0 as budget, 0 as outcome_prior
@@ -84,6 +87,7 @@ select
     end as run_rate,
     cast(round(outcome_ytd + case
         when closed.closed_on <= periods.period_end then 0
+        when cumulated.cost_category = 'internal_items' then budget_annual - budget_ytd
         else coalesce(
             (outcome_prior_annual - outcome_prior_ytd) * case
                 when outcome_prior_ytd <> 0

@@ -1,5 +1,7 @@
 -- Investeringsuppföljning: outcome against budget per investment project (dimension 6),
--- year to date and full year, per follow-up period.
+-- year to date and full year, per follow-up period. The forecast (prognos) is the outcome so
+-- far and the rest of the year's budget (the operating budget's fallback rule); in December
+-- it is the outcome.
 with outcome as (
     select fiscal_year, period_month as period, project_code,
         max(org_unit_code) as org_unit_code, sum(amount) as outcome
@@ -53,7 +55,10 @@ select
     sum(coalesce(monthly.budget, 0)) over year_to_date as budget_ytd,
     sum(coalesce(monthly.budget, 0)) over year_to_date
         - sum(coalesce(monthly.outcome, 0)) over year_to_date as deviation_ytd,
-    sum(coalesce(monthly.budget, 0)) over whole_year as budget_annual
+    sum(coalesce(monthly.budget, 0)) over whole_year as budget_annual,
+    sum(coalesce(monthly.outcome, 0)) over year_to_date
+        + sum(coalesce(monthly.budget, 0)) over whole_year
+        - sum(coalesce(monthly.budget, 0)) over year_to_date as forecast_annual
 from grid
 left join monthly
     on monthly.fiscal_year = grid.fiscal_year

@@ -7,7 +7,9 @@ and for the ages up to 29, 30-49 and 50 or more. No sick-leave figure is given f
 ten or fewer employees; it is NULL and its `_suppression` column says why. Where a suppressed
 figure could be worked out from a total and the other groups (women + men = all, the age
 groups = all, the units of a parent = the parent), one more figure of that set is suppressed
-too (complementary suppression), until no set has exactly one hidden figure. A group with
+too (complementary suppression), until no set has exactly one hidden figure. The share of
+sick leave from spells of 60 days or more is also suppressed where those spells are one or two
+persons': it could be traced to them (the law's second clause). A group with
 no employees has no figure either, but hides nothing: everybody can see that it is empty.
 
 A pandas model: the suppression is a small fixed-point search over sets of cells, which SQL
@@ -20,6 +22,12 @@ MAX_SUPPRESSED_GROUP = 10  # a group of at most ten employees gets no sick-leave
 SMALL_GROUP = "högst tio anställda i gruppen"
 EMPTY_GROUP = "inga anställda i gruppen"
 DERIVABLE = "kan annars räknas fram ur summan och övriga grupper"
+# the law's second clause: a figure that can be traced to an individual. The share of sick
+# leave from spells of 60 days or more, when those spells are one or two persons', tells
+# their colleagues about them (86,8 % in a group of 11 is one person's illness)
+MIN_LONG_TERM_PERSONS = 3
+TRACEABLE = "kan härledas till enskild person (långtidssjukfrånvaro hos högst två anställda)"
+LONG_SHARE = "sick_leave_long_share_pct"
 
 # each published sick-leave figure: (numerator hours, denominator hours, group-size column)
 FIGURES = {
@@ -90,6 +98,10 @@ def suppress(frame: pd.DataFrame) -> pd.DataFrame:
         for cell, n in size.items():
             if 0 < n <= MAX_SUPPRESSED_GROUP:
                 reasons[cell] = SMALL_GROUP
+        long_term = rows["headcount_long_term_sick"].fillna(0).astype(int)
+        for idx, persons in zip(rows.index, long_term, strict=True):
+            if 0 < persons < MIN_LONG_TERM_PERSONS and (idx, LONG_SHARE) not in reasons:
+                reasons[(idx, LONG_SHARE)] = TRACEABLE
         relations = _relations(rows)
         member_of: dict[tuple, list[int]] = {}
         for r, (total, parts) in enumerate(relations):

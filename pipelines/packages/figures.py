@@ -1,0 +1,88 @@
+"""How a figure reads in a board document: the sign a board reads, Swedish number format, and
+rounding that keeps a table's rows adding up to its printed total.
+
+The marts keep ledger sign (cost +, revenue −). Boards read nettokostnad (cost +), intäkter +
+and, for the kommun as a whole, årets resultat + for a surplus. Each cost category says in the
+seed `cost_categories.board_sign` which way it turns; the conversion happens here and nowhere
+else. A deviation (budget − outcome in ledger sign) reads the same in both: + is favourable.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+MINUS = "\u2212"
+NBSP = "\u00a0"  # between thousands: a number never breaks across lines
+
+
+def missing(value) -> bool:
+    return value is None or (isinstance(value, float) and math.isnan(value))
+
+
+def board_value(value: float | None, sign: int) -> float | None:
+    """A ledger-sign amount as the board reads it (sign from cost_categories.board_sign)."""
+    return None if missing(value) else float(value) * sign
+
+
+def whole(value: float) -> str:
+    """An integer with a no-break space between thousands and a real minus sign."""
+    text = f"{int(value):,}".replace(",", NBSP)
+    return text.replace("-", MINUS)
+
+
+def tkr(value: float | None) -> str:
+    """SEK as whole tkr: '1 037' (no-break), '−8 107'; a missing value as '–'."""
+    if missing(value):
+        return "–"
+    return whole(_round_half_away(float(value) / 1000))
+
+
+def mnkr(value: float | None, decimals: int = 1) -> str:
+    if missing(value):
+        return "–"
+    return decimal(float(value) / 1e6, decimals)
+
+
+def decimal(value: float | None, decimals: int = 1) -> str:
+    """A decimal number the Swedish way: '86,8', '1 234,5'."""
+    if missing(value):
+        return "–"
+    scaled = _round_half_away(float(value) * 10**decimals)
+    integer, fraction = divmod(abs(scaled), 10**decimals)
+    text = whole(integer)
+    if decimals:
+        text += "," + f"{fraction:0{decimals}d}"
+    return (MINUS if scaled < 0 else "") + text
+
+
+def pct(value: float | None) -> str:
+    return "–" if missing(value) else f"{decimal(value)}{NBSP}%"
+
+
+def _round_half_away(value: float) -> int:
+    """Round half away from zero (as a reader rounds), not Python's half to even."""
+    return int(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
+
+
+def rounded_to_total(values: Sequence[float], unit: float = 1000.0,
+                     target: int | None = None) -> list[int]:
+    """Each value in whole `unit`s so that the rounded values add up to the rounded sum of
+    the values, or to `target` when a total was already printed (largest remainder): a
+    printed table adds up as printed."""
+    total = _round_half_away(sum(values) / unit) if target is None else target
+    floors = [math.floor(v / unit) for v in values]
+    remainders = [v / unit - f for v, f in zip(values, floors, strict=True)]
+    short = total - sum(floors)  # how many values round up
+    order = sorted(range(len(values)), key=lambda i: (-remainders[i], i))
+    out = list(floors)
+    for i in order[:max(0, short)]:
+        out[i] += 1
+    for i in list(reversed(order))[:max(0, -short)]:  # a target below the floors' sum
+        out[i] -= 1
+    return out
+
+
+def count_phrase(n: int, one: str, many: str) -> str:
+    """'1 enhet', '3 enheter'."""
+    return f"{n} {one if n == 1 else many}"

@@ -1,0 +1,202 @@
+"""Driftredovisning: budget, outcome, deviation, forecast, the previous forecast and the prior
+year, per nämnd for the kommun, per sektor and verksamhet for a board.
+
+The kommun's table reads as a kommun's annual report does: the nämnder's verksamhetens
+nettokostnad (financing taken out of KS, which holds it), a line for ansvar not in the org
+register, a line for internal items eliminated at kommun level (whatever the nämnder's
+internal items do not net to, forecast included), then skatteintäkter and finansnetto and
+årets resultat. Every line is exact in the data (`Line.values`, ledger sign, SEK); the
+printed tkr are rounded top-down so that each sum adds up as printed.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import pandas as pd
+
+from pipelines.packages.content import UNKNOWN, Package
+from pipelines.packages.figures import missing, rounded_to_total, whole
+from pipelines.packages.sections import blocks, wording
+
+FINANCING = ("taxes_and_grants", "financial_items")
+COLUMNS = ["budget_annual", "budget_ytd", "outcome_ytd", "deviation_ytd", "forecast_annual",
+           "forecast_previous", "forecast_deviation", "outcome_prior_ytd"]
+YEAR_END_COLUMNS = ["budget_annual", "outcome_ytd", "deviation_ytd", "outcome_prior_ytd"]
+SIGNLESS = {"deviation_ytd", "forecast_deviation"}  # + favourable whichever way a line reads
+
+
+@dataclass
+class Line:
+    label: str
+    values: dict[str, float]  # ledger sign, SEK; NaN where the marts have nothing
+    sign: int = 1  # how the board reads the line's amounts (-1: revenue, result)
+    style: str = "unit"  # unit, sum or total
+    indent: int = 0
+    parent: int | None = None  # index of the line this one adds up into
+    rounded: dict[str, int] = field(default_factory=dict)  # tkr, ledger sign
+
+
+def _columns(package: Package) -> list[str]:
+    return YEAR_END_COLUMNS if package.is_year_end else COLUMNS
+
+
+def _values(frame: pd.DataFrame, columns: list[str]) -> dict[str, float]:
+    """The sum of the rows per column (NaN when every row is NaN)."""
+    return {c: (float(frame[c].astype(float).sum()) if frame[c].notna().any() else float("nan"))
+            for c in columns}
+
+
+def _minus(a: dict[str, float], *others: dict[str, float]) -> dict[str, float]:
+    out = {}
+    for c, v in a.items():
+        total = 0.0 if missing(v) else v
+        for o in others:
+            total -= 0.0 if missing(o[c]) else o[c]
+        out[c] = total if not (missing(v) and all(missing(o[c]) for o in others)) else v
+    return out
+
+
+def kommun_lines(package: Package) -> list[Line]:
+    rows = package.follow_up
+    cols = COLUMNS
+    top = rows[rows["depth"] == 0]
+    boards = rows[rows["depth"] == 1]
+
+    def of(frame: pd.DataFrame, categories) -> dict[str, float]:
+        return _values(frame[frame["cost_category"].isin(categories)], cols)
+
+    lines = [Line("Årets resultat", of(top, ["net"]), sign=-1, style="total")]
+    operating = Line("Verksamhetens nettokostnad",
+                     _minus(of(top, ["net"]), of(top, FINANCING)), style="sum", parent=0)
+    parts = []
+    codes = [c for c in dict.fromkeys(boards["org_unit_code"]) if c != UNKNOWN]
+    for code in codes + ([UNKNOWN] if UNKNOWN in set(boards["org_unit_code"]) else []):
+        unit = boards[boards["org_unit_code"] == code]
+        net = _minus(of(unit, ["net"]), of(unit, FINANCING))
+        name = ("Ansvar som saknas i organisationsregistret" if code == UNKNOWN
+                else str(unit.iloc[0]["org_unit_name"]))
+        parts.append(Line(name, net, parent=1))
+    elimination = Line("Interna poster som elimineras", _minus(operating.values,
+                                                               *[p.values for p in parts]),
+                       parent=1)
+    if has_amount(elimination.values):
+        parts.append(elimination)
+    taxes = Line("Skatteintäkter och generella statsbidrag", of(top, ["taxes_and_grants"]),
+                 sign=-1, parent=0)
+    finance = Line("Finansnetto", of(top, ["financial_items"]), sign=-1, parent=0)
+    # display order: the nämnder, their sum, financing, the result; parents by index
+    ordered = [*parts, operating, taxes, finance, lines[0]]
+    index = {id(line): i for i, line in enumerate(ordered)}
+    parent_of = {id(p): operating for p in parts}
+    parent_of.update({id(operating): lines[0], id(taxes): lines[0], id(finance): lines[0]})
+    for line in ordered:
+        line.parent = index[id(parent_of[id(line)])] if id(line) in parent_of else None
+    return ordered
+
+
+def has_amount(values: dict[str, float]) -> bool:
+    return any(not missing(v) and abs(v) >= 0.005 for v in values.values())
+
+
+def board_lines(package: Package) -> list[Line]:
+    """The board's sektorer, each with its verksamheter, then the nämnd."""
+    rows = package.follow_up[package.follow_up["cost_category"] == "net"]
+    cols = COLUMNS
+    top = rows[rows["depth"] == 0]
+    total = Line(f"{package.scope.name}, nettokostnad", _values(top, cols), style="total")
+    lines: list[Line] = []
+    sub = rows[rows["depth"].isin([1, 2])].sort_values("tree_position")
+    sector_index = None
+    for r in sub.to_dict("records"):
+        values = {c: float(r[c]) if not missing(r[c]) else float("nan") for c in cols}
+        if r["depth"] == 1:
+            has_children = bool(((sub["depth"] == 2) & (sub["parent_unit_code"]
+                                                         == r["org_unit_code"])).any())
+            lines.append(Line(r["org_unit_name"], values, style="sum" if has_children
+                              else "unit", indent=0))
+            sector_index = len(lines) - 1
+        else:
+            lines.append(Line(r["org_unit_name"], values, indent=1, parent=sector_index))
+    lines.append(total)
+    top_index = len(lines) - 1
+    for line in lines[:-1]:
+        if line.indent == 0:
+            line.parent = top_index
+    return lines
+
+
+def round_lines(lines: list[Line], columns: list[str]) -> None:
+    """tkr per line and column, top-down: each parent's children add up to its printed
+    value."""
+    children: dict[int | None, list[int]] = {}
+    for i, line in enumerate(lines):
+        children.setdefault(line.parent, []).append(i)
+    def value(i: int, column: str) -> float:
+        v = lines[i].values[column]
+        return 0.0 if missing(v) else v
+
+    for column in columns:
+        stack = []
+        for root in children.get(None, []):
+            lines[root].rounded[column] = rounded_to_total([value(root, column)])[0]
+            stack.append(root)
+        while stack:
+            parent = stack.pop()
+            kids = children.get(parent, [])
+            if kids:
+                shares = rounded_to_total([value(k, column) for k in kids],
+                                          target=lines[parent].rounded[column])
+                for k, share in zip(kids, shares, strict=True):
+                    lines[k].rounded[column] = share
+                    stack.append(k)
+
+
+def _printed(line: Line, column: str) -> str:
+    if missing(line.values[column]):
+        return "–"
+    value = line.rounded[column] * (1 if column in SIGNLESS else line.sign)
+    return whole(value) if value else "0"
+
+
+def _headings(package: Package, columns: list[str]) -> dict[str, str]:
+    return {"budget_annual": "Budget" if package.is_year_end else "Årsbudget",
+            "budget_ytd": wording.budget_ytd(package), "outcome_ytd": wording.outcome(package),
+            "deviation_ytd": wording.deviation_ytd(package), "forecast_annual": "Prognos helår",
+            "forecast_previous": "Föregående prognos", "forecast_deviation": "Avvikelse prognos",
+            "outcome_prior_ytd": wording.prior(package)}
+
+
+def lines_for(package: Package) -> list[Line]:
+    lines = kommun_lines(package) if package.scope.is_kommun else board_lines(package)
+    round_lines(lines, _columns(package))
+    return lines
+
+
+def section(package: Package) -> dict:
+    columns = _columns(package)
+    lines = lines_for(package)
+    headings = _headings(package, columns)
+    table_columns = [blocks.text_column("Tkr", "1fr"),
+                     *[blocks.Column(headings[c], width="2.15cm") for c in columns]]
+    rows = [blocks.row([line.label, *[_printed(line, c) for c in columns]], line.style,
+                       line.indent) for line in lines]
+    if package.scope.is_kommun:
+        caption = f"Driftredovisning per nämnd, {package.period_label}"
+        note = (wording.convention(package) + " Nämndernas rader är verksamhetens "
+                "nettokostnad; Kommunstyrelsens skatteintäkter och finansiella poster står på "
+                "egna rader. Årets resultat = skatteintäkter + finansnetto − verksamhetens "
+                "nettokostnad.")
+    else:
+        levels = package.follow_up.loc[package.follow_up["depth"].isin([1, 2]),
+                                       "org_level_name"].dropna().unique()
+        caption = (f"Driftredovisning per {' och '.join(str(lv).lower() for lv in levels)}, "
+                   f"{package.period_label}")
+        note = wording.convention(package) + " Alla rader är nettokostnad."
+    note += " Avrundat till hela tkr så att delarna summerar till de avrundade summorna."
+    intro = []
+    if not package.is_year_end and package.month == 2:
+        intro.append("Föregående prognos saknas: februari är årets första uppföljning.")
+    return blocks.section("Driftredovisning", [
+        blocks.paragraphs(*intro),
+        blocks.table(table_columns, rows, caption, note)], landscape=not package.is_year_end)

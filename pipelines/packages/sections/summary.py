@@ -1,0 +1,106 @@
+"""Sammanfattning: the result the way a board reads it, the scope's cost categories, the
+largest deviations with the units' comments, and charts of budget against outcome per unit
+below the scope and of the full-year forecast month by month."""
+
+from __future__ import annotations
+
+from pipelines.packages import charts
+from pipelines.packages.content import MONTHS_SV, UNKNOWN, Package
+from pipelines.packages.figures import missing, whole
+from pipelines.packages.layout import summary_parts
+from pipelines.packages.sections import blocks, changes, operating, wording
+from pipelines.packages.sections.operating import Line, round_lines
+
+FINANCING = operating.FINANCING
+
+
+def _category_lines(package: Package, columns: list[str]) -> list[Line]:
+    rows = package.summary
+    net = rows[rows["cost_category"] == "net"]
+    parts = rows[rows["cost_category"] != "net"]
+    lines = []
+    for r in parts.to_dict("records"):
+        lines.append(Line(str(r["board_name"]), {c: float(r[c]) for c in columns},
+                          sign=int(r["board_sign"]), parent=len(parts)))
+    if not net.empty:
+        r = net.iloc[0].to_dict()
+        label = "Årets resultat" if package.scope.is_kommun else "Nettokostnad"
+        lines.append(Line(label, {c: float(r[c]) for c in columns},
+                          sign=-1 if package.scope.is_kommun else 1, style="total"))
+    else:
+        for line in lines:
+            line.parent = None
+    round_lines(lines, columns)
+    return lines
+
+
+def _table(package: Package) -> dict:
+    year_end = package.is_year_end
+    columns = (["outcome_ytd", "budget_ytd", "deviation_ytd"] if year_end else
+               ["outcome_ytd", "budget_ytd", "deviation_ytd", "budget_annual",
+                "forecast_annual", "forecast_deviation"])
+    headings = {"outcome_ytd": wording.outcome(package), "budget_ytd":
+                wording.budget_ytd(package), "deviation_ytd": wording.deviation_ytd(package),
+                "budget_annual": "Årsbudget", "forecast_annual": "Prognos helår",
+                "forecast_deviation": "Avvikelse prognos"}
+    rows = []
+    for line in _category_lines(package, columns):
+        cells = [line.label]
+        for c in columns:
+            if missing(line.values[c]):
+                cells.append("–")
+            else:
+                sign = 1 if c in operating.SIGNLESS else line.sign
+                cells.append(whole(line.rounded[c] * sign))
+        rows.append(blocks.row(cells, line.style))
+    return blocks.table([blocks.text_column("Tkr"),
+                         *[blocks.Column(headings[c], width="1.9cm") for c in columns]],
+                        rows, f"{package.scope.name} per kostnadsslag, {package.period_label}",
+                        wording.convention(package))
+
+
+def _bars(package: Package) -> dict | None:
+    rows = package.follow_up
+    sub = rows[(rows["depth"] == 1) & (rows["org_unit_code"] != UNKNOWN)]
+    if sub.empty:
+        return None
+    names, outcome, budget = [], [], []
+    for code in dict.fromkeys(sub["org_unit_code"]):
+        unit = sub[sub["org_unit_code"] == code]
+        net = unit[unit["cost_category"] == "net"]
+        financing = unit[unit["cost_category"].isin(FINANCING)]
+        names.append(str(net.iloc[0]["org_unit_name"]))
+        outcome.append((float(net["outcome_ytd"].sum()) - float(financing["outcome_ytd"].sum()))
+                       / 1e6)
+        budget.append((float(net["budget_ytd"].sum()) - float(financing["budget_ytd"].sum()))
+                      / 1e6)
+    level = str(sub.iloc[0]["org_level_name"]).lower()
+    period = str(package.year) if package.is_year_end else wording.months(package)
+    what = "verksamhetens nettokostnad" if package.scope.is_kommun else "nettokostnad"
+    return blocks.chart(charts.bars_against_budget(
+        names, outcome, budget, f"Utfall mot budget per {level}, {period}", what))
+
+
+def _trend(package: Package) -> dict | None:
+    trend = package.trend
+    if package.is_year_end or len(trend) < 2:
+        return None
+    months = [MONTHS_SV[p - 1][:3] for p in trend["period"]]
+    deviations = [(float(b) - float(f)) / 1e6 for b, f in
+                  zip(trend["budget_annual"], trend["forecast_annual"], strict=True)]
+    return blocks.chart(charts.forecast_trend(
+        months, deviations, "Prognosavvikelse för helåret efter varje månads bokslut"))
+
+
+def section(package: Package) -> dict:
+    paragraphs, largest = summary_parts(package)
+    out = [blocks.paragraphs(*paragraphs), _table(package)]
+    if largest:
+        out += [blocks.subheading("Största avvikelser"), blocks.bullets(largest)]
+    told = changes.sentences(package)
+    if told:
+        out += [blocks.subheading("Budget- och organisationsförändringar"),
+                blocks.paragraphs("Sedan föregående uppföljning har årsbudgeten ändrats:"),
+                blocks.bullets(told)]
+    out += [_bars(package), _trend(package)]
+    return blocks.section("Sammanfattning", out)
