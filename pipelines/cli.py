@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import shutil
 import sys
 from pathlib import Path
 
@@ -124,14 +125,40 @@ def demo_cmd(
     year: int = typer.Option(2025),
     through: str | None = typer.Option(None, help="build up to this month (YYYY-MM)"),
 ) -> None:
-    """Generate Exempelkommun, write its config and materialise every asset for the year."""
+    """Generate Exempelkommun, write its config and materialise every asset for the year;
+    then deliver the corrections Ekonomi makes after the quality rules have found the
+    injected defects, and run again, so that the packages are published."""
     _check_period(through)
-    _generate(directory / "sources", size, seed, year, clean=False)
+    generated = _generate(directory / "sources", size, seed, year, clean=False)
     config_path = directory / "uppfoljning.yaml"
     config_path.write_text(yaml.safe_dump(demo_config(year), allow_unicode=True,
                                           sort_keys=False), encoding="utf-8")
     console.print(f"Config: {config_path}")
     _run(config_path, through)
+    first = deliver_corrections(directory / "sources", generated.corrections, through)
+    if first:
+        console.print(f"\nEkonomi har rättat källorna efter datakvalitetsrapporten och "
+                      f"levererar {len(generated.corrections)} rättade exporter "
+                      f"({', '.join(sorted({_month_of(r) for r in generated.corrections}))}): "
+                      f"kör om från {first}", highlight=False)
+        _run(config_path, through, first)
+
+
+def _month_of(rel: str) -> str:
+    return rel.rsplit("_", 1)[-1].split(".")[0]  # huvudbok_2025-03.se -> 2025-03
+
+
+def deliver_corrections(sources: Path, corrections: list[str], through: str | None
+                        ) -> str | None:
+    """Put Ekonomi's corrected re-exports (sources/rattelser/, same paths) in place of the
+    delivered files, as a kommun re-delivers a month; the first month to run again, or None
+    when there is nothing to correct up to `through`."""
+    from pipelines.demo.generator import CORRECTIONS
+
+    due = [r for r in corrections if through is None or _month_of(r) <= through]
+    for rel in due:
+        shutil.copyfile(sources / CORRECTIONS / rel, sources / rel)
+    return min((_month_of(r) for r in due), default=None)
 
 
 @app.command("run")

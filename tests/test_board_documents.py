@@ -196,3 +196,34 @@ def test_the_year_end_speaks_of_the_year_not_of_a_forecast(demo_run):
     assert "hittills i år" not in text and "Prognos helår" not in text
     assert "periodiserad budget" not in text
     assert "hade 2025 en nettokostnad" in text
+
+
+@pytest.mark.slow
+def test_no_suppressed_sick_leave_figure_is_printed_in_any_pdf(demo_run):
+    """The staff section of every package of a tertial: where the mart hides a figure (a group
+    of ten or fewer, derivable, or a long-term share traceable to a person) the PDF shows the
+    mark; a hidden unit is left out of the chart and counted in words."""
+    from pipelines.packages.document import document
+    from pipelines.packages.figures import decimal
+    from pipelines.packages.sections.staff import LONG_SHARE, WORKING_TIME
+
+    with duckdb.connect(str(demo_run.warehouse), read_only=True) as con:
+        scopes = [s.code for s in content.boards(con, 2025, 8)] + [None]
+        for code in scopes:
+            package = content.build(con, "Exempelkommun", "2025-08", code)
+            [staff] = [s for s in document(package, dt.date(2025, 9, 15))["sections"]
+                       if s["heading"] == "Personal"]
+            tables = [b for b in staff["blocks"] if b["kind"] == "table"]
+            printed = {r["cells"][0]: r["cells"][1] for t in tables for r in t["rows"]}
+            top = package.staff.iloc[0]
+            for field, label in [*WORKING_TIME, LONG_SHARE]:
+                if top[field] != top[field]:
+                    assert printed[label] == "*", (code, label)
+                else:
+                    assert printed[label] == decimal(top[field]), (code, label)
+            hidden = package.staff[(package.staff["level_order"]
+                                    == package.staff["level_order"].min() + 1)
+                                   & package.staff["sick_leave_pct"].isna()]
+            charts = [b for b in staff["blocks"] if b["kind"] == "chart"]
+            for name in hidden["org_unit_name"]:
+                assert all(f"{name} " not in c["alt"] for c in charts), (code, name)

@@ -298,7 +298,10 @@ def test_files_written_are_the_layout(small: Dataset):
     expected |= {ledger_rel(m) for m in MONTHS} | {hr_rel(m) for m in MONTHS}
     expected |= {rel_path("goal_statuses", m) for m in (4, 8, 12)}  # the tertials
     assert sorted(small.summary.files) == sorted(expected)
-    assert set(sha256_tree(small.root)) == expected
+    # and Ekonomi's corrected re-exports of the months with defects, by the same paths
+    corrections = {f"rattelser/{rel}" for rel in small.summary.corrections}
+    assert corrections and {c[len("rattelser/"):] for c in corrections} <= expected
+    assert set(sha256_tree(small.root)) == expected | corrections
 
 
 # --- 2. SIE files are valid SIE 4 in CP437 ------------------------------------------------
@@ -688,3 +691,53 @@ def test_summary_ledger_counts_match_the_files(small: Dataset):
 def test_clean_summary_counts_match_the_files(clean: Dataset):
     check_summary_counts(clean)
     check_ledger_counts(clean)
+
+
+# --- 5. Ekonomi's corrected re-exports -------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def corrected(small: Dataset, tmp_path_factory) -> Dataset:
+    """The demo's sources after Ekonomi has delivered its corrections in place of the
+    defective months (what `uppfoljning demo` does before its second run)."""
+    import dataclasses
+    import shutil
+
+    from pipelines.cli import deliver_corrections
+
+    root = tmp_path_factory.mktemp("rattade")
+    shutil.copytree(small.root, root, dirs_exist_ok=True)
+    first = deliver_corrections(root, small.summary.corrections, None)
+    assert first == f"{YEAR}-01"
+    return Dataset(dataclasses.replace(small.summary, out=root))
+
+
+def test_every_month_with_a_defect_gets_a_corrected_export(small: Dataset):
+    # an unreversed accrual is right in its own month; the reversal the month after is added
+    accrual = "periodisering.accrual_reversed"
+    defective = {d["file"] for d in small.defects if d["rule"] != accrual}
+    after = {ledger_rel(int(d["file"][-5:-3]) + 1) for d in small.defects
+             if d["rule"] == accrual}
+    assert set(small.summary.corrections) == (defective | after) - {rel_path("ledger_prior_year")}
+    for rel in small.summary.corrections:
+        assert (small.root / "rattelser" / rel).is_file()
+
+
+@pytest.mark.parametrize("rule", ALL_RULES)
+def test_the_corrected_exports_break_no_rule(corrected: Dataset, rule: str):
+    assert sorted(VIOLATIONS[rule](corrected)) == []
+
+
+def test_a_correction_changes_only_the_defective_vouchers(small: Dataset, corrected: Dataset):
+    """Everything that was right stays as delivered: the same vouchers, rows and amounts."""
+    for month in MONTHS:
+        before = {(v.series, v.number): v for v in small.ledger(month).vouchers}
+        after = {(v.series, v.number): v for v in corrected.ledger(month).vouchers}
+        listed = {(d["series"], d["voucher_number"]) for d in small.defects
+                  if d["file"] == ledger_rel(month) and d["series"]}
+        for key, voucher in before.items():
+            if key not in listed:
+                assert key in after, key
+                assert after[key].total() == voucher.total(), key
+        added = set(after) - set(before)
+        assert all(series == "RT" for series, _ in added), added

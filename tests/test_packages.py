@@ -66,22 +66,28 @@ def test_sheets_headings_and_numbers_equal_the_marts(demo_run):
     assert book["Utskick"].sheet_state == "hidden"
     assert book["Sammanfattning"]["A1"].value == "Exempelkommun - Barn- och utbildningsnämnden"
     follow_up = book["Utfall mot budget"]
-    assert follow_up.freeze_panes == "A6"
+    assert follow_up.freeze_panes == "D6"  # the unit's name stays in view
     rows = table(follow_up)
     assert list(rows[0])[:4] == ["Nivå", "Kod", "Benämning", "Kostnadsslag"]
+    # as a board reads them: intäkter +, in whole tkr as shown
     mart = {(code, cat): (out, budget, fc) for code, cat, out, budget, fc in query(
-        demo_run, "SELECT org_unit_code, cost_category_name, outcome_ytd, budget_ytd, "
-                  "forecast_annual FROM marts.budget_follow_up WHERE fiscal_year = 2025 "
+        demo_run, "SELECT org_unit_code, c.board_name, outcome_ytd * c.board_sign, "
+                  "budget_ytd * c.board_sign, forecast_annual * c.board_sign "
+                  "FROM marts.budget_follow_up JOIN seeds.cost_categories c "
+                  "USING (cost_category) WHERE fiscal_year = 2025 "
                   "AND period = 8 AND org_level <> 'kommun'")}
     for row in rows:
         out, budget, forecast = mart[(row["Kod"], row["Kostnadsslag"])]
-        assert row["Utfall ack"] == pytest.approx(float(out) / 1000, abs=0.001), row
-        assert row["Budget ack"] == pytest.approx(float(budget) / 1000, abs=0.001), row
-        assert row["Prognos helår"] == pytest.approx(float(forecast) / 1000, abs=0.001), row
+        assert row["Utfall ack"] == round(float(out) / 1000), row
+        assert row["Budget ack"] == round(float(budget) / 1000), row
+        assert row["Prognos helår"] == round(float(forecast) / 1000), row
+    revenue = [r for r in rows if r["Kostnadsslag"] == "Verksamhetens intäkter"]
+    assert revenue and all(r["Utfall ack"] >= 0 for r in revenue)
     # every level of the board down to enhet, grouped by level
     assert {r["Nivå"] for r in rows} == {"Nämnd", "Sektor", "Verksamhet", "Enhet"}
     assert max(d.outline_level for d in follow_up.row_dimensions.values()) >= 4
-    assert follow_up.cell(row=HEADER + 1, column=5).number_format == "#,##0;[Red]-#,##0"
+    assert follow_up.cell(row=HEADER + 1, column=5).number_format == "#,##0;-#,##0"
+    assert follow_up.auto_filter.ref
 
 
 def test_a_package_holds_only_its_own_board(demo_run):
@@ -196,9 +202,13 @@ def test_returned_comments_and_forecasts_reach_the_marts(returned):
     forecasts = dict(query(summary, """
         SELECT org_unit_code || '/' || cost_category, forecast_submitted FROM marts.forecasts
         WHERE fiscal_year = 2025 AND period = 4 AND forecast_submitted IS NOT NULL"""))
+    # typed as the board reads it (intäkter +), kept in ledger sign (intäkter −)
+    sign = dict(query(summary, "SELECT cost_category, board_sign FROM seeds.cost_categories"))
     assert forecasts == {
-        f"{first['Kod']}/{first['Kostnadsslag (kod)']}": 5_000_000,
-        f"{second['Kod']}/{second['Kostnadsslag (kod)']}": 1_234_500}
+        f"{first['Kod']}/{first['Kostnadsslag (kod)']}":
+            5_000_000 * sign[first["Kostnadsslag (kod)"]],
+        f"{second['Kod']}/{second['Kostnadsslag (kod)']}":
+            1_234_500 * sign[second["Kostnadsslag (kod)"]]}
 
 
 def test_the_kommun_total_carries_the_submitted_forecasts(returned):
@@ -207,11 +217,11 @@ def test_the_kommun_total_carries_the_submitted_forecasts(returned):
                            "fiscal_year = 2025 AND period = 4 AND org_level = 'kommun'")
     assert after != before
     book = load_workbook(package(summary, "2025-04", "kommunen"))
-    [net] = [r for r in table(book["Sammanfattning"]) if r["Kostnadsslag"] == "Netto"]
+    [net] = [r for r in table(book["Sammanfattning"]) if r["Kostnadsslag"] == "Årets resultat"]
     [(forecast,)] = query(summary, "SELECT forecast_annual FROM marts.budget_follow_up WHERE "
                                    "fiscal_year = 2025 AND period = 4 AND org_level = 'kommun' "
                                    "AND cost_category = 'net'")
-    assert net["Prognos helår"] == pytest.approx(float(forecast) / 1000, abs=0.001)
+    assert net["Prognos helår"] == round(-float(forecast) / 1000)  # a surplus reads +
 
 
 def test_a_comment_is_written_back_as_text_never_as_a_formula(returned):
@@ -234,7 +244,10 @@ def test_a_return_with_a_bad_cell_is_not_loaded_at_all(returned):
                           "'felaktig.xlsx'") == [(0,)]
     [(line, rule)] = query(summary, "SELECT line, rule FROM raw.quarantine WHERE source = "
                                     "'returns' AND file = 'felaktig.xlsx'")
-    assert rule.startswith(f"cell M{line}: 'ungefär hälften' är inte ett tal")
+    sheet = load_workbook(summary.config.base_dir / "landing" / "returer" / "felaktig.xlsx")
+    [letter] = [c.column_letter for c in sheet["Avvikelser"][HEADER]
+                if c.value == "Prognos helår (tkr)"]
+    assert rule.startswith(f"cell {letter}{line}: 'ungefär hälften' är inte ett tal")
 
 
 def test_goal_reports_come_back_in_the_mal_sheet(returned):
@@ -389,3 +402,51 @@ def test_every_goal_report_of_returned_packages_is_kept(demo_run, tmp_path):
     assert reports[["goal_id", "status", "comment", "submitted_on"]].values.tolist() == [
         [goal, "delvis uppnått", None, dt.date(2025, 5, 5)],  # sent twice: its first day
         [goal, None, "Arbetet fortsätter", dt.date(2025, 5, 20)]]
+
+
+def test_the_avvikelser_sheet_refuses_bad_input_and_prints_readably(demo_run):
+    book = load_workbook(package(demo_run, "2025-08", "_12_"))
+    ws = book["Avvikelser"]
+    headings = {c.value: c.column_letter for c in ws[HEADER]}
+    assert {"Utfall ack", "Budget ack", "Avvikelse ack"} <= set(headings)
+    assert ws.column_dimensions[headings["Kostnadsslag (kod)"]].hidden
+    assert not {r["Kostnadsslag"] for r in table(ws)} & {"personnel", "internal_items"}
+    [check] = [v for v in ws.data_validations.dataValidation
+               if headings["Prognos helår (tkr)"] in str(v.sqref)]
+    assert check.showErrorMessage and check.errorStyle in (None, "stop")
+    assert check.showInputMessage and check.prompt
+    assert ws.auto_filter.ref and ws.freeze_panes == "D6"
+    # one page wide in landscape, at a scale a person can read (>= 70 %): a column of
+    # width w is 7w + 5 pixels at 96 dpi; A4 landscape less the margins is what is printable
+    width_cm = sum((7 * (ws.column_dimensions[c.column_letter].width or 8.43) + 5) / 96 * 2.54
+                   for c in ws[HEADER] if not ws.column_dimensions[c.column_letter].hidden)
+    printable_cm = 29.7 - 2.54 * (ws.page_margins.left + ws.page_margins.right)
+    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert printable_cm / width_cm >= 0.7, f"{width_cm:.0f} cm of columns"
+    for r in table(ws):
+        for heading in ("Utfall ack", "Avvikelse ack", "Årsbudget"):
+            assert isinstance(r[heading], int), r  # whole tkr, as shown: no float noise
+
+
+def test_a_unit_flagged_on_its_net_gets_a_forecast_cell_per_category(demo_run):
+    book = load_workbook(package(demo_run, "2025-08", "_12_"))
+    ws = book["Avvikelser"]
+    rows = table(ws)
+    column = {c.value: c.column for c in ws[HEADER]}
+    flagged = {r["Kod"] for r in rows if r["Kostnadsslag (kod)"] == "net"}
+    deviations = {(code, cat) for code, cat in query(
+        demo_run, "SELECT org_unit_code, cost_category FROM marts.deviations WHERE "
+                  "fiscal_year = 2025 AND period = 8")}
+    categories = {(code, cat) for code, cat in query(
+        demo_run, "SELECT org_unit_code, cost_category FROM marts.budget_follow_up WHERE "
+                  "fiscal_year = 2025 AND period = 8 AND cost_category <> 'net' AND "
+                  "(outcome_ytd <> 0 OR budget_annual <> 0)")}
+    listed = {(r["Kod"], r["Kostnadsslag (kod)"]) for r in rows}
+    for code in flagged:
+        wanted = {(c, cat) for c, cat in categories if c == code}
+        assert wanted <= listed, code  # every category of the unit can be forecast
+    basis = [i for i, r in enumerate(rows, start=HEADER + 1)
+             if (r["Kod"], r["Kostnadsslag (kod)"]) not in deviations]
+    assert basis, "the demo has a unit flagged on its net alone"
+    cell = ws.cell(row=basis[0], column=column["Prognos helår (tkr)"])
+    assert cell.protection.locked is False

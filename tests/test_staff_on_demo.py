@@ -118,7 +118,7 @@ def test_no_suppressed_sick_leave_figure_in_any_package(demo_run):
     from openpyxl import load_workbook
 
     headings = {"Sjukfrånvaro %": "sick_leave_pct",
-                "Varav 60 dagar el. mer %": "sick_leave_long_share_pct",
+                "Långtidssjukfrånvaro, % av sjukfrånvaron": "sick_leave_long_share_pct",
                 "Kvinnor %": "sick_leave_women_pct", "Män %": "sick_leave_men_pct",
                 "-29 år %": "sick_leave_age_29_pct", "30-49 år %": "sick_leave_age_30_49_pct",
                 "50- år %": "sick_leave_age_50_pct"}

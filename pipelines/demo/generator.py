@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,9 @@ SIZES: dict[str, SizeParams] = {
 }
 DEFAULT_YEAR = 2025
 DEFAULT_SEED = 1
+# Ekonomi's corrected re-exports of the delivered files that hold defects, by the same
+# relative path: what the demo delivers after the first run has found the defects
+CORRECTIONS = "rattelser"
 
 
 def layout(year: int) -> dict[str, str]:
@@ -73,6 +77,7 @@ class GenerationSummary:
     hr_rows: int = 0
     defects: int = 0
     files: list[str] = field(default_factory=list)
+    corrections: list[str] = field(default_factory=list)  # under CORRECTIONS/, same paths
 
 
 Progress = Callable[[str], None]
@@ -95,6 +100,7 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
     rng = np.random.default_rng(seed)
     paths = layout(year)
     out.mkdir(parents=True, exist_ok=True)
+    shutil.rmtree(out / CORRECTIONS, ignore_errors=True)  # of an earlier generation
     summary = GenerationSummary(out, size, seed, year)
 
     def target(key: str, month: int | None = None) -> tuple[Path, str]:
@@ -116,12 +122,21 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
     payroll = np.zeros((len(org.units), 12, len(staff.PAYROLL_ACCOUNTS)), dtype=np.int64)
     tick("organisation och personal")
 
+    def corrected(rel: str) -> Path | None:
+        """Where Ekonomi's corrected re-export of a delivered file goes (none when clean)."""
+        return None if clean else out / CORRECTIONS / rel
+
     for month in range(1, 13):
         hr_path, hr_rel = target("hr_month", month=month)
         summary.hr_rows += staff.write_hr_month(rng, org, people, month, hr_path, hr_rel,
-                                                payroll, plan)
+                                                payroll, plan, corrected(hr_rel))
+        if not clean and (out / CORRECTIONS / hr_rel).exists():
+            summary.corrections.append(hr_rel)
         led_path, led_rel = target("ledger_month", month=month)
-        result = ledger.write_month(model, month, payroll, led_path, led_rel, plan)
+        result = ledger.write_month(model, month, payroll, led_path, led_rel, plan,
+                                    corrected(led_rel))
+        if result.corrected:
+            summary.corrections.append(led_rel)
         summary.vouchers += result.vouchers
         summary.ledger_rows += result.rows
         tick(f"huvudbok {year}-{month:02d}")

@@ -133,6 +133,8 @@ class LedgerModel:
     erp: ErpDatabaseWriter | None = None  # also write the vouchers into an ERP database
     voucher_numbers: dict[str, int] = field(default_factory=dict)
     pending: list[PendingReversal] = field(default_factory=list)
+    # reversals left out of the delivered export (defects), in the corrected one only
+    pending_corrected: list[PendingReversal] = field(default_factory=list)
     _sellers: dict[str, list[Unit]] = field(init=False, repr=False)
     _rent_income: np.ndarray = field(init=False, repr=False)  # per seller, SEK a year
 
@@ -347,7 +349,68 @@ class SieWriter:
         self._f.close()
 
 
-def write_header(w: SieWriter, org: Organisation, year: int, generated: dt.date,
+@dataclass(frozen=True)
+class Fixed:
+    """A defective voucher as Ekonomi corrects it in the re-export: its right rows and date."""
+    rows: list[tuple[str, str, int]]
+    date: dt.date
+    regdate: dt.date | None = None
+
+
+CORRECTION_SERIES = "RT"  # rättelser Ekonomi books when the quality rules found something
+SAME = Fixed([], dt.date.min)  # the corrected export has the voucher as delivered
+OMIT = Fixed([], dt.date.max)  # the corrected export leaves the voucher out (a duplicate)
+
+
+class TwinWriter:
+    """The month's export as delivered, and beside it Ekonomi's corrected re-export of the
+    same month (`corrected`, None for clean data): the same lines, but a defective voucher
+    as it should have been, a duplicate left out and a missing reversal added. The corrected
+    file is kept only where it differs."""
+
+    def __init__(self, delivered: SieWriter, corrected_path: Path | None, period: str):
+        self.delivered = delivered
+        self.corrected_path = corrected_path
+        self.corrected = SieWriter(corrected_path, None, period) if corrected_path else None
+        self.differs = False
+
+    def write(self, text: str) -> int:
+        if self.corrected is not None:
+            self.corrected.write(text)
+        return self.delivered.write(text)
+
+    def voucher(self, series: str, number: int, date: dt.date, text: str,
+                rows: list[tuple[str, str, int]], regdate: dt.date | None = None,
+                fixed: Fixed = SAME) -> tuple[int, list[int]]:
+        out = self.delivered.voucher(series, number, date, text, rows, regdate)
+        if self.corrected is not None:
+            if fixed is SAME:
+                self.corrected.voucher(series, number, date, text, rows, regdate)
+            elif fixed is not OMIT:
+                self.corrected.voucher(series, number, fixed.date, text, fixed.rows,
+                                       fixed.regdate or regdate)
+            self.differs = self.differs or fixed is not SAME
+        return out
+
+    def corrected_only(self, series: str, number: int, date: dt.date, text: str,
+                       rows: list[tuple[str, str, int]]) -> None:
+        """A voucher that the delivered export lacks (a reversal that was forgotten)."""
+        if self.corrected is not None:
+            self.corrected.voucher(series, number, date, text, rows)
+            self.differs = True
+
+    def close(self) -> bool:
+        """Close both; True when a corrected file was kept."""
+        self.delivered.close()
+        if self.corrected is None:
+            return False
+        self.corrected.close()
+        if not self.differs:
+            self.corrected_path.unlink()
+        return self.differs
+
+
+def write_header(w: SieWriter | TwinWriter, org: Organisation, year: int, generated: dt.date,
                  sietyp: int, projects: list[Project], with_unknown_ansvar: bool) -> None:
     w.write("#FLAGGA 0")
     w.write('#PROGRAM "Exempel Ekonomi" "7.4"')
@@ -386,6 +449,7 @@ def write_header(w: SieWriter, org: Organisation, year: int, generated: dt.date,
 class MonthResult:
     vouchers: int = 0
     rows: int = 0
+    corrected: bool = False  # a corrected re-export of the month was written
 
 
 def _board_units(org: Organisation) -> dict[str, list[Unit]]:
@@ -396,21 +460,27 @@ def _board_units(org: Organisation) -> dict[str, list[Unit]]:
 
 
 def write_month(model: LedgerModel, month: int, payroll: np.ndarray, path: Path,
-                rel_path: str, plan: DefectPlan) -> MonthResult:
+                rel_path: str, plan: DefectPlan, corrected_path: Path | None = None
+                ) -> MonthResult:
+    """Write the month's export; with `corrected_path`, also the corrected re-export Ekonomi
+    delivers once the quality rules have found the month's defects (kept only where it
+    differs: `MonthResult.corrected`)."""
     org, year = model.org, model.org.year
     first = dt.date(year, month, 1)
     last = month_end(year, month)
     generated = next_workday(last + dt.timedelta(days=5))
     rules = plan.rules_for(month, "kontering periodisering")
-    w = SieWriter(path, model.erp, f"{year}{month:02d}")
+    w = TwinWriter(SieWriter(path, model.erp, f"{year}{month:02d}"), corrected_path,
+                   f"{year}{month:02d}")
     write_header(w, org, year, generated, 4, model.projects,
                  with_unknown_ansvar="kontering.ansvar_valid" in rules)
     result = MonthResult()
 
     def emit(series: str, date: dt.date, text: str, rows: list[tuple[str, str, int]],
-             regdate: dt.date | None = None) -> tuple[int, int, list[int]]:
+             regdate: dt.date | None = None, fixed: Fixed = SAME
+             ) -> tuple[int, int, list[int]]:
         number = model.next_number(series)
-        ver, lines = w.voucher(series, number, date, text, rows, regdate)
+        ver, lines = w.voucher(series, number, date, text, rows, regdate, fixed)
         result.vouchers += 1
         result.rows += len(rows)
         return number, ver, lines
@@ -420,6 +490,12 @@ def write_month(model: LedgerModel, month: int, payroll: np.ndarray, path: Path,
         rows = [(acc, objs, -ore) for acc, objs, ore in p.rows]
         emit("PER", first, f"Återföring: {p.text}", rows)
     model.pending = []
+    # the reversals that were forgotten: booked in a series of corrections of their own, in
+    # the corrected re-export only (the delivered export's numbering stays as it was)
+    for k, p in enumerate(model.pending_corrected, start=1):
+        w.corrected_only(CORRECTION_SERIES, month * 100 + k, first, f"Återföring: {p.text}",
+                         [(acc, objs, -ore) for acc, objs, ore in p.rows])
+    model.pending_corrected = []
 
     _supplier_invoices(model, month, emit, rules, plan, rel_path, w, result)
     _customer_invoices(model, month, emit)
@@ -430,7 +506,7 @@ def write_month(model: LedgerModel, month: int, payroll: np.ndarray, path: Path,
     if month % 2 == 0:
         _accruals(model, month, emit, rules.count("periodisering.accrual_reversed"), plan,
                   rel_path)
-    w.close()
+    result.corrected = w.close()
     if model.erp is not None:
         model.erp.flush()
     return result
@@ -508,6 +584,7 @@ def _supplier_invoices(model, month, emit, rules, plan, rel_path, w, result) -> 
         text = f"{supplier} faktura {invoice_no[i]}"
         rule = defect_at.get(i)
         what = ""
+        right_rows, right_date = list(rows), date  # as it should be, for the correction
         if rule == "kontering.account_exists":
             rows[0] = ("4999", rows[0][1], net)
             what = f"konto 4999 finns inte (var {acc})"
@@ -535,14 +612,18 @@ def _supplier_invoices(model, month, emit, rules, plan, rel_path, w, result) -> 
             date = date.replace(year=year - 1 if i % 2 else year + 1, day=min(date.day, 28))
             what = f"bokföringsdatum {date.isoformat()} utanför räkenskapsåret {year}"
         rows.append((credit, "{}", -sum(r[2] for r in rows)))
+        right_rows.append((credit, "{}", -sum(r[2] for r in right_rows)))
         if rule == "kontering.voucher_balances":
             rows[0] = (rows[0][0], rows[0][1], rows[0][2] + 10000 * int(rng.integers(1, 90)))
             what = f"differens {amount(sum(r[2] for r in rows))} kr"
         # registered a few days later, but never into a closed period: every cut-off of the
         # tidplan falls on the 4th or later of the next month
-        registered = min(date + dt.timedelta(days=int(reg_lag[i])),
-                         max(date, month_end(year, month) + dt.timedelta(days=3)))
-        number, ver, lines = emit(series, date, text, rows, registered)
+        lag, closing = dt.timedelta(days=int(reg_lag[i])), month_end(year, month)
+        registered = min(date + lag, max(date, closing + dt.timedelta(days=3)))
+        fixed = SAME if rule is None else Fixed(
+            right_rows, right_date,
+            min(right_date + lag, max(right_date, closing + dt.timedelta(days=3))))
+        number, ver, lines = emit(series, date, text, rows, registered, fixed)
         if rule is not None:
             row_level = rule not in ("kontering.voucher_balances",
                                      "periodisering.booking_date_in_fiscal_year")
@@ -552,7 +633,7 @@ def _supplier_invoices(model, month, emit, rules, plan, rel_path, w, result) -> 
             duplicates.append((number, series, text, rows, date))
     # an invoice file imported twice: the voucher comes again with the same series and number
     for number, series, text, rows, date in duplicates:
-        ver, _ = w.voucher(series, number, date, text, rows)
+        ver, _ = w.voucher(series, number, date, text, rows, fixed=OMIT)
         result.vouchers += 1
         result.rows += len(rows)
         plan.record(Defect("kontering.no_duplicate_voucher", rel_path, ver, series, str(number),
@@ -690,6 +771,7 @@ def _accruals(model, month, emit, unreversed, plan, rel_path) -> None:
             skipped += 1
             plan.record(Defect("periodisering.accrual_reversed", rel_path, ver, "PER",
                                str(number), description=f"{text} återförs inte i nästa period"))
+            model.pending_corrected.append(PendingReversal(rows, text))
             continue
         if month < 12:
             model.pending.append(PendingReversal(rows, text))

@@ -191,8 +191,10 @@ def write_hr_month(
     rel_path: str,
     payroll: np.ndarray,
     plan: DefectPlan,
+    corrected_path: Path | None = None,
 ) -> int:
-    """Write one month's export; add the month's payroll per unit to `payroll` (öre)."""
+    """Write one month's export; add the month's payroll per unit to `payroll` (öre). With
+    `corrected_path`, a month with defects also gets the export as HR corrects it."""
     year = org.year
     first_of_month, last_of_month = dt.date(year, month, 1), month_end(year, month)
     month_days = workdays(first_of_month, last_of_month)
@@ -236,6 +238,7 @@ def write_hr_month(
             ])
 
     hr_rules = plan.rules_for(month, "hr")
+    right_rows = [list(r) for r in rows]  # before the defects: the corrected export
     for rule, i in zip(hr_rules, rng.choice(len(rows), len(hr_rules), replace=False),
                        strict=True):
         row, line = rows[int(i)], int(i) + 2  # header is line 1
@@ -253,9 +256,15 @@ def write_hr_month(
         plan.record(Defect(rule, rel_path, line, record_key=f"period={row[0]};rad={line}",
                            description=what))
 
+    _write_hr(path, rows)
+    if corrected_path is not None and hr_rules:
+        _write_hr(corrected_path, right_rows)
+    return len(rows)
+
+
+def _write_hr(path: Path, rows: list[list[str]]) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("w", encoding="utf-8", newline="") as f:
         w = csv.writer(f, delimiter=";", lineterminator="\r\n")
         w.writerow(HR_HEADER)
         w.writerows(rows)
-    return len(rows)

@@ -50,23 +50,28 @@ def _label(name: str) -> str:
     return "\n".join(textwrap.wrap(name, 30, break_long_words=False)) or name
 
 
+def _units_across(names: list[str], row_inches: float, xlabel: str):
+    """A figure of one bar row per unit, top down, names wrapped, whole-number x ticks."""
+    fig = Figure(figsize=(WIDTH_IN, max(1.6, row_inches * len(names) + 0.8)))
+    ax = fig.subplots()
+    ax.set_yticks(range(len(names)), [_label(n) for n in names])
+    ax.invert_yaxis()
+    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
+    ax.xaxis.set_major_formatter(_axis_formatter(0))
+    ax.set_xlabel(xlabel)
+    ax.grid(axis="x", alpha=0.3)
+    return fig, ax
+
+
 def bars_against_budget(names: list[str], outcome: list[float], budget: list[float],
                         caption: str, what: str) -> Chart:
     """Horizontal bars, outcome beside budget, per unit (mnkr)."""
-    height = max(1.6, 0.42 * len(names) + 0.8)
-    fig = Figure(figsize=(WIDTH_IN, height))
-    ax = fig.subplots()
+    fig, ax = _units_across(names, 0.42, f"mnkr ({what})")
     ys = range(len(names))
     ax.barh([y + 0.2 for y in ys], budget, height=0.4, color=GREY, label="Budget")
     ax.barh([y - 0.2 for y in ys], outcome, height=0.4, color=BLUE, label="Utfall")
-    ax.set_yticks(list(ys), [_label(n) for n in names])
-    ax.invert_yaxis()
     ax.axvline(0, color="black", linewidth=0.6)
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    ax.xaxis.set_major_formatter(_axis_formatter(0))
-    ax.set_xlabel(f"mnkr ({what})")
     ax.legend(loc="lower right", frameon=False)
-    ax.grid(axis="x", alpha=0.3)
     alt = caption + ": " + "; ".join(
         f"{n} utfall {decimal(o)} mnkr, budget {decimal(b)} mnkr"
         for n, o, b in zip(names, outcome, budget, strict=True))
@@ -89,16 +94,8 @@ def forecast_trend(months: list[str], deviations: list[float], caption: str) -> 
 
 
 def sick_leave(names: list[str], values: list[float], caption: str) -> Chart:
-    height = max(1.6, 0.32 * len(names) + 0.8)
-    fig = Figure(figsize=(WIDTH_IN, height))
-    ax = fig.subplots()
+    fig, ax = _units_across(names, 0.32, "procent av ordinarie arbetstid")
     ax.barh(range(len(names)), values, color=BLUE)
-    ax.set_yticks(range(len(names)), [_label(n) for n in names])
-    ax.invert_yaxis()
-    ax.xaxis.set_major_locator(MaxNLocator(nbins=6, integer=True))
-    ax.xaxis.set_major_formatter(_axis_formatter(0))
-    ax.set_xlabel("procent av ordinarie arbetstid")
-    ax.grid(axis="x", alpha=0.3)
     alt = caption + ": " + "; ".join(f"{n} {decimal(v)} procent" for n, v in
                                      zip(names, values, strict=True))
     return Chart(_svg(fig), alt, caption)

@@ -109,6 +109,13 @@ class Package:
     def board_name(self, category: str) -> str:
         return self._categories().get(category, (1, category))[1]
 
+    def reading(self, depth: int, category: str) -> tuple[str, int]:
+        """(name, sign) of a row as a board reads it: the kommun's own net is its result
+        (+ surplus); every other row reads by its category."""
+        if self.scope.is_kommun and depth == 0 and category == "net":
+            return "Årets resultat", -1
+        return self.board_name(category), self.board_sign(category)
+
     def _categories(self) -> dict[str, tuple[int, str]]:
         rows = self.follow_up[["cost_category", "board_sign", "board_name"]].drop_duplicates()
         return {c: (int(s), str(n)) for c, s, n in rows.itertuples(index=False)}

@@ -54,8 +54,11 @@ def make_packages(con: duckdb.DuckDBPyConnection, municipality: str, reports: Pa
             package.deadline_details = deadline_details(items)
         target = folder(reports, period_key, package.published)
         stem = f"uppfoljning_{period_key}_{package.scope.file_stem}"
-        for old in (folder(reports, period_key, not package.published)).glob(f"{stem}.*"):
-            old.unlink()  # a board that was blocked and is now clear (or the reverse)
+        if not package.published:  # a package withdrawn: its board is blocked again
+            for old in folder(reports, period_key, True).glob(f"{stem}.*"):
+                old.unlink()
+        # a draft stays when the board is later published: what the board was sent, and
+        # what the data-quality report found then (reports.issued_packages has every issue)
         package_id = f"{period_key}:{code or 'kommunen'}:{uuid.uuid4().hex[:12]}"
         xlsx = workbook.write_workbook(package, target / f"{stem}.xlsx", package_id)
         document = pdf.write_pdf(package, target / f"{stem}.pdf")

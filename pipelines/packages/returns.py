@@ -120,7 +120,10 @@ def read_return(path: Path, con: duckdb.DuckDBPyConnection) -> ReturnedFile:
     if out.errors:
         return out
     units = {c for (c,) in con.execute("select distinct code from raw.org_units").fetchall()}
-    categories = set(pd.read_csv(COST_CATEGORIES)["cost_category"])
+    seed = pd.read_csv(COST_CATEGORIES)
+    categories = set(seed["cost_category"])
+    # the workbook shows amounts as a board reads them (intäkter +): back to ledger sign
+    board_sign = dict(zip(seed["cost_category"], seed["board_sign"], strict=True))
     now = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
     for r in range(HEADER_ROW + 1, ws.max_row + 1):
         cell = {name: ws.cell(row=r, column=c) for name, c in where.items()}
@@ -155,7 +158,8 @@ def read_return(path: Path, con: duckdb.DuckDBPyConnection) -> ReturnedFile:
             out.comments.append({**base, **texts, "action_plan_status":
                                  "åtgärd angiven" if texts["action"] else None})
         if tkr is not None:
-            out.forecasts.append({**base, "forecast_annual": tkr * 1000,
+            out.forecasts.append({**base, "forecast_annual": tkr * 1000
+                                  * int(board_sign.get(category, 1)),
                                   "submitted_by": texts["responsible"]})
     if sheets["goals"] in book.sheetnames:
         _read_goal_reports(book[sheets["goals"]], out, con, year, issued[1], now)

@@ -1,9 +1,12 @@
 """The package's Excel workbook (openpyxl): one function per sheet, headings from
 reports/layout.yaml.
 
-Amounts are in tkr with a number format, headers are frozen, `Utfall mot budget` is grouped
-by level (Data > Disposition), deviations are coloured, and on `Avvikelser` only the input
-columns are open for editing. A hidden sheet `Utskick` says what the package was issued for;
+Amounts are in whole tkr as a board reads them (costs and nettokostnad +, intäkter +, the
+kommun's result + for a surplus; seeds/cost_categories.csv), rounded as shown. Headers and
+the unit's name stay in view (frozen panes), every list has a filter, `Utfall mot budget` is
+grouped by level (Data > Disposition), deviations are coloured, and on `Avvikelser` only the
+input columns are open for editing, with validations that refuse what the return reader
+would refuse. A hidden sheet `Utskick` says what the package was issued for;
 the return reader checks it. Every text is written as text: a comment that starts with `=`
 stays a comment, never a formula.
 """
@@ -67,9 +70,34 @@ def _heading(ws: Worksheet, package: Package, title: str) -> None:
         cell.font = Font(bold=True, color="C00000")
 
 
+NAME_FIELDS = ("org_unit_name", "project_name", "goal_name", "description")
+WIDE_FIELDS = {"org_unit_name": 30, "description": 36, "message_sv": 40, "project_name": 30,
+               "comment": 40, "cause": 30, "action": 30, "goal_name": 40}
+
+
+def board_reading(package: Package, frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows' amounts and category names as the board reads them (deviations read the
+    same either way)."""
+    if frame.empty or "cost_category" not in frame:
+        return frame
+    depth = frame["depth"] if "depth" in frame else frame["tree_position"].where(
+        frame["tree_position"] > 0, 0)
+    readings = [package.reading(int(d), c) for d, c in zip(depth, frame["cost_category"],
+                                                            strict=True)]
+    out = frame.copy()
+    signs = pd.Series([sign for _, sign in readings], index=frame.index, dtype=float)
+    for column in AMOUNT_FIELDS - DEVIATION_FIELDS:
+        if column in out:
+            out[column] = out[column].astype(float) * signs
+    out["cost_category_name"] = [name for name, _ in readings]
+    out["board_sign"] = signs
+    return out
+
+
 def _table(ws: Worksheet, frame: pd.DataFrame, fields: list[tuple[str, str]],
            start_row: int = HEADER_ROW, suppressed: set[str] = frozenset()) -> int:
-    """Header and rows; returns the last row written."""
+    """Header and rows, a filter on the header, the header and the unit's name frozen;
+    returns the last row written."""
     lay = layout()
     for c, (_, heading) in enumerate(fields, start=1):
         cell = put(ws, start_row, c, heading)
@@ -82,20 +110,23 @@ def _table(ws: Worksheet, frame: pd.DataFrame, fields: list[tuple[str, str]],
             value = record.get(name)
             if name in suppressed and isinstance(record.get(f"{name}_suppression"), str):
                 put(ws, r, c, lay["suppressed_mark"]).alignment = Alignment(horizontal="right")
-            elif name in AMOUNT_FIELDS and value is not None:
-                put(ws, r, c, float(value) / 1000, lay["number_format_tkr"])
+            elif name in AMOUNT_FIELDS and value is not None and value == value:
+                put(ws, r, c, round(float(value) / 1000), lay["number_format_tkr"])
             elif name in PCT_FIELDS or name == "fte":
                 put(ws, r, c, value, lay["number_format_pct"])
+            elif name in ("overtime_hours", "additional_hours") and value == value:
+                put(ws, r, c, None if value is None else round(float(value)), "#,##0")
             elif name in ("org_level", "level") and isinstance(value, str):
                 put(ws, r, c, value.capitalize())
             else:
                 put(ws, r, c, value)
-    ws.freeze_panes = ws.cell(row=start_row + 1, column=1)
+    names = [c for c, (name, _) in enumerate(fields, start=1) if name in NAME_FIELDS]
+    ws.freeze_panes = ws.cell(row=start_row + 1, column=(names[0] + 1) if names else 2)
+    if r > start_row:
+        ws.auto_filter.ref = f"A{start_row}:{get_column_letter(len(fields))}{r}"
     for c, (name, _) in enumerate(fields, start=1):
         letter = get_column_letter(c)
-        ws.column_dimensions[letter].width = 40 if name in (
-            "org_unit_name", "description", "message_sv", "project_name", "comment", "cause",
-            "action") else 14
+        ws.column_dimensions[letter].width = WIDE_FIELDS.get(name, 11)
         if name in DEVIATION_FIELDS and r > start_row:
             area = f"{letter}{start_row + 1}:{letter}{r}"
             colours = lay["colours"]
@@ -110,9 +141,10 @@ def summary_sheet(ws: Worksheet, package: Package) -> None:
     _heading(ws, package, layout()["sheets"]["summary"])
     fields = [f for f in columns("follow_up") if f[0] not in ("level", "org_unit_code",
                                                                "org_unit_name")]
-    last = _table(ws, package.summary, fields)
+    last = _table(ws, board_reading(package, package.summary), fields)
+    net = {package.reading(0, "net")[0]}
     for r in range(HEADER_ROW + 1, last + 1):
-        if ws.cell(row=r, column=1).value == "Netto":
+        if ws.cell(row=r, column=1).value in net:
             for c in range(1, len(fields) + 1):
                 ws.cell(row=r, column=c).font = Font(bold=True)
     row = last + 2
@@ -127,8 +159,8 @@ def follow_up_sheet(ws: Worksheet, package: Package) -> None:
     fields = columns("follow_up")
     frame = package.follow_up.assign(level=package.follow_up["org_level"])
     # each unit's net first (the group's summary row), its categories below it
-    frame = frame.assign(is_net=frame["cost_category"] != "net").sort_values(
-        ["tree_position", "is_net", "sort_order"])
+    frame = board_reading(package, frame.assign(is_net=frame["cost_category"] != "net")
+                          .sort_values(["tree_position", "is_net", "sort_order"]))
     last = _table(ws, frame, fields)
     fills = layout()["colours"]["level_fill"]
     for r, record in enumerate(frame.to_dict("records"), start=HEADER_ROW + 1):
@@ -143,19 +175,66 @@ def follow_up_sheet(ws: Worksheet, package: Package) -> None:
     ws.auto_filter.ref = f"A{HEADER_ROW}:{get_column_letter(len(fields))}{last}"
 
 
+def with_forecast_rows(package: Package) -> pd.DataFrame:
+    """The deviations, and under a unit whose deviation is on Netto its cost categories that
+    are not deviations themselves: forecasts are given per category, so a unit flagged on its
+    net alone still gets a cell for each (marked `forecast_basis`)."""
+    deviations = package.deviations.assign(forecast_basis=False)
+    if deviations.empty:
+        return deviations
+    flagged = {(int(lv), c) for lv, c, cat in zip(
+        deviations["level_order"], deviations["org_unit_code"], deviations["cost_category"],
+        strict=True) if cat == "net"}
+    present = set(zip(deviations["level_order"], deviations["org_unit_code"],
+                      deviations["cost_category"], strict=True))
+    rows = package.follow_up
+    extra = rows[[(int(lv), c) in flagged and cat != "net" and (lv, c, cat) not in present
+                  for lv, c, cat in zip(rows["level_order"], rows["org_unit_code"],
+                                        rows["cost_category"], strict=True)]]
+    if extra.empty:
+        return deviations
+    extra = extra.assign(forecast_basis=True, forecast_submitted=float("nan"))
+    order = dict(zip(rows["cost_category"], rows["sort_order"], strict=True))
+    deviations = deviations.assign(sort_order=deviations["cost_category"].map(order))
+    keep = [c for c in deviations.columns if c in extra.columns]
+    both = pd.concat([deviations.assign(order=0), extra[keep].assign(order=1)],
+                     ignore_index=True)
+    return both.sort_values(["tree_position", "order", "sort_order"], kind="stable",
+                            na_position="first").drop(columns="order").reset_index(drop=True)
+
+
 def deviations_sheet(ws: Worksheet, package: Package) -> None:
     lay = layout()
     _heading(ws, package, lay["sheets"]["deviations"])
     fields = columns("deviations")
     inputs = columns("deviation_inputs")
-    frame = package.deviations.copy()
-    if not frame.empty:
-        frame["forecast_input"] = frame["forecast_submitted"].astype(float) / 1000
+    frame = board_reading(package, with_forecast_rows(package))
+    if not frame.empty:  # a forecast given earlier, in the sign the unit typed it
+        frame["forecast_input"] = (frame["forecast_submitted"].astype(float)
+                                   * frame["board_sign"] / 1000).round(3)
     last = _table(ws, frame, fields + inputs)
+    for r, basis in enumerate(frame.get("forecast_basis", []), start=HEADER_ROW + 1):
+        if basis:  # not a deviation: there for the forecast per category
+            for c in range(1, len(fields) + 1):
+                ws.cell(row=r, column=c).font = Font(italic=True, color="595959")
+    if bool(frame.get("forecast_basis", pd.Series(dtype=bool)).any()):
+        put(ws, last + 2, 1, "Rader i grå kursiv är inga avvikelser: de står under en enhet "
+                             "vars avvikelse gäller nettot, för att prognosen lämnas per "
+                             "kostnadsslag.").font = Font(italic=True, size=9)
+    code_column = [n for n, _ in fields].index("cost_category") + 1
+    ws.column_dimensions[get_column_letter(code_column)].hidden = True  # read by the return
     first_input = len(fields) + 1
-    for c in range(first_input, first_input + len(inputs)):
+    # narrow enough to print one page wide at 70 % or more (the texts wrap)
+    widths = {"org_level": 9, "org_unit_code": 8, "org_unit_name": 24,
+              "cost_category_name": 20, "comment": 24, "cause": 16, "action": 16,
+              "forecast_input": 10, "responsible": 12}
+    for c, (name, _) in enumerate(fields, start=1):
+        ws.column_dimensions[get_column_letter(c)].width = widths.get(name, 9)
+        ws.cell(row=HEADER_ROW, column=c).alignment = Alignment(wrap_text=True,
+                                                                vertical="top")
+    for c, (name, _) in enumerate(inputs, start=first_input):
         ws.cell(row=HEADER_ROW, column=c).fill = _fill("7F6000")
-        ws.column_dimensions[get_column_letter(c)].width = 40
+        ws.column_dimensions[get_column_letter(c)].width = widths.get(name, 16)
         for r in range(HEADER_ROW + 1, max(last, HEADER_ROW + 1) + 1):
             cell = ws.cell(row=r, column=c)
             cell.protection = Protection(locked=False)
@@ -172,8 +251,13 @@ def deviations_sheet(ws: Worksheet, package: Package) -> None:
     if last > HEADER_ROW:
         check = DataValidation(type="decimal", operator="between", formula1="-100000000",
                                formula2="100000000", allow_blank=True,
-                               error="Skriv prognosen för helåret i tkr, som ett tal.",
-                               errorTitle="Prognos helår (tkr)")
+                               showErrorMessage=True, errorStyle="stop",
+                               error="Skriv prognosen för helåret i tkr, som ett tal, "
+                                     "t.ex. 1250 eller -300.",
+                               errorTitle="Prognos helår (tkr)", showInputMessage=True,
+                               promptTitle="Prognos helår (tkr)",
+                               prompt="Helårsprognos för kostnadsslaget i hela tkr, "
+                                      "intäkter och kostnader positiva.")
         check.add(f"{letter}{HEADER_ROW + 1}:{letter}{last}")
         ws.add_data_validation(check)
     ws.protection.sheet = True
@@ -280,8 +364,11 @@ def _goal_inputs(ws: Worksheet, frame: pd.DataFrame, first: int, last: int) -> N
         letter = get_column_letter(first)
         check = DataValidation(type="list", allow_blank=True,
                                formula1='"' + ",".join(REPORTED_STATUSES) + '"',
+                               showErrorMessage=True, errorStyle="stop",
                                error="Välj uppnått, delvis uppnått, ej uppnått eller "
-                                     "ej påbörjad.", errorTitle="Ny status")
+                                     "ej påbörjad.", errorTitle="Ny status",
+                               showInputMessage=True, promptTitle="Ny status",
+                               prompt="Välj målets status för tertialen i listan.")
         check.add(f"{letter}{HEADER_ROW + 1}:{letter}{last}")
         ws.add_data_validation(check)
     ws.protection.sheet = True
@@ -388,6 +475,7 @@ def write_workbook(package: Package, path: Path, package_id: str) -> Path:
         ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.sheet_properties.pageSetUpPr.fitToPage = True
         ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+        ws.page_margins.left = ws.page_margins.right = 0.3  # inches: room for the columns
         ws.print_title_rows = f"{HEADER_ROW}:{HEADER_ROW}"
         ws.oddFooter.center.text = f"{package.scope.name} - {package.title} - sida &P av &N"
     issue_sheet(book.create_sheet(sheets["issue"]), package, package_id)

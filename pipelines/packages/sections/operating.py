@@ -26,7 +26,7 @@ YEAR_END_COLUMNS = ["budget_annual", "outcome_ytd", "deviation_ytd", "outcome_pr
 SIGNLESS = {"deviation_ytd", "forecast_deviation"}  # + favourable whichever way a line reads
 
 
-@dataclass
+@dataclass(eq=False)  # a line is itself: two lines with the same figures are not one
 class Line:
     label: str
     values: dict[str, float]  # ledger sign, SEK; NaN where the marts have nothing
@@ -66,32 +66,31 @@ def kommun_lines(package: Package) -> list[Line]:
     def of(frame: pd.DataFrame, categories) -> dict[str, float]:
         return _values(frame[frame["cost_category"].isin(categories)], cols)
 
-    lines = [Line("Årets resultat", of(top, ["net"]), sign=-1, style="total")]
+    result = Line("Årets resultat", of(top, ["net"]), sign=-1, style="total")
     operating = Line("Verksamhetens nettokostnad",
-                     _minus(of(top, ["net"]), of(top, FINANCING)), style="sum", parent=0)
+                     _minus(of(top, ["net"]), of(top, FINANCING)), style="sum")
     parts = []
     codes = [c for c in dict.fromkeys(boards["org_unit_code"]) if c != UNKNOWN]
     for code in codes + ([UNKNOWN] if UNKNOWN in set(boards["org_unit_code"]) else []):
         unit = boards[boards["org_unit_code"] == code]
-        net = _minus(of(unit, ["net"]), of(unit, FINANCING))
         name = ("Ansvar som saknas i organisationsregistret" if code == UNKNOWN
                 else str(unit.iloc[0]["org_unit_name"]))
-        parts.append(Line(name, net, parent=1))
-    elimination = Line("Interna poster som elimineras", _minus(operating.values,
-                                                               *[p.values for p in parts]),
-                       parent=1)
+        parts.append(Line(name, _minus(of(unit, ["net"]), of(unit, FINANCING))))
+    # what the nämnder's lines do not add up to: internal items eliminated at kommun level
+    elimination = Line("Interna poster som elimineras",
+                       _minus(operating.values, *[p.values for p in parts]))
     if has_amount(elimination.values):
         parts.append(elimination)
     taxes = Line("Skatteintäkter och generella statsbidrag", of(top, ["taxes_and_grants"]),
-                 sign=-1, parent=0)
-    finance = Line("Finansnetto", of(top, ["financial_items"]), sign=-1, parent=0)
-    # display order: the nämnder, their sum, financing, the result; parents by index
-    ordered = [*parts, operating, taxes, finance, lines[0]]
-    index = {id(line): i for i, line in enumerate(ordered)}
-    parent_of = {id(p): operating for p in parts}
-    parent_of.update({id(operating): lines[0], id(taxes): lines[0], id(finance): lines[0]})
-    for line in ordered:
-        line.parent = index[id(parent_of[id(line)])] if id(line) in parent_of else None
+                 sign=-1)
+    finance = Line("Finansnetto", of(top, ["financial_items"]), sign=-1)
+    # printed in this order; the nämnder add up to the operating net cost, and it with the
+    # financing to the result
+    ordered = [*parts, operating, taxes, finance, result]
+    for part in parts:
+        part.parent = ordered.index(operating)
+    for line in (operating, taxes, finance):
+        line.parent = ordered.index(result)
     return ordered
 
 
