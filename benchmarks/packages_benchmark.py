@@ -98,7 +98,8 @@ def main() -> None:
         print(f"{package.scope.name[:33]:<34}{t1 - t0:>9.2f}s{t2 - t1:>10.2f}s"
               f"{t3 - t2:>7.2f}s{len(package.follow_up):>8}")
     whole = totals["content"] + totals["workbook"] + totals["pdf"]
-    print(f"\n{len(scopes)} paket för {args.period} ({args.size}): {whole:.1f} s i allt "
+    size = args.size if args.dir is None else f"lagret i {args.dir}"
+    print(f"\n{len(scopes)} paket för {args.period} ({size}): {whole:.1f} s i allt "
           f"(innehåll {totals['content']:.1f} s, arbetsböcker {totals['workbook']:.1f} s, "
           f"pdf {totals['pdf']:.1f} s); mål: högst 10 s")
     print(f"per arbetsbok {totals['workbook'] / len(scopes):.2f} s, "

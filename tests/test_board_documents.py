@@ -227,3 +227,20 @@ def test_no_suppressed_sick_leave_figure_is_printed_in_any_pdf(demo_run):
             charts = [b for b in staff["blocks"] if b["kind"] == "chart"]
             for name in hidden["org_unit_name"]:
                 assert all(f"{name} " not in c["alt"] for c in charts), (code, name)
+
+
+@pytest.mark.slow
+def test_a_package_pdf_carries_the_day_of_its_data_not_of_its_making(demo_run):
+    """Made again tomorrow from the same warehouse, the PDF is the same bytes: its date is
+    the day the warehouse's data last changed."""
+    from pipelines.packages.publish import data_day
+
+    [path] = list((demo_run.reports / "paket" / "2025-08").rglob("*_kommunen.pdf"))
+    with duckdb.connect(str(demo_run.warehouse), read_only=True) as con:
+        day = data_day(con)
+        [(loaded,)] = con.execute("select max(received_at) from raw.deliveries "
+                                  "where status = 'current'").fetchall()
+    assert day == loaded.date()
+    created = PdfReader(path).metadata.creation_date
+    assert created.date() == day
+    assert f"Underlag per {day.isoformat()}" in text_of(path.read_bytes()).replace("\n", " ")

@@ -101,6 +101,7 @@ class Package:
     staff_history: dict[int, dict] = field(default_factory=dict)
     level_names: dict[int, str] = field(default_factory=dict)  # level_order -> Nämnd, ...
     realisation_gains_ytd: float = 0.0  # the kommun's, SEK +, for the balanskrav at delår
+    _category_readings: dict[str, tuple[int, str]] | None = field(default=None, repr=False)
 
     def board_sign(self, category: str) -> int:
         """How a board reads the category's amounts (seeds/cost_categories.csv)."""
@@ -117,8 +118,12 @@ class Package:
         return self.board_name(category), self.board_sign(category)
 
     def _categories(self) -> dict[str, tuple[int, str]]:
-        rows = self.follow_up[["cost_category", "board_sign", "board_name"]].drop_duplicates()
-        return {c: (int(s), str(n)) for c, s, n in rows.itertuples(index=False)}
+        if self._category_readings is None:  # once: asked for every row of every sheet
+            rows = self.follow_up[["cost_category", "board_sign", "board_name"]
+                                  ].drop_duplicates()
+            self._category_readings = {c: (int(s), str(n))
+                                       for c, s, n in rows.itertuples(index=False)}
+        return self._category_readings
 
     @property
     def is_year_end(self) -> bool:

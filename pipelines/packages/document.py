@@ -33,7 +33,7 @@ def cover_facts(package: Package, generated: dt.date) -> list[list[str]]:
     if package.meeting:
         facts.append(["Sammanträde", package.meeting.isoformat()])
     facts += [["Diarienummer", "_______________________"],
-              ["Framställd", generated.isoformat()],
+              ["Underlag per", generated.isoformat()],
               ["Status", "Publicerad" if package.published else "Utkast"]]
     return facts
 

@@ -4,7 +4,8 @@ package.typ with the data of pipelines/packages/document.py.
 The PDF is tagged and claims PDF/UA-1 (accessible, as the law on accessibility of public
 services' documents asks) and PDF/A-2a (archivable as a public record). Fonts come from the
 platform (DejaVu Sans, shipped with matplotlib) and reports/fonts/, never from the machine,
-and the creation date is the package's day, so the same warehouse gives the same bytes.
+and the creation date is the day the warehouse's data last changed (publish.data_day), so the
+same warehouse gives the same bytes on any day.
 """
 
 from __future__ import annotations

@@ -61,12 +61,23 @@ def make_packages(con: duckdb.DuckDBPyConnection, municipality: str, reports: Pa
         # what the data-quality report found then (reports.issued_packages has every issue)
         package_id = f"{period_key}:{code or 'kommunen'}:{uuid.uuid4().hex[:12]}"
         xlsx = workbook.write_workbook(package, target / f"{stem}.xlsx", package_id)
-        document = pdf.write_pdf(package, target / f"{stem}.pdf")
+        document = pdf.write_pdf(package, target / f"{stem}.pdf", data_day(con))
         issued.append(Issued(package, package_id, xlsx, document))
         if progress:
             progress(package)
     _record(con, issued)
     return issued
+
+
+def data_day(con: duckdb.DuckDBPyConnection) -> dt.date:
+    """The day the warehouse's data last changed (the newest current delivery): the date
+    the PDFs carry, so that the same warehouse gives the same bytes on any day."""
+    found = None
+    if con.execute("select count(*) from information_schema.tables where table_schema = "
+                   "'raw' and table_name = 'deliveries'").fetchall()[0][0]:
+        found = con.execute("select max(received_at) from raw.deliveries "
+                            "where status = 'current'").fetchall()[0][0]
+    return found.date() if found is not None else dt.date.today()
 
 
 def _record(con: duckdb.DuckDBPyConnection, issued: list[Issued]) -> None:
