@@ -1,3 +1,11 @@
+{{
+    config(
+        materialized='incremental',
+        incremental_strategy='delete+insert',
+        unique_key=['fiscal_year', 'period'],
+    )
+}}
+
 -- Budget- och organisationsförändringar: why a nämnd's annual budget differs from the one it
 -- had at the previous follow-up period (two months earlier). A booked unit that moved to
 -- another nämnd between the two period ends takes its annual budget with it: one row for
@@ -98,4 +106,9 @@ changes as (
 )
 
 select * from changes
-where amount <> 0 or change_kind <> 'revised'
+where (amount <> 0 or change_kind <> 'revised')
+{% if is_incremental() and var('period_from', none) %}
+    -- a run for some months rebuilds only those follow-up periods, as budget_follow_up
+    and {{ period_key('fiscal_year', 'period') }}
+        between '{{ var("period_from") }}' and '{{ var("period_to") }}'
+{% endif %}
