@@ -23,8 +23,6 @@ def columns(section: str) -> list[tuple[str, str]]:
     return [(name, heading) for name, heading in layout()["columns"][section]]
 
 
-
-
 @cache
 def _environment() -> jinja2.Environment:
     env = jinja2.Environment(loader=jinja2.FileSystemLoader(REPORTS_DIR / "templates"),

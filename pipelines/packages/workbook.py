@@ -27,6 +27,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from pipelines.ingest.goals import REPORTED_STATUSES
 from pipelines.packages.content import Package
+from pipelines.packages.figures import missing
 from pipelines.packages.layout import columns, layout, summary_text
 
 HEADER_ROW = 5  # rows 1-3: title, period, note
@@ -80,8 +81,8 @@ def board_reading(package: Package, frame: pd.DataFrame) -> pd.DataFrame:
     same either way)."""
     if frame.empty or "cost_category" not in frame:
         return frame
-    depth = frame["depth"] if "depth" in frame else frame["tree_position"].where(
-        frame["tree_position"] > 0, 0)
+    # a deviation has no depth, but its tree position is 0 exactly for the scope's top
+    depth = frame["depth"] if "depth" in frame else frame["tree_position"]
     readings = [package.reading(int(d), c) for d, c in zip(depth, frame["cost_category"],
                                                             strict=True)]
     out = frame.copy()
@@ -114,8 +115,8 @@ def _table(ws: Worksheet, frame: pd.DataFrame, fields: list[tuple[str, str]],
                 put(ws, r, c, round(float(value) / 1000), lay["number_format_tkr"])
             elif name in PCT_FIELDS or name == "fte":
                 put(ws, r, c, value, lay["number_format_pct"])
-            elif name in ("overtime_hours", "additional_hours") and value == value:
-                put(ws, r, c, None if value is None else round(float(value)), "#,##0")
+            elif name in ("overtime_hours", "additional_hours") and not missing(value):
+                put(ws, r, c, round(float(value)), "#,##0")
             elif name in ("org_level", "level") and isinstance(value, str):
                 put(ws, r, c, value.capitalize())
             else:

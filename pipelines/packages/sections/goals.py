@@ -8,7 +8,7 @@ from pipelines.packages.content import UNKNOWN, Package
 from pipelines.packages.figures import decimal, missing, tkr
 from pipelines.packages.layout import layout
 from pipelines.packages.sections import blocks
-from pipelines.packages.sections.operating import FINANCING
+from pipelines.packages.sections.operating import boards_operating
 
 PROGRESSED = ("uppnått", "delvis uppnått")
 
@@ -49,16 +49,8 @@ def contradictions(goal: dict) -> list[str]:
 def boards_over_budget(package: Package) -> str:
     """The nämnder whose forecast deviation on verksamhetens nettokostnad (financing left
     out) is negative, by name: what the count of computation namnder_over_budget counts."""
-    rows = package.follow_up
-    boards = rows[(rows["depth"] == 1) & (rows["org_unit_code"] != UNKNOWN)]
-    names = []
-    for code in dict.fromkeys(boards["org_unit_code"]):
-        unit = boards[boards["org_unit_code"] == code]
-        net = unit.loc[unit["cost_category"] == "net", "forecast_deviation"].astype(float).sum()
-        financing = unit.loc[unit["cost_category"].isin(FINANCING),
-                             "forecast_deviation"].astype(float).sum()
-        if net - financing < 0:
-            names.append(str(unit.iloc[0]["org_unit_name"]))
+    names = [name for code, name, values in boards_operating(package)
+             if code != UNKNOWN and values["forecast_deviation"] < 0]
     return ", ".join(names) if names else "ingen nämnd"
 
 

@@ -57,33 +57,42 @@ def _minus(a: dict[str, float], *others: dict[str, float]) -> dict[str, float]:
     return out
 
 
-def kommun_lines(package: Package) -> list[Line]:
-    rows = package.follow_up
-    cols = COLUMNS
-    top = rows[rows["depth"] == 0]
-    boards = rows[rows["depth"] == 1]
+def _of(frame: pd.DataFrame, categories) -> dict[str, float]:
+    return _values(frame[frame["cost_category"].isin(categories)], COLUMNS)
 
-    def of(frame: pd.DataFrame, categories) -> dict[str, float]:
-        return _values(frame[frame["cost_category"].isin(categories)], cols)
 
-    result = Line("Årets resultat", of(top, ["net"]), sign=-1, style="total")
-    operating = Line("Verksamhetens nettokostnad",
-                     _minus(of(top, ["net"]), of(top, FINANCING)), style="sum")
-    parts = []
+def operating_net(unit: pd.DataFrame) -> dict[str, float]:
+    """A unit's verksamhetens nettokostnad per column: its net less the financing it holds
+    (KS holds the kommun's skatteintäkter and finansiella poster)."""
+    return _minus(_of(unit, ["net"]), _of(unit, FINANCING))
+
+
+def boards_operating(package: Package) -> list[tuple[str, str, dict[str, float]]]:
+    """(code, name, verksamhetens nettokostnad) of each unit one level below the scope's top,
+    in tree order, the branch of ansvar outside the org register last."""
+    boards = package.follow_up[package.follow_up["depth"] == 1]
     codes = [c for c in dict.fromkeys(boards["org_unit_code"]) if c != UNKNOWN]
+    out = []
     for code in codes + ([UNKNOWN] if UNKNOWN in set(boards["org_unit_code"]) else []):
         unit = boards[boards["org_unit_code"] == code]
-        name = ("Ansvar som saknas i organisationsregistret" if code == UNKNOWN
-                else str(unit.iloc[0]["org_unit_name"]))
-        parts.append(Line(name, _minus(of(unit, ["net"]), of(unit, FINANCING))))
+        out.append((code, str(unit.iloc[0]["org_unit_name"]), operating_net(unit)))
+    return out
+
+
+def kommun_lines(package: Package) -> list[Line]:
+    top = package.follow_up[package.follow_up["depth"] == 0]
+    result = Line("Årets resultat", _of(top, ["net"]), sign=-1, style="total")
+    operating = Line("Verksamhetens nettokostnad", operating_net(top), style="sum")
+    parts = [Line("Ansvar som saknas i organisationsregistret" if code == UNKNOWN else name,
+                  values) for code, name, values in boards_operating(package)]
     # what the nämnder's lines do not add up to: internal items eliminated at kommun level
     elimination = Line("Interna poster som elimineras",
                        _minus(operating.values, *[p.values for p in parts]))
     if has_amount(elimination.values):
         parts.append(elimination)
-    taxes = Line("Skatteintäkter och generella statsbidrag", of(top, ["taxes_and_grants"]),
+    taxes = Line("Skatteintäkter och generella statsbidrag", _of(top, ["taxes_and_grants"]),
                  sign=-1)
-    finance = Line("Finansnetto", of(top, ["financial_items"]), sign=-1)
+    finance = Line("Finansnetto", _of(top, ["financial_items"]), sign=-1)
     # printed in this order; the nämnder add up to the operating net cost, and it with the
     # financing to the result
     ordered = [*parts, operating, taxes, finance, result]
@@ -151,7 +160,8 @@ def round_lines(lines: list[Line], columns: list[str]) -> None:
                     stack.append(k)
 
 
-def _printed(line: Line, column: str) -> str:
+def printed(line: Line, column: str) -> str:
+    """A rounded line's figure as printed: as the board reads it, '–' where none."""
     if missing(line.values[column]):
         return "–"
     value = line.rounded[column] * (1 if column in SIGNLESS else line.sign)
@@ -178,7 +188,7 @@ def section(package: Package) -> dict:
     headings = _headings(package, columns)
     table_columns = [blocks.text_column("Tkr", "1fr"),
                      *[blocks.Column(headings[c], width="2.15cm") for c in columns]]
-    rows = [blocks.row([line.label, *[_printed(line, c) for c in columns]], line.style,
+    rows = [blocks.row([line.label, *[printed(line, c) for c in columns]], line.style,
                        line.indent) for line in lines]
     if package.scope.is_kommun:
         caption = f"Driftredovisning per nämnd, {package.period_label}"

@@ -6,12 +6,9 @@ from __future__ import annotations
 
 from pipelines.packages import charts
 from pipelines.packages.content import MONTHS_SV, UNKNOWN, Package
-from pipelines.packages.figures import missing, whole
 from pipelines.packages.layout import summary_parts
 from pipelines.packages.sections import blocks, changes, operating, wording
 from pipelines.packages.sections.operating import Line, round_lines
-
-FINANCING = operating.FINANCING
 
 
 def _category_lines(package: Package, columns: list[str]) -> list[Line]:
@@ -43,16 +40,8 @@ def _table(package: Package) -> dict:
                 wording.budget_ytd(package), "deviation_ytd": wording.deviation_ytd(package),
                 "budget_annual": "Årsbudget", "forecast_annual": "Prognos helår",
                 "forecast_deviation": "Avvikelse prognos"}
-    rows = []
-    for line in _category_lines(package, columns):
-        cells = [line.label]
-        for c in columns:
-            if missing(line.values[c]):
-                cells.append("–")
-            else:
-                sign = 1 if c in operating.SIGNLESS else line.sign
-                cells.append(whole(line.rounded[c] * sign))
-        rows.append(blocks.row(cells, line.style))
+    rows = [blocks.row([line.label, *[operating.printed(line, c) for c in columns]],
+                       line.style) for line in _category_lines(package, columns)]
     return blocks.table([blocks.text_column("Tkr"),
                          *[blocks.Column(headings[c], width="1.9cm") for c in columns]],
                         rows, f"{package.scope.name} per kostnadsslag, {package.period_label}",
@@ -60,25 +49,18 @@ def _table(package: Package) -> dict:
 
 
 def _bars(package: Package) -> dict | None:
-    rows = package.follow_up
-    sub = rows[(rows["depth"] == 1) & (rows["org_unit_code"] != UNKNOWN)]
-    if sub.empty:
+    units = [(name, values) for code, name, values in operating.boards_operating(package)
+             if code != UNKNOWN]
+    if not units:
         return None
-    names, outcome, budget = [], [], []
-    for code in dict.fromkeys(sub["org_unit_code"]):
-        unit = sub[sub["org_unit_code"] == code]
-        net = unit[unit["cost_category"] == "net"]
-        financing = unit[unit["cost_category"].isin(FINANCING)]
-        names.append(str(net.iloc[0]["org_unit_name"]))
-        outcome.append((float(net["outcome_ytd"].sum()) - float(financing["outcome_ytd"].sum()))
-                       / 1e6)
-        budget.append((float(net["budget_ytd"].sum()) - float(financing["budget_ytd"].sum()))
-                      / 1e6)
+    sub = package.follow_up[package.follow_up["depth"] == 1]
     level = str(sub.iloc[0]["org_level_name"]).lower()
     period = str(package.year) if package.is_year_end else wording.months(package)
     what = "verksamhetens nettokostnad" if package.scope.is_kommun else "nettokostnad"
     return blocks.chart(charts.bars_against_budget(
-        names, outcome, budget, f"Utfall mot budget per {level}, {period}", what))
+        [name for name, _ in units], [v["outcome_ytd"] / 1e6 for _, v in units],
+        [v["budget_ytd"] / 1e6 for _, v in units],
+        f"Utfall mot budget per {level}, {period}", what))
 
 
 def _trend(package: Package) -> dict | None:
