@@ -81,6 +81,15 @@ def accounts(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
 
 
 @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+          description="Ingående och utgående balanser: the year balances of the accounts "
+                      "(#IB, #UB, #RES) the SIE ledger files state, for the balansräkning.")
+def account_balances(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    return store(warehouse, config, "account_balances", "account_balances",
+                 deliveries.balance_readings(config))
+
+
+@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
           description="Objekt: the names of projects, activity codes and counterparts "
                       "declared in the SIE files (#OBJEKT).")
 def dimension_objects(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -200,6 +209,6 @@ def returned_packages(context: dg.AssetExecutionContext, settings: Settings,
                                    metadata={**common, "rows_loaded": len(frame)})
 
 
-ASSETS = [org_units, accounts, dimension_objects, follow_up_calendar, comment_deadlines,
-          goal_hierarchy, goal_statuses, kpi_outcomes, balance_requirement_decisions,
-          budget_lines, returned_packages]
+ASSETS = [org_units, accounts, account_balances, dimension_objects, follow_up_calendar,
+          comment_deadlines, goal_hierarchy, goal_statuses, kpi_outcomes,
+          balance_requirement_decisions, budget_lines, returned_packages]

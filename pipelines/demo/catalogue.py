@@ -35,6 +35,7 @@ def _a(number: str, name: str, kind: str, **flags: bool) -> Account:
 
 
 CHART: tuple[Account, ...] = (
+    _a("1111", "Byggnader", "T"),
     _a("1119", "Ackumulerade avskrivningar byggnader", "T"),
     _a("1181", "Pågående ny- och ombyggnad", "T", requires_project=True),
     _a("1221", "Inventarier", "T", requires_project=True),
@@ -44,6 +45,8 @@ CHART: tuple[Account, ...] = (
     _a("1790", "Övriga förutbetalda kostnader och upplupna intäkter", "T"),
     _a("1930", "Bank", "T"),
     _a("2010", "Eget kapital", "S"),
+    _a("2240", "Avsättningar för pensioner", "S"),
+    _a("2350", "Lån i banker och kreditinstitut", "S"),
     _a("2440", "Leverantörsskulder", "S"),
     _a("2710", "Personalens källskatt", "S"),
     _a("2730", "Lagstadgade sociala avgifter", "S"),

@@ -10,6 +10,7 @@ from pathlib import Path
 
 import numpy as np
 
+from pipelines.demo.balances import balance_lines, prior_year_balances
 from pipelines.demo.calendar import month_end
 from pipelines.demo.ledger import (
     DEFAULT_PAYMENT,
@@ -34,8 +35,6 @@ def write_prior_year(model: LedgerModel, payroll: np.ndarray, path: Path,
                      rng: np.random.Generator) -> tuple[int, int]:
     org = model.org
     year = org.year - 1
-    w = SieWriter(path)
-    write_header(w, org, year, dt.date(year + 1, 2, 15), 4, [], with_unknown_ansvar=False)
     # last year every unit but the new one was open all year, the closed school included
     existed = np.array([0.0 if u is org.opened else 1.0 for u in org.units])
     # the closed school's staff were its own last year
@@ -45,7 +44,7 @@ def write_prior_year(model: LedgerModel, payroll: np.ndarray, path: Path,
     for m in range(3, 12):
         personnel[s, m] = np.maximum(personnel[s, m] - moved, 0)
         personnel[c, m] = moved
-    vouchers = rows_written = 0
+    vouchers: list[tuple[dt.date, str, list[tuple[str, str, int]]]] = []
     for m in range(12):
         by_board: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
         for u in org.units:
@@ -90,10 +89,17 @@ def write_prior_year(model: LedgerModel, payroll: np.ndarray, path: Path,
             rows = [(acc, objs, int(round(sek * 100)))
                     for (acc, objs), sek in sorted(by_board[board].items()) if round(sek * 100)]
             rows.append(("1930", "{}", -sum(r[2] for r in rows)))
-            number = vouchers + 1
-            w.voucher("SAM", number, month_end(year, m + 1),
-                      f"Sammandrag {MONTH_NAMES[m]} {year} nämnd {board}", rows)
-            vouchers += 1
-            rows_written += len(rows)
+            vouchers.append((month_end(year, m + 1),
+                             f"Sammandrag {MONTH_NAMES[m]} {year} nämnd {board}", rows))
+    # last year opened with what, moved by these vouchers and its result closed into eget
+    # kapital, is this year's opening balance sheet
+    opening, result = prior_year_balances(model.opening, [r for *_, rows in vouchers
+                                                          for r in rows])
+    w = SieWriter(path)
+    write_header(w, org, year, dt.date(year + 1, 2, 15), 4, [], with_unknown_ansvar=False,
+                 balances=balance_lines("IB", 0, opening) + balance_lines("UB", 0, model.opening)
+                 + balance_lines("RES", 0, result))
+    for number, (day, text, rows) in enumerate(vouchers, start=1):
+        w.voucher("SAM", number, day, text, rows)
     w.close()
-    return vouchers, rows_written
+    return len(vouchers), sum(len(rows) for *_, rows in vouchers)

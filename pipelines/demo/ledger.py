@@ -16,6 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
+from pipelines.demo.balances import (
+    PAYMENT_SERIES,
+    Settlement,
+    balance_lines,
+    opening_balances,
+)
 from pipelines.demo.calendar import month_end, next_workday
 from pipelines.demo.catalogue import (
     ACCOUNTS,
@@ -131,6 +137,8 @@ class LedgerModel:
     tax_annual: float = field(init=False)
     equalisation_annual: float = field(init=False)
     erp: ErpDatabaseWriter | None = None  # also write the vouchers into an ERP database
+    opening: dict[str, int] = field(init=False)  # the year's opening balances, öre
+    settlement: Settlement = field(init=False)
     voucher_numbers: dict[str, int] = field(default_factory=dict)
     pending: list[PendingReversal] = field(default_factory=list)
     # reversals left out of the delivered export (defects), in the corrected one only
@@ -178,6 +186,10 @@ class LedgerModel:
         self.tax_annual = 0.8 * total_tax_and_grants
         self.equalisation_annual = 0.2 * total_tax_and_grants
         self.pending = self._prior_year_december_accruals()
+        self.opening = opening_balances(
+            self.tax_annual + self.equalisation_annual,
+            sum(ore for p in self.pending for acc, _, ore in p.rows if acc != "2990"))
+        self.settlement = Settlement(self.opening)
 
     # --- expectations -------------------------------------------------------------------
 
@@ -411,7 +423,9 @@ class TwinWriter:
 
 
 def write_header(w: SieWriter | TwinWriter, org: Organisation, year: int, generated: dt.date,
-                 sietyp: int, projects: list[Project], with_unknown_ansvar: bool) -> None:
+                 sietyp: int, projects: list[Project], with_unknown_ansvar: bool,
+                 balances: list[str] = ()) -> None:
+    """The file's header; `balances`: its #IB/#UB/#RES lines, after the objects."""
     w.write("#FLAGGA 0")
     w.write('#PROGRAM "Exempel Ekonomi" "7.4"')
     w.write("#FORMAT PC8")
@@ -440,6 +454,8 @@ def write_header(w: SieWriter | TwinWriter, org: Organisation, year: int, genera
         w.write(f'#OBJEKT {DIM_ACTIVITY} "{code}" {quote(name)}')
     for code, name in COUNTERPARTS:
         w.write(f'#OBJEKT {DIM_COUNTERPART} "{code}" {quote(name)}')
+    for line in balances:
+        w.write(line)
 
 
 # --- one month ------------------------------------------------------------------------------
@@ -472,14 +488,17 @@ def write_month(model: LedgerModel, month: int, payroll: np.ndarray, path: Path,
     rules = plan.rules_for(month, "kontering periodisering")
     w = TwinWriter(SieWriter(path, model.erp, f"{year}{month:02d}"), corrected_path,
                    f"{year}{month:02d}")
+    # every export states the year's opening balances, and last year's closing ones (the same)
+    opening = balance_lines("IB", 0, model.opening) + balance_lines("UB", -1, model.opening)
     write_header(w, org, year, generated, 4, model.projects,
-                 with_unknown_ansvar="kontering.ansvar_valid" in rules)
+                 with_unknown_ansvar="kontering.ansvar_valid" in rules, balances=opening)
     result = MonthResult()
 
     def emit(series: str, date: dt.date, text: str, rows: list[tuple[str, str, int]],
              regdate: dt.date | None = None, fixed: Fixed = SAME
              ) -> tuple[int, int, list[int]]:
         number = model.next_number(series)
+        model.settlement.book(rows)
         ver, lines = w.voucher(series, number, date, text, rows, regdate, fixed)
         result.vouchers += 1
         result.rows += len(rows)
@@ -496,6 +515,11 @@ def write_month(model: LedgerModel, month: int, payroll: np.ndarray, path: Path,
         w.corrected_only(CORRECTION_SERIES, month * 100 + k, first, f"Återföring: {p.text}",
                          [(acc, objs, -ore) for acc, objs, ore in p.rows])
     model.pending_corrected = []
+    # last month's receivables received and debts paid
+    payments = model.settlement.voucher_rows()
+    if payments:
+        emit(PAYMENT_SERIES, Settlement.day(year, month), "Betalningar och inbetalningar",
+             payments)
 
     _supplier_invoices(model, month, emit, rules, plan, rel_path, w, result)
     _customer_invoices(model, month, emit)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 from pipelines.config import Config, CsvSource, DatabaseSource, ExcelSource, SieSource
 from pipelines.errors import InputError
-from pipelines.ingest import database, goals, landing, ledger, loaders, year_end
+from pipelines.ingest import balances, database, goals, landing, ledger, loaders, year_end
 from pipelines.ingest.batch import Batch, Sink
 from pipelines.partitions import months_through
 
@@ -56,6 +56,14 @@ def org_register_readings(config: Config) -> list[Reading]:
 def sie_ledger_files(config: Config) -> list[Path]:
     return list(dict.fromkeys(p for s in config.sources.ledger if isinstance(s, SieSource)
                               for p in config.files(s.path)))
+
+
+def balance_readings(config: Config) -> list[Reading]:
+    """The year balances (#IB, #UB, #RES) of every SIE ledger file, in delivery order."""
+    years = set(config.years)
+    return [(landing.delivery("account_balances", None, p),
+             lambda sink, p=p, n=n: balances.read_sie_balances(p, years, n))
+            for n, p in enumerate(sie_ledger_files(config), start=1)]
 
 
 def chart_readings(config: Config) -> list[Reading]:

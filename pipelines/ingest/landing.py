@@ -25,7 +25,7 @@ MANIFEST_DDL = """
     delivered_path VARCHAR, landed_path VARCHAR, content_hash VARCHAR, size_bytes BIGINT,
     received_at TIMESTAMP, status VARCHAR, replaced_at TIMESTAMP, rows_read BIGINT,
     rows_loaded BIGINT, rows_quarantined BIGINT"""
-NOT_COPIED = {"hr"}
+NOT_COPIED = {"hr", "account_balances"}  # personal data; the ledger's load keeps the SIE files
 
 
 @dataclass

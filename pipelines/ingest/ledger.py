@@ -23,7 +23,13 @@ from pathlib import Path
 from pipelines.errors import InputError
 from pipelines.ingest.batch import Batch, Sink, outside_years
 from pipelines.ingest.periodisation import load_keys, periodise
-from pipelines.ingest.sie import VOUCHER_LABELS, PeriodAmount, SieReader, Voucher
+from pipelines.ingest.sie import (
+    BALANCE_LABELS,
+    VOUCHER_LABELS,
+    PeriodAmount,
+    SieReader,
+    Voucher,
+)
 from pipelines.ingest.tables import (
     code_of,
     parse_any_date,
@@ -91,7 +97,8 @@ def read_sie_ledger(path: Path, delivered_period: str | None, months: set[str],
                 "voucher_line": rec.line,
             })
     for q in reader.info.quarantine:
-        if q.label != "#PBUDGET":  # the budget's lines belong to the budget's load
+        # the budget's lines belong to the budget's load, the balances' to theirs
+        if q.label != "#PBUDGET" and q.label not in BALANCE_LABELS:
             batch.read += 1
             batch.reject("ledger", q.file, q.line, q.raw, q.rule, delivered_period)
     return batch
@@ -131,7 +138,8 @@ def read_sie_budget(path: Path, version: str, years: set[int] | None = None) -> 
             "amount_ore": rec.amount_ore, "source_file": path.name, "source_line": rec.line,
         })
     for q in reader.info.quarantine:
-        if q.label not in VOUCHER_LABELS:  # a voucher's lines belong to the ledger's load
+        # a voucher's lines belong to the ledger's load, the balances' to theirs
+        if q.label not in VOUCHER_LABELS and q.label not in BALANCE_LABELS:
             batch.read += 1
             batch.reject("budget", q.file, q.line, q.raw, q.rule)
     return batch

@@ -38,6 +38,10 @@ DDL = {
         account VARCHAR NOT NULL, name VARCHAR, account_type VARCHAR, is_summary BOOLEAN,
         is_blocked BOOLEAN, requires_project BOOLEAN, requires_counterpart BOOLEAN,
         source_file VARCHAR, source_line INTEGER""",
+    # #IB/#UB/#RES of the SIE files; file_order: the file's place in the delivery order
+    "account_balances": """
+        fiscal_year INTEGER NOT NULL, balance_kind VARCHAR NOT NULL, account VARCHAR NOT NULL,
+        amount DECIMAL(18, 2), file_order INTEGER, source_file VARCHAR, source_line INTEGER""",
     # the ekonomisk tidplan: per follow-up period its dates (the goals issue adds the rest)
     "follow_up_calendar": """
         period VARCHAR NOT NULL, kind VARCHAR, name VARCHAR, data_cutoff DATE,

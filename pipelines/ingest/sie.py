@@ -1,11 +1,12 @@
 """A streaming reader for SIE 4 files (types 1-4), after "SIE filformat utgåva 4B".
 
-`SieReader(path)` is iterated for records (`Voucher`, `PeriodAmount`); header facts (program,
-encoding used, fiscal years, accounts, dimensions, objects) fill `reader.info` as they are
-read. Memory is bounded by one voucher. A line that cannot be read is quarantined with file,
-line number, raw text and the rule it breaks (in Swedish); a file that is not SIE at all
-raises `NotSieError` with one clear message. A #KSUMMA checksum is verified where the file
-has one (`info.checksum`, see the note at `sie_fields.checksum_bytes`).
+`SieReader(path)` is iterated for records (`Voucher`, `PeriodAmount`, `YearBalance`); header
+facts (program, encoding used, fiscal years, accounts, dimensions, objects) fill `reader.info`
+as they are read. Memory is bounded by one voucher. A line that cannot be read is
+quarantined with file, line number, raw text and the rule it breaks (in Swedish); a file
+that is not SIE at all raises `NotSieError` with one clear message. A #KSUMMA checksum is
+verified where the file has one (`info.checksum`, see the note at
+`sie_fields.checksum_bytes`).
 
 A voucher is loaded whole or not at all: when one of its rows cannot be read, or its block
 is broken (no `{`, no `}` before the next #VER or the end of the file, a #VER that cannot be
@@ -50,14 +51,17 @@ from pipelines.ingest.sie_records import (
     Row,
     SieInfo,
     Voucher,
+    YearBalance,
     plain_trans,
     plain_ver,
 )
 
 __all__ = ["NotSieError", "PeriodAmount", "Quarantined", "Row", "SieInfo", "SieReader",
-           "Voucher", "detect_encoding", "fast_fields", "parse_amount", "split_fields"]
+           "Voucher", "YearBalance", "detect_encoding", "fast_fields", "parse_amount",
+           "split_fields"]
 
 VOUCHER_LABELS = ("#VER", "#TRANS", "#RTRANS", "#BTRANS", "{", "}")
+BALANCE_LABELS = ("#IB", "#UB", "#RES")
 KTYP = ("T", "S", "K", "I")
 
 
@@ -316,7 +320,8 @@ class SieReader:
                    date, str(args[4]) if len(args) > 4 else "",
                    str(args[5]) if len(args) > 5 else "", kind, raw)
 
-    def _header(self, label: str, args: list, line_no: int) -> PeriodAmount | None:
+    def _header(self, label: str, args: list, line_no: int
+                ) -> PeriodAmount | YearBalance | None:
         info = self.info
         if label in ("#PBUDGET", "#PSALDO"):
             return self._period_amount(label, args, line_no)
@@ -365,11 +370,13 @@ class SieReader:
         elif label == "#OBJEKT":
             info.objects[(str(args[0]), str(args[1]))] = str(args[2]) if len(args) > 2 else ""
             info.counts["objects"] += 1
-        elif label in ("#IB", "#UB", "#RES"):  # year account balance [quantity]
-            parse_year_index(str(args[0]))
-            parse_account(str(args[1]))
-            parse_amount(str(args[2]))
+        elif label in BALANCE_LABELS:  # year account balance [quantity]
+            if len(args) < 3:
+                raise ValueError(f"{label} behöver år, konto och saldo")
+            record = YearBalance(line_no, label[1:], parse_year_index(str(args[0])),
+                                 parse_account(str(args[1])), parse_amount(str(args[2])))
             info.counts[label[1:].lower()] += 1
+            return record
         elif label in ("#OIB", "#OUB"):  # year account {objects} balance [quantity]
             parse_year_index(str(args[0]))
             parse_account(str(args[1]))

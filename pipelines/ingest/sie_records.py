@@ -71,6 +71,19 @@ class PeriodAmount:
     quantity: str
 
 
+@dataclass(slots=True)
+class YearBalance:
+    """#IB / #UB (a balance account's opening or closing balance of a year) or #RES (a result
+    account's balance of a year), by year index (0 the file's current year, -1 the one before).
+    Amounts in öre, ledger sign (debit positive)."""
+
+    line: int
+    label: str  # IB, UB, RES
+    year_index: int
+    account: str
+    amount_ore: int
+
+
 @dataclass
 class SieInfo:
     file: str

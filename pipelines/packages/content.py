@@ -101,6 +101,8 @@ class Package:
     staff_history: dict[int, dict] = field(default_factory=dict)
     level_names: dict[int, str] = field(default_factory=dict)  # level_order -> Nämnd, ...
     realisation_gains_ytd: float = 0.0  # the kommun's, SEK +, for the balanskrav at delår
+    # the kommun's RR, BR and KF (marts.financial_statements) of the period, this year and last
+    statements: pd.DataFrame = field(default_factory=pd.DataFrame)
     _category_readings: dict[str, tuple[int, str]] | None = field(default=None, repr=False)
 
     def board_sign(self, category: str) -> int:
@@ -292,6 +294,12 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
         package.budget_changes = (changes if board is None
                                   else changes[changes["board_code"] == board]
                                   ).reset_index(drop=True)
+    if board is None and _has_table(con, "marts", "financial_statements"):
+        package.statements = _frame(
+            con, "select f.*, l.sums_sections from marts.financial_statements f join "
+                 "seeds.financial_statement_lines l using (line_code) where f.fiscal_year "
+                 "between ? and ? and f.period = ? order by f.fiscal_year, f.sort_order",
+            [year - 1, year, month])
     if board is None and month == 12 and _has_table(con, "marts", "balance_requirement"):
         lines = _frame(con, "select * from marts.balance_requirement where fiscal_year "
                             "between ? and ? order by fiscal_year, line_order",

@@ -2,7 +2,8 @@
 template (reports/templates/package.typ). The variant decides the sections: every period
 has sammanfattning, driftredovisning, avvikelser, investeringar and personal; tertial, delår
 and årsredovisning add måluppföljning and the balanskrav; the kommun total adds the
-bevakning of the tidplan."""
+bevakning of the tidplan, and at delår and year end god ekonomisk hushållning and the
+financial statements (resultaträkning, balansräkning; kassaflödesanalys at year end)."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ from pipelines.packages.sections import (
     investments,
     operating,
     staff,
+    statements,
     summary,
     tracking,
     wording,
@@ -58,7 +60,8 @@ def sections(package: Package) -> list[dict]:
     if package.is_statutory:
         parts.append(goals.section(package))
     if package.scope.is_kommun:
-        parts += [balance.from_forecast(package), balance.year_end(package),
+        parts += [statements.good_management(package), balance.from_forecast(package),
+                  statements.section(package), balance.year_end(package),
                   tracking.section(package)]
     return [p for p in parts if p]
 

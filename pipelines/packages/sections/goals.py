@@ -13,7 +13,7 @@ from pipelines.packages.sections.operating import boards_operating
 PROGRESSED = ("uppnått", "delvis uppnått")
 
 
-def _measure(value, unit) -> str:
+def measure(value, unit) -> str:
     if missing(value):
         return ""
     if unit == "kr":
@@ -35,10 +35,10 @@ def contradictions(goal: dict) -> list[str]:
     reported = status and not source.startswith("beräknad")
     if reported and met is True and status in ("ej uppnått", "ej påbörjad"):
         out.append(f"rapporterad status är {status}, men utfallet "
-                   f"{_measure(goal.get('outcome_value'), goal.get('unit'))} når målvärdet")
+                   f"{measure(goal.get('outcome_value'), goal.get('unit'))} når målvärdet")
     if reported and met is False and status == "uppnått":
         out.append(f"rapporterad status är uppnått, men utfallet "
-                   f"{_measure(goal.get('outcome_value'), goal.get('unit'))} når inte målvärdet")
+                   f"{measure(goal.get('outcome_value'), goal.get('unit'))} når inte målvärdet")
     rolled = _text(goal.get("rolled_up_status"))
     if status == "ej påbörjad" and rolled in PROGRESSED:
         out.append(f"rapporterad status är ej påbörjad, men målen under det är sammanvägt "
@@ -82,7 +82,7 @@ def section(package: Package) -> dict | None:
             texts.append(("Att kontrollera", "; ".join(found)))
         rows.append(blocks.commented_row(
             [f"{g['goal_id']} {g['goal_name']}", kinds.get(g["goal_kind"], ""),
-             _measure(g["target_value"], g["unit"]), _measure(g["outcome_value"], g["unit"]),
+             measure(g["target_value"], g["unit"]), measure(g["outcome_value"], g["unit"]),
              status, rolled],
             texts, fills=["", "", "", "", status, rolled]))
     intro = (f"{len(rows)} mål och styrtal. Status är den som rapporterats; sammanvägt är "

@@ -1,0 +1,26 @@
+-- The accounts' year balances (#IB, #UB, #RES) as the latest delivered file states them: every
+-- monthly export repeats them, and an early export of a year may still hold preliminary
+-- opening balances (last year not yet closed), so per year and kind the file delivered last
+-- wins. Ledger sign (debit +, credit −).
+with source as (
+    select * from {{ source('ledger', 'account_balances') }}
+),
+
+latest as (
+    select fiscal_year, balance_kind, max(file_order) as file_order
+    from source
+    group by 1, 2
+)
+
+select
+    source.fiscal_year,
+    source.balance_kind,
+    source.account,
+    sum(source.amount) as amount,
+    min(source.source_file) as source_file
+from source
+inner join latest
+    on source.fiscal_year = latest.fiscal_year
+    and source.balance_kind = latest.balance_kind
+    and source.file_order = latest.file_order
+group by 1, 2, 3
