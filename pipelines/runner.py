@@ -10,6 +10,7 @@ import contextlib
 import datetime as dt
 import logging
 import os
+import re
 import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -81,10 +82,25 @@ def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]
     return seconds
 
 
+ANSI = re.compile(r"\x1b\[[0-9;]*m")
+DBT_FAILURE = re.compile(r"(?:Failure|Error) in (?:test|model|seed|snapshot) (\S+)")
+
+
+def _dbt_failures(message: str) -> list[str]:
+    """The dbt nodes a dbt error names, each with the line that says what failed."""
+    lines = [ANSI.sub("", line).strip() for line in message.splitlines()]
+    lines = [line for line in lines if line]
+    return [f"{m.group(1)}: {lines[i + 1] if i + 1 < len(lines) else ''}".rstrip(": ")
+            for i, line in enumerate(lines) if (m := DBT_FAILURE.search(line))]
+
+
 def _root_cause(error) -> tuple[str, str]:
-    """The innermost error's class and message: what went wrong, not Dagster's wrapper."""
+    """The innermost error's class and message: what went wrong, not Dagster's wrapper; for
+    dbt, the failing test or model by name and what it says."""
     while getattr(error, "cause", None) is not None:
         error = error.cause
+    if failures := _dbt_failures(error.message or ""):
+        return error.cls_name or "", "; ".join(failures)
     lines = (error.message or "").strip().splitlines()
     if not lines:
         return error.cls_name or "", error.cls_name or "okänt fel"

@@ -34,3 +34,19 @@ def test_generate_prints_what_it_wrote(tmp_path):
     assert r.returncode == 0, r.stderr
     assert "Exempelkommun 2025 (small, seed 3) written to" in r.stdout
     assert (tmp_path / "ek" / "organisation" / "organisationsregister.csv").exists()
+
+
+def test_a_failed_dbt_test_is_named_in_the_line_a_run_prints():
+    from types import SimpleNamespace
+
+    from pipelines.runner import _root_cause
+
+    message = (  # as dagster-dbt raises it, colours included
+        "The dbt CLI process with command\n\n`dbt build --select fqn:*`\n\nfailed with exit "
+        "code `1`.\n\nErrors parsed from dbt logs:\n\n106 of 146 FAIL 1 assert_x ... "
+        "[\x1b[31mFAIL 1\x1b[0m in 0.03s]\n\n\x1b[31mFailure in test "
+        "assert_resultatrakning_result_equals_the_ledger (tests/assert_resultatrakning_"
+        "result_equals_the_ledger.sql)\x1b[0m\n\n  Got 1 result, configured to fail if != 0\n")
+    error = SimpleNamespace(cls_name="DagsterDbtCliRuntimeError", message=message, cause=None)
+    assert _root_cause(error)[1] == ("assert_resultatrakning_result_equals_the_ledger: "
+                                     "Got 1 result, configured to fail if != 0")

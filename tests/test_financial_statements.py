@@ -43,6 +43,9 @@ def test_year_balances_are_read_with_their_fiscal_year(tmp_path):
     assert [(r["fiscal_year"], r["balance_kind"], r["file_order"]) for r in batch.rows] == [
         (2025, "IB", 3), (2025, "IB", 3), (2024, "UB", 3), (2025, "RES", 3)]
     batch.check_accounting()
+    # the first configured year's files carry last year's closing balances: they open it
+    first_year = read_sie_balances(path, {2025}, file_order=1)
+    assert len(first_year.rows) == 4 and not first_year.quarantine
 
 
 def test_a_balance_line_that_cannot_be_placed_is_quarantined_with_its_rule(tmp_path):
@@ -59,8 +62,10 @@ def test_a_balance_line_that_cannot_be_placed_is_quarantined_with_its_rule(tmp_p
     # the ledger's load counts none of them: each line is counted once, by its own load
     ledger = read_sie_ledger(path, "2025-01", {"2025-01"})
     assert ledger.loaded == 2 and not ledger.quarantine
-    outside = read_sie_balances(path, {2024}, file_order=1)
-    assert any("utanför de konfigurerade åren" in q["rule"] for q in outside.quarantine)
+    outside = read_sie_balances(path, {2027}, file_order=1)
+    assert {q["rule"] for q in outside.quarantine if q["line"] == 7} == {
+        "räkenskapsåret 2025 ligger utanför de konfigurerade åren (2027–2027, "
+        "first_year–fiscal_year) eller året före dem"}
 
 
 def statements_of(summary, year: int, period: int):

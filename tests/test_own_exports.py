@@ -141,6 +141,13 @@ def test_code_and_name_cells_give_the_codes_and_the_month_comes_from_the_path(ru
                          "order by source_line limit 2")
     assert rows[0][:4] == ("2010-03", "46362", "3050", None)
     assert str(rows[0][4]) == "1235.56"  # an Excel float, exact to the öre
+    # a five-digit account is a sub-account of its Kommun-Bas four: a cost in the RR
+    costs = query(kommun, "select period, amount from marts.financial_statements where "
+                          "fiscal_year = 2010 and line_code = 'rr_costs' and period in (2, 3)")
+    assert sorted((p, str(a)) for p, a in costs) == [(3, "50202.40")]
+    follow_up = query(kommun, "select cost_category, outcome_ytd from marts.budget_follow_up "
+                              "where fiscal_year = 2010 and period = 3 and org_level = 'kommun'")
+    assert ("purchases_of_main_activity", 50202.40) in [(c, float(a)) for c, a in follow_up]
 
 
 def test_a_run_that_cannot_read_a_delivery_says_so_in_one_line(tmp_path):

@@ -418,10 +418,15 @@ def test_the_avvikelser_sheet_refuses_bad_input_and_prints_readably(demo_run):
     assert ws.auto_filter.ref and ws.freeze_panes == "D6"
     # one page wide in landscape, at a scale a person can read (>= 70 %): a column of
     # width w is 7w + 5 pixels at 96 dpi; A4 landscape less the margins is what is printable
-    width_cm = sum((7 * (ws.column_dimensions[c.column_letter].width or 8.43) + 5) / 96 * 2.54
-                   for c in ws[HEADER] if not ws.column_dimensions[c.column_letter].hidden)
+    # (a <col> element may span several columns: each column of it has its width)
+    dims = {column: d for d in ws.column_dimensions.values()
+            for column in range(d.min or 1, (d.max or d.min or 1) + 1)}
+    shown = [dims.get(c.column) for c in ws[HEADER]]
+    width_cm = sum((7 * (d.width if d else 8.43) + 5) / 96 * 2.54
+                   for d in shown if not (d and d.hidden))
     printable_cm = 29.7 - 2.54 * (ws.page_margins.left + ws.page_margins.right)
-    assert ws.page_setup.orientation == "landscape" and ws.page_setup.fitToWidth == 1
+    assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage
+    assert (ws.page_setup.fitToWidth or 1) == 1  # absent: OOXML's default, one page wide
     assert printable_cm / width_cm >= 0.7, f"{width_cm:.0f} cm of columns"
     for r in table(ws):
         for heading in ("Utfall ack", "Avvikelse ack", "Årsbudget"):

@@ -1,8 +1,10 @@
 {#- One place for the booking rules the models share. -#}
 
-{#- The account as a number, for comparing with Kommun-Bas ranges (NULL when not numeric). -#}
+{#- The account's Kommun-Bas number, for comparing with the four-digit ranges of the seeds:
+    its first four digits, since a kommun's five- and six-digit accounts are sub-accounts of
+    the four-digit one (46362 lies under 4636). NULL when they are not digits. -#}
 {% macro account_number(account) -%}
-    {{ dbt.safe_cast(account, api.Column.translate_type('integer')) }}
+    {{ dbt.safe_cast('substr(' ~ account ~ ', 1, 4)', api.Column.translate_type('integer')) }}
 {%- endmacro %}
 
 {#- Result accounts: classes 3-8 of Kommun-Bas. -#}

@@ -6,10 +6,9 @@ with ledger as (
     select
         cast(substr(period, 1, 4) as integer) as fiscal_year,
         cast(substr(period, 6, 2) as integer) as period,
-        sum(amount) as amount
+        sum(case when {{ is_result_account('account') }} then amount else 0 end) as amount
     from {{ source('ledger', 'ledger_transactions') }}
-    where {{ is_result_account('account') }}
-    group by 1, 2
+    group by 1, 2  -- every month the ledger has: one with balance rows only still has an RR
 ),
 
 ledger_ytd as (

@@ -7,8 +7,9 @@ year's balances, and an early export may hold preliminary ones (last year not ye
 so every line is kept with the file's place in the delivery order (`file_order`) and the
 marts take the latest file's (stg_ledger__account_balances).
 
-A line whose year index has no #RAR in the file, or whose year lies outside the configured
-years, is quarantined with its rule; so is a line that cannot be read (the reader's rule).
+A line whose year index has no #RAR in the file, or whose year lies outside the years asked
+for (the configured years and the year before them, whose closing balances open the first),
+is quarantined with its rule; so is a line that cannot be read (the reader's rule).
 """
 
 from __future__ import annotations
@@ -20,8 +21,12 @@ from pipelines.ingest.sie import BALANCE_LABELS, SieReader, YearBalance
 
 
 def read_sie_balances(path: Path, years: set[int], file_order: int) -> Batch:
-    """Every #IB, #UB and #RES line of the file: loaded with its fiscal year, or quarantined."""
+    """Every #IB, #UB and #RES line of the file: loaded with its fiscal year, or quarantined.
+
+    The year before the first configured year is read too: its closing balances (the first
+    year's `#UB -1`) open the first year and are the balansräkning's comparison."""
     batch = Batch()
+    wanted = years | {min(years) - 1} if years else years
     reader = SieReader(path)
     for rec in reader:
         if not isinstance(rec, YearBalance):
@@ -34,9 +39,10 @@ def read_sie_balances(path: Path, years: set[int], file_order: int) -> Batch:
                          f"räkenskapsår {rec.year_index} finns inte i filen (#RAR)")
             continue
         year = fiscal[1].year  # a broken fiscal year belongs to the year it ends in
-        if years and year not in years:
+        if wanted and year not in wanted:
             batch.reject("account_balances", path.name, rec.line, raw,
-                         outside_years(f"räkenskapsåret {year}", years))
+                         outside_years(f"räkenskapsåret {year}", years)
+                         + " eller året före dem")
             continue
         batch.add({
             "fiscal_year": year, "balance_kind": rec.label, "account": rec.account,

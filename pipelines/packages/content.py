@@ -189,8 +189,10 @@ def _tree_order(rows: pd.DataFrame, top: tuple[int, str], max_depth: int | None
 
 
 def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
-          board: str | None) -> Package:
-    """The package of one follow-up period for a board (its code) or the kommun (None)."""
+          board: str | None, issues: pd.DataFrame | None = None) -> Package:
+    """The package of one follow-up period for a board (its code) or the kommun (None).
+    `issues`: the open quality issues through the period (quality.report.open_issues), when
+    the caller has read them once for all the period's packages."""
     year, month = follow_up_period(period_key)
     rows = _frame(con, """
         select f.*, c.sort_order, c.board_sign, c.board_name, l.org_level_name,
@@ -263,8 +265,9 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
                             "and period = ? and period_scope = 'ytd'", [year, month])
         staff = _in_tree(staff, position).sort_values("tree_position").reset_index(drop=True)
     quality = pd.DataFrame()
-    if _has_table(con, "quality", "issues"):
+    if issues is None and _has_table(con, "quality", "issues"):
         issues = open_issues(con, through=period_key)
+    if issues is not None:
         issues = issues[issues["period"].astype(str).str.startswith(str(year))]
         quality = (issues if board is None else issues[issues["board"] == scope.name]
                    ).reset_index(drop=True)
@@ -283,9 +286,10 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
     if board is None and _has_table(con, "seeds", "balance_requirement_accounts"):
         package.realisation_gains_ytd = -float(con.execute(
             "select coalesce(sum(t.amount), 0) from marts.ledger_transactions t "
-            "join seeds.balance_requirement_accounts s on try_cast(t.account as integer) "
-            "between s.account_from and s.account_to where s.adjustment = "
-            "'realisation_gains' and t.fiscal_year = ? and t.period_month <= ?",
+            "join seeds.balance_requirement_accounts s "
+            "on try_cast(substr(t.account, 1, 4) as integer) between s.account_from and "
+            "s.account_to where s.adjustment = 'realisation_gains' and t.fiscal_year = ? "
+            "and t.period_month <= ?",
             [year, month]).fetchall()[0][0])
     if _has_table(con, "marts", "budget_changes"):
         changes = _frame(con, "select * from marts.budget_changes where fiscal_year = ? and "

@@ -11,9 +11,11 @@ from pipelines.packages.content import Package
 from pipelines.quality.reconciliation import reconciliation_differences
 
 
-def blockers(con: duckdb.DuckDBPyConnection, package: Package) -> list[str]:
+def blockers(con: duckdb.DuckDBPyConnection, package: Package,
+             differences: list[str] | None = None) -> list[str]:
     """Why the package may not be published; empty when it may. In Swedish: the run and the
-    draft's front page show these lines."""
+    draft's front page show these lines. `differences`: the reconciliation's
+    (reconciliation_differences), when the caller has run it once for the period's packages."""
     out = []
     issues = package.quality
     if not issues.empty:
@@ -24,7 +26,9 @@ def blockers(con: duckdb.DuckDBPyConnection, package: Package) -> list[str]:
                      if isinstance(first["file"], str) and pd.notna(first["line"])
                      else f"period {first['period']}")
             out.append(f"{rule}: {len(rows)} fel (första: {where})")
-    differences = [d for d in reconciliation_differences(con)
+    if differences is None:
+        differences = reconciliation_differences(con)
+    differences = [d for d in differences
                    if d[:5] == f"{package.year}-" and d[:7] <= package.period_key]
     if differences:
         out.append(f"avstämning mot huvudboken: {len(differences)} skillnader "

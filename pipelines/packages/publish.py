@@ -12,9 +12,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 from pipelines.packages import content, gate, pdf, workbook
 from pipelines.packages.deadlines import deadline_details, deadline_items, deadline_status
+from pipelines.quality.reconciliation import reconciliation_differences
+from pipelines.quality.report import open_issues
 
 ISSUED_DDL = """
     package_id VARCHAR NOT NULL, period VARCHAR NOT NULL, board VARCHAR, scope_name VARCHAR,
@@ -44,14 +47,11 @@ def make_packages(con: duckdb.DuckDBPyConnection, municipality: str, reports: Pa
     """The period's packages (or one board's, `board`); the kommun total comes with all."""
     year, month = content.follow_up_period(period_key)
     scopes = [board] if board else [s.code for s in content.boards(con, year, month)] + [None]
+    checks = period_checks(con, period_key)
+    day = data_day(con)
     issued = []
     for code in scopes:
-        package = content.build(con, municipality, period_key, code)
-        package.blockers = gate.blockers(con, package)
-        if code is None:
-            items = deadline_items(con, period_key)
-            package.deadlines = deadline_status(items)
-            package.deadline_details = deadline_details(items)
+        package = package_of(con, municipality, period_key, code, checks)
         target = folder(reports, period_key, package.published)
         stem = f"uppfoljning_{period_key}_{package.scope.file_stem}"
         if not package.published:  # a package withdrawn: its board is blocked again
@@ -61,12 +61,38 @@ def make_packages(con: duckdb.DuckDBPyConnection, municipality: str, reports: Pa
         # what the data-quality report found then (reports.issued_packages has every issue)
         package_id = f"{period_key}:{code or 'kommunen'}:{uuid.uuid4().hex[:12]}"
         xlsx = workbook.write_workbook(package, target / f"{stem}.xlsx", package_id)
-        document = pdf.write_pdf(package, target / f"{stem}.pdf", data_day(con))
+        document = pdf.write_pdf(package, target / f"{stem}.pdf", day)
         issued.append(Issued(package, package_id, xlsx, document))
         if progress:
             progress(package)
     _record(con, issued)
     return issued
+
+
+def package_of(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
+               code: str | None, checks: tuple[pd.DataFrame | None, list[str]]
+               ) -> content.Package:
+    """One board's package (the kommun's for None) with its blockers and, for the kommun,
+    the tidplan's follow-up of who has answered; `checks` from period_checks."""
+    issues, differences = checks
+    package = content.build(con, municipality, period_key, code, issues)
+    package.blockers = gate.blockers(con, package, differences)
+    if code is None:
+        items = deadline_items(con, period_key)
+        package.deadlines = deadline_status(items)
+        package.deadline_details = deadline_details(items)
+    return package
+
+
+def period_checks(con: duckdb.DuckDBPyConnection, period_key: str
+                  ) -> tuple[pd.DataFrame | None, list[str]]:
+    """What every package of the period reads alike, read once: the open quality issues
+    through the period (None without a quality run) and the reconciliation's differences."""
+    has_issues = con.execute("select count(*) from information_schema.tables where "
+                             "table_schema = 'quality' and table_name = 'issues'"
+                             ).fetchall()[0][0]
+    issues = open_issues(con, through=period_key) if has_issues else None
+    return issues, reconciliation_differences(con)
 
 
 def data_day(con: duckdb.DuckDBPyConnection) -> dt.date:

@@ -27,7 +27,7 @@ from openpyxl import load_workbook
 from pipelines.ingest.goals import STATUSES
 from pipelines.packages.content import KOMMUN_GOAL_KINDS
 from pipelines.packages.layout import columns, layout
-from pipelines.packages.workbook import HEADER_ROW
+from pipelines.packages.workbook_tables import HEADER_ROW
 
 RETURNS_FOLDER = "returer"
 COST_CATEGORIES = Path(__file__).resolve().parents[2] / "dbt_project/seeds/cost_categories.csv"

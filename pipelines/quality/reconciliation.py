@@ -23,7 +23,7 @@ PERIOD_DIFFERENCES = """
         select cast(substr(period, 1, 4) as integer) as fiscal_year,
             cast(substr(period, 6, 2) as integer) as period, sum(amount) as amount
         from raw.ledger_transactions
-        where try_cast(account as integer) between 3000 and 8999
+        where try_cast(substr(account, 1, 4) as integer) between 3000 and 8999
         group by 1, 2
     ),
     ledger_ytd as (

@@ -39,28 +39,51 @@ def boards(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
 
 def open_issues(con: duckdb.DuckDBPyConnection, through: str | None = None) -> pd.DataFrame:
     """The issues of the last run per suite and period, with the board each belongs to."""
-    issues = con.execute(
-        "select * from quality.issues where (? is null or period <= ?) "
-        "order by severity, rule, period, file, line", [through, through]).df()
+    # the unit of a ledger row (or of any row of its voucher, for an issue on its #VER line),
+    # looked up for the issues' lines only: the ledger itself may have millions of rows
+    issues = con.execute("""
+        with issues as (
+            select * from quality.issues where (? is null or period <= ?)
+        ),
+        wanted as (
+            select distinct file, line from issues where line is not null
+        ),
+        row_units as (
+            select t.source_file, t.source_line as line, min(t.ansvar) as ansvar
+            from raw.ledger_transactions t
+            inner join wanted on wanted.file = t.source_file and wanted.line = t.source_line
+            where t.ansvar is not null
+            group by 1, 2
+        ),
+        voucher_units as (
+            select t.source_file, t.voucher_line as line, min(t.ansvar) as ansvar
+            from raw.ledger_transactions t
+            inner join wanted on wanted.file = t.source_file and wanted.line = t.voucher_line
+            where t.ansvar is not null
+            group by 1, 2
+        )
+        select issues.*, coalesce(voucher_units.ansvar, row_units.ansvar) as ledger_unit
+        from issues
+        left join row_units
+            on row_units.source_file = issues.file and row_units.line = issues.line
+        left join voucher_units
+            on voucher_units.source_file = issues.file and voucher_units.line = issues.line
+        order by severity, rule, period, file, line, record_key, detail
+    """, [through, through]).df()
     if issues.empty:
-        return issues.assign(board=[], description=[])
-    # the unit of a ledger row (or of any row of its voucher) and of an employee-month
-    ledger_units = {(f, line): unit for f, line, unit in con.execute(
-        "select source_file, source_line, ansvar from raw.ledger_transactions "
-        "where ansvar is not null union all "
-        "select source_file, voucher_line, min(ansvar) from raw.ledger_transactions "
-        "where ansvar is not null group by 1, 2").fetchall()}
+        return issues.drop(columns="ledger_unit").assign(board=[], description=[])
     board_of = boards(con)
 
     def board(issue) -> str:
         detail = json.loads(issue["detail"] or "{}")
-        unit = detail.get("ansvar") or detail.get("unit_code") or ledger_units.get(
-            (issue["file"], issue["line"]))
+        unit = detail.get("ansvar") or detail.get("unit_code") or (
+            None if pd.isna(issue["ledger_unit"]) else issue["ledger_unit"])
         return board_of.get(unit, WHOLE_MUNICIPALITY if unit is None else f"Okänd enhet {unit}")
 
     descriptions = {r.id: r.description_sv for s in load_suites() for r in s.rules}
     return issues.assign(board=issues.apply(board, axis=1),
-                         description=issues["rule"].map(descriptions))
+                         description=issues["rule"].map(descriptions)
+                         ).drop(columns="ledger_unit")
 
 
 def summary(issues: pd.DataFrame) -> pd.DataFrame:

@@ -26,7 +26,7 @@ LEDGER_SLICE = """
         l.project, l.activity_code, l.counterpart, l.amount, l.source_file as file,
         l.source_line as line, l.voucher_line,
         case
-            when try_cast(l.account as integer) not between 3000 and 8999 then true
+            when try_cast(substr(l.account, 1, 4) as integer) not between 3000 and 8999 then true
             else exists (
                 select 1 from raw.org_units o
                 where o.code = l.ansvar
@@ -43,7 +43,8 @@ LEDGER_SLICE = """
             when coalesce(a.requires_counterpart, false) and l.counterpart is null
                 then 'motpart'
         end as missing_dimension,
-        l.activity_code is null or try_cast(l.account as integer) between 3000 and 8999
+        l.activity_code is null
+            or try_cast(substr(l.account, 1, 4) as integer) between 3000 and 8999
             as pl_coding_on_result_account
     from raw.ledger_transactions l
     left join raw.accounts a on a.account = l.account

@@ -1,0 +1,171 @@
+"""A worksheet collected cell by cell, then written by xlsxwriter in one pass.
+
+xlsxwriter writes a workbook several times faster than openpyxl, but takes each cell's
+format when the cell is written. The package's sheets style a cell after writing it (a net
+row made bold, an input column unlocked and filled), so a `Sheet` keeps every cell's value
+and style until `write_book` writes the workbook, one cached format per distinct style.
+
+Rows and columns are 1-based, as a reader of the sheet counts them. Style keys: bold,
+italic, size, color, fill (RGB hex), wrap, valign, align, num_format, locked.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+import xlsxwriter
+
+FORMAT_KEYS = {"bold": "bold", "italic": "italic", "size": "font_size", "wrap": "text_wrap",
+               "valign": "valign", "align": "align", "num_format": "num_format",
+               "locked": "locked"}
+DATE_FORMAT = "yyyy-mm-dd"
+
+
+def is_empty(value) -> bool:
+    return value is None or value is pd.NA or value is pd.NaT or value == "" or (
+        isinstance(value, float) and math.isnan(value))
+
+
+@dataclass
+class Sheet:
+    name: str
+    cells: dict[tuple[int, int], list] = field(default_factory=dict)  # (r, c): [value, style]
+    widths: dict[int, float] = field(default_factory=dict)
+    hidden_columns: set[int] = field(default_factory=set)
+    outline: dict[int, int] = field(default_factory=dict)  # row: outline level
+    freeze: tuple[int, int] | None = None  # the first cell that scrolls
+    filter: tuple[int, int, int, int] | None = None
+    conditions: list[tuple[tuple[int, int, int, int], dict]] = field(default_factory=list)
+    validations: list[tuple[tuple[int, int, int, int], dict]] = field(default_factory=list)
+    protected: bool = False
+    hidden: bool = False
+    summary_above: bool = False  # outline: a group's summary row above its rows
+    print_setup: dict = field(default_factory=dict)
+
+    def put(self, row: int, column: int, value, **style) -> None:
+        """A value (text stays text, never a formula; NaN, None and "" leave it empty)
+        and its style, merged into any the cell has."""
+        value = None if is_empty(value) else value
+        cell = self.cells.get((row, column))
+        if cell is None:
+            self.cells[row, column] = [value, style]
+        else:
+            cell[0] = value
+            cell[1].update(style)
+
+    def style(self, row: int, column: int, **style) -> None:
+        self.cells.setdefault((row, column), [None, {}])[1].update(style)
+
+    def value(self, row: int, column: int):
+        cell = self.cells.get((row, column))
+        return cell[0] if cell else None
+
+    def width(self, column: int, width: float, hidden: bool = False) -> None:
+        self.widths[column] = width
+        if hidden:
+            self.hidden_columns.add(column)
+
+    def condition(self, area: tuple[int, int, int, int], criteria: str, value, fill: str):
+        """A fill for the cells of `area` (r1, c1, r2, c2) whose value meets `criteria`."""
+        self.conditions.append((area, {"type": "cell", "criteria": criteria, "value": value,
+                                       "fill": fill}))
+
+    def validate(self, area: tuple[int, int, int, int], **options) -> None:
+        """xlsxwriter's data_validation options for the cells of `area`."""
+        self.validations.append((area, options))
+
+
+def _zero_based(area: tuple[int, int, int, int]) -> tuple[int, int, int, int]:
+    r1, c1, r2, c2 = area
+    return r1 - 1, c1 - 1, r2 - 1, c2 - 1
+
+
+class _Formats:
+    """One xlsxwriter format per distinct style."""
+
+    def __init__(self, book: xlsxwriter.Workbook):
+        self.book = book
+        self.cache: dict[tuple, object] = {}
+
+    def get(self, style: dict):
+        if not style:
+            return None
+        key = tuple(sorted(style.items()))
+        if key not in self.cache:
+            options = {FORMAT_KEYS[k]: v for k, v in style.items() if k in FORMAT_KEYS}
+            if "color" in style:
+                options["font_color"] = "#" + style["color"]
+            if "fill" in style:
+                options.update(pattern=1, bg_color="#" + style["fill"])
+            self.cache[key] = self.book.add_format(options)
+        return self.cache[key]
+
+
+def _write_cell(ws, formats: _Formats, r: int, c: int, value, style: dict) -> None:
+    if isinstance(value, dt.date):  # a pandas Timestamp is one too
+        value = value.to_pydatetime() if isinstance(value, pd.Timestamp) else value
+        ws.write_datetime(r, c, value, formats.get({"num_format": DATE_FORMAT, **style}))
+        return
+    fmt = formats.get(style)
+    if value is None:
+        if fmt is not None:
+            ws.write_blank(r, c, None, fmt)
+    elif isinstance(value, str):
+        ws.write_string(r, c, value, fmt)
+    elif isinstance(value, bool):
+        ws.write_boolean(r, c, value, fmt)
+    else:
+        ws.write_number(r, c, float(value.item() if hasattr(value, "item") else value), fmt)
+
+
+def _write_sheet(book: xlsxwriter.Workbook, formats: _Formats, sheet: Sheet) -> None:
+    ws = book.add_worksheet(sheet.name)
+    for column in sorted(set(sheet.widths) | sheet.hidden_columns):
+        ws.set_column(column - 1, column - 1, sheet.widths.get(column, 8.43), None,
+                      {"hidden": column in sheet.hidden_columns})
+    for row, level in sheet.outline.items():
+        ws.set_row(row - 1, None, None, {"level": level})
+    if sheet.outline:
+        ws.outline_settings(True, not sheet.summary_above, True, False)
+    for (r, c), (value, style) in sorted(sheet.cells.items()):
+        _write_cell(ws, formats, r - 1, c - 1, value, style)
+    if sheet.freeze:
+        ws.freeze_panes(sheet.freeze[0] - 1, sheet.freeze[1] - 1)
+    if sheet.filter:
+        ws.autofilter(*_zero_based(sheet.filter))
+    for area, rule in sheet.conditions:
+        rule = dict(rule)
+        rule["format"] = book.add_format({"bg_color": "#" + rule.pop("fill")})
+        ws.conditional_format(*_zero_based(area), rule)
+    for area, options in sheet.validations:
+        ws.data_validation(*_zero_based(area), options)
+    if sheet.protected:  # the filter, sorting and column widths stay free to use
+        ws.protect("", {"format_columns": True, "format_rows": True, "autofilter": True,
+                        "sort": True})
+    setup = sheet.print_setup
+    if setup:
+        ws.set_landscape()
+        ws.set_paper(9)  # A4
+        ws.fit_to_pages(1, 0)
+        ws.set_margins(left=0.3, right=0.3)  # inches: room for the columns
+        ws.repeat_rows(setup["title_row"] - 1)
+        ws.set_footer("&C" + setup["footer"].replace("&", "&&") + " - sida &P av &N")
+    if sheet.hidden:
+        ws.hide()
+
+
+def write_book(sheets: list[Sheet], path: Path, title: str) -> Path:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
+                                           "strings_to_numbers": False,
+                                           "strings_to_urls": False})
+    book.set_properties({"title": title, "author": "Uppföljning"})
+    formats = _Formats(book)
+    for sheet in sheets:
+        _write_sheet(book, formats, sheet)
+    book.close()
+    return path
