@@ -94,7 +94,7 @@ class _Formats:
     def get(self, style: dict):
         if not style:
             return None
-        key = tuple(sorted(style.items()))
+        key = tuple(style.items()) if len(style) == 1 else tuple(sorted(style.items()))
         if key not in self.cache:
             options = {FORMAT_KEYS[k]: v for k, v in style.items() if k in FORMAT_KEYS}
             if "color" in style:
@@ -131,7 +131,7 @@ def _write_sheet(book: xlsxwriter.Workbook, formats: _Formats, sheet: Sheet) -> 
         ws.set_row(row - 1, None, None, {"level": level})
     if sheet.outline:
         ws.outline_settings(True, not sheet.summary_above, True, False)
-    for (r, c), (value, style) in sorted(sheet.cells.items()):
+    for (r, c), (value, style) in sheet.cells.items():  # xlsxwriter orders them
         _write_cell(ws, formats, r - 1, c - 1, value, style)
     if sheet.freeze:
         ws.freeze_panes(sheet.freeze[0] - 1, sheet.freeze[1] - 1)
