@@ -1,9 +1,10 @@
 """A worksheet collected cell by cell, then written by xlsxwriter in one pass.
 
-xlsxwriter writes a workbook several times faster than openpyxl, but takes each cell's
-format when the cell is written. The package's sheets style a cell after writing it (a net
-row made bold, an input column unlocked and filled), so a `Sheet` keeps every cell's value
-and style until `write_book` writes the workbook, one cached format per distinct style.
+xlsxwriter writes a workbook two to three times faster than openpyxl did here (a large
+kommun's seven workbooks: 3.5-4.9 s against 10.6 s), but takes each cell's format when the
+cell is written. The package's sheets style a cell after writing it (a net row made bold,
+an input column unlocked and filled), so a `Sheet` keeps every cell's value and style until
+`write_book` writes the workbook, one cached format per distinct style.
 
 Rows and columns are 1-based, as a reader of the sheet counts them. Style keys: bold,
 italic, size, color, fill (RGB hex), wrap, valign, align, num_format, locked.
