@@ -15,6 +15,7 @@ from dataclasses import dataclass
 import dagster as dg
 
 FOLLOW_UP_MONTHS = (2, 4, 6, 8, 10, 12)
+EARLIER_YEARS = 3  # a package compares with up to three earlier years (personal, balanskrav)
 
 
 @dataclass(frozen=True)
@@ -32,6 +33,24 @@ def partitions_for(years: Iterable[int]) -> Partitions:
         years,
         dg.StaticPartitionsDefinition(months_through(list(years), None)),
         dg.StaticPartitionsDefinition([f"{y}-{m:02d}" for y in years for m in FOLLOW_UP_MONTHS]))
+
+
+def periods_reading(month: str, periods: Iterable[str]) -> list[str]:
+    """The follow-up periods whose packages read `month` (YYYY-MM): year to date, the
+    periods of its year from its month on; as the comparison with earlier years (utfall
+    föregående år, personal, balanskrav), the same periods of the EARLIER_YEARS years after.
+    A correction to March 2025 touches 2025-04 … 2025-12, not February and not 2024."""
+    year, number = int(month[:4]), int(month[5:7])
+    return [p for p in periods
+            if year <= int(p[:4]) <= year + EARLIER_YEARS and int(p[5:7]) >= number]
+
+
+def months_to_periods(partitions: Partitions) -> dg.StaticPartitionMapping:
+    """The partition mapping from a monthly asset to a follow-up period's (periods_reading):
+    one month's downstream is a handful of periods, not every period of every year."""
+    periods = partitions.follow_up_periods.get_partition_keys()
+    return dg.StaticPartitionMapping({month: periods_reading(month, periods)
+                                      for month in partitions.monthly.get_partition_keys()})
 
 
 def default_years(today: dt.date | None = None) -> list[int]:

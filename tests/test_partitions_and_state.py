@@ -66,3 +66,34 @@ def test_a_run_writes_only_under_the_configs_folders(demo_run):
     state = demo_run.warehouse.parent / "dbt"
     assert (state / "run_results.json").exists() and (state / "dbt.log").exists()
     assert (demo_run.warehouse.parent / "last_run.log").stat().st_size > 0
+
+
+def test_one_months_downstream_is_the_follow_up_periods_that_read_it(tmp_path):
+    """A correction to a month touches its year's periods from that month on and, as their
+    comparison year, the same periods of the next three years: not every period there is."""
+    from pipelines.definitions import build_definitions
+
+    defs = build_definitions(str(write_config(tmp_path, 2020, 2025)))
+    graph = defs.resolve_asset_graph()
+    months = graph.get(dg.AssetKey(["marts", "budget_follow_up"])).partitions_def
+    for key in ("follow_up_packages", "comment_reminders"):
+        node = graph.get(dg.AssetKey(key))
+        periods = node.partitions_def
+        mappings = [node.partition_mappings[parent] for parent in node.parent_keys
+                    if parent in node.partition_mappings]
+        mapping = mappings[0]  # every mart it reads, mapped alike
+        assert len(mappings) >= 2 and all(
+            m.downstream_partition_keys_by_upstream_partition_key
+            == mapping.downstream_partition_keys_by_upstream_partition_key for m in mappings)
+        downstream = mapping.get_downstream_partitions_for_partitions(
+            months.subset_with_partition_keys(["2025-03"]), months, periods)
+        assert sorted(downstream.get_partition_keys()) == [
+            "2025-04", "2025-06", "2025-08", "2025-10", "2025-12"]
+        earlier = mapping.get_downstream_partitions_for_partitions(
+            months.subset_with_partition_keys(["2021-08"]), months, periods)
+        assert sorted(earlier.get_partition_keys()) == [
+            f"{y}-{m}" for y in (2021, 2022, 2023, 2024) for m in ("08", "10", "12")]
+        upstream = mapping.get_upstream_mapped_partitions_result_for_partitions(
+            periods.subset_with_partition_keys(["2025-04"]), periods, months)
+        assert sorted(upstream.partitions_subset.get_partition_keys()) == [
+            f"{y}-{m:02d}" for y in (2022, 2023, 2024, 2025) for m in (1, 2, 3, 4)]

@@ -14,7 +14,7 @@ import dagster as dg
 from pipelines.ingest.load_report import RAW_TABLES, write_load_report
 from pipelines.packages.publish import folder, make_packages
 from pipelines.packages.reminders import due_reminders, record_reminders, write_reminders
-from pipelines.partitions import Partitions
+from pipelines.partitions import Partitions, months_to_periods
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
 # what a package is made from; the package of a period reads the year's months up to it
@@ -78,10 +78,11 @@ def make_comment_reminders(context: dg.AssetExecutionContext, settings: Settings
 
 def build(partitions: Partitions) -> dg.Definitions:
     """The load report, and the packages and reminders over the config's follow-up periods."""
+    by_period = months_to_periods(partitions)  # a month's downstream: the periods reading it
 
     @dg.asset(group_name="reports", pool=WAREHOUSE_POOL,
               partitions_def=partitions.follow_up_periods,
-              deps=[dg.AssetDep(dg.AssetKey(k), partition_mapping=dg.AllPartitionMapping())
+              deps=[dg.AssetDep(dg.AssetKey(k), partition_mapping=by_period)
                     for k in PACKAGE_SOURCES],
               description="Uppföljningspaket: per follow-up period one package per board and "
                           "one for the kommun total (Excel workbook and PDF). A board with a "
@@ -99,9 +100,9 @@ def build(partitions: Partitions) -> dg.Definitions:
                     dg.AssetKey(["raw", "returned_goal_statuses"]),
                     dg.AssetKey(["raw", "comment_deadlines"]),
                     dg.AssetDep(dg.AssetKey(["marts", "deviations"]),
-                                partition_mapping=dg.AllPartitionMapping()),
+                                partition_mapping=by_period),
                     dg.AssetDep(dg.AssetKey(["marts", "goal_follow_up"]),
-                                partition_mapping=dg.AllPartitionMapping())],
+                                partition_mapping=by_period)],
               description="Påminnelser: per unit, the comments and goal reports of the "
                           "follow-up period still missing for deadlines that are near or passed "
                           "(the run's tag uppfoljning/reminder_date, else today). A list for "
