@@ -6,6 +6,7 @@ import shutil
 from decimal import Decimal
 from pathlib import Path
 
+import dagster as dg
 import duckdb
 import openpyxl
 import pytest
@@ -195,3 +196,16 @@ def test_deliveries_are_kept_as_delivered_except_personal_data(demo_run):
             assert landed is None and digest in ledger_copies
         else:
             assert hashlib.sha256(Path(landed).read_bytes()).hexdigest() == digest
+
+
+def test_the_readmes_ui_command_opens_the_instance_the_demo_ran_in(demo_run, monkeypatch):
+    """The README's `dagster dev` uses <config folder>/.dagster, where a run without
+    DAGSTER_HOME records its runs: the UI shows the demo's history and what it made."""
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text(encoding="utf-8")
+    assert "DAGSTER_HOME=$PWD/demo/.dagster UPPFOLJNING_CONFIG=demo/uppfoljning.yaml" in readme
+    monkeypatch.delenv("DAGSTER_HOME", raising=False)
+    with dg.DagsterInstance.from_config(str(demo_run.config.base_dir / ".dagster")) as instance:
+        jobs = {r.dagster_run.job_name for r in instance.get_run_records()}
+        made = instance.get_materialized_partitions(dg.AssetKey(["marts", "budget_follow_up"]))
+    assert {"everything", "packages"} <= jobs
+    assert {f"2025-{m:02d}" for m in range(1, 13)} <= made
