@@ -29,8 +29,11 @@ from pipelines.schedules import (
 
 # Everything monthly for a range of months in one run: what `uppfoljning run` and backfills
 # execute; the runner then makes the packages of each follow-up period in the range.
-everything_job = dg.define_asset_job("everything",
-                                     selection=dg.AssetSelection.all() - PER_FOLLOW_UP)
+everything_job = dg.define_asset_job(
+    "everything", selection=dg.AssetSelection.all() - PER_FOLLOW_UP,
+    description="Every asset but the packages and reminders, for a month or a range of months "
+                "in one run: what `uppfoljning run` and a backfill execute; the packages of "
+                "each follow-up period in the range follow as the job packages.")
 
 
 def build_definitions(config_path: str | None = None) -> dg.Definitions:

@@ -36,10 +36,21 @@ PER_FOLLOW_UP = PACKAGES | REMINDERS  # made per follow-up period, not by the mo
 monthly_load_job = dg.define_asset_job(
     "monthly_load",
     selection=dg.AssetSelection.groups("ingest", "transform", "quality", "reports")
-    - PER_FOLLOW_UP)
-follow_up_packages_job = dg.define_asset_job("packages", selection=PACKAGES)
+    - PER_FOLLOW_UP,
+    description="Load and build one or more months: the deliveries (ledger, HR, registers), "
+                "the dbt models, the quality checks and the load report. Started by the "
+                "schedules follow_up_run (a follow-up period's two months on the tidplan's "
+                "data cut-off) and monthly_load_on_the_6th, and by the sensor new_delivery.")
+follow_up_packages_job = dg.define_asset_job(
+    "packages", selection=PACKAGES,
+    description="The follow-up packages of one follow-up period (every board and the "
+                "kommun): started by packages_after_load when a follow-up load succeeds.")
 # what the units have sent in since the last load, then the reminders
-comment_reminders_job = dg.define_asset_job("reminders", selection=REMINDERS | (
+comment_reminders_job = dg.define_asset_job(
+    "reminders",
+    description="Read what the units have returned, then write the reminders of a follow-up "
+                "period for what is still missing: started by deadline_reminders.",
+    selection=REMINDERS | (
     dg.AssetSelection.assets(["raw", "deviation_comments"], ["raw", "submitted_forecasts"],
                              ["raw", "returned_goal_statuses"], ["raw", "goal_statuses"],
                              ["raw", "comment_deadlines"])))
@@ -100,7 +111,11 @@ def load_request(period: str) -> dg.RunRequest:
         RANGE_START: first, RANGE_END: period, PERIOD_TAG: period})
 
 
-@dg.schedule(job=monthly_load_job, cron_schedule="0 7 * * *", execution_timezone=TZ)
+@dg.schedule(job=monthly_load_job, cron_schedule="0 7 * * *", execution_timezone=TZ,
+             description="Every morning at 07:00: on a follow-up period's data cut-off "
+                         "(datauttag) in the tidplan, one run of monthly_load over the period's "
+                         "two months, tagged with the period (no date in the tidplan: the "
+                         f"{DEFAULT_CUTOFF_DAY}th of the month after).")
 def follow_up_run(context: dg.ScheduleEvaluationContext):
     config = _config()
     if config is None:
@@ -116,7 +131,9 @@ def follow_up_run(context: dg.ScheduleEvaluationContext):
 
 
 @dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS,
-                      monitored_jobs=[monthly_load_job], request_job=follow_up_packages_job)
+                      monitored_jobs=[monthly_load_job], request_job=follow_up_packages_job,
+                      description="When a follow-up load (tagged with its period) succeeds: "
+                                  "the packages of that period.")
 def packages_after_load(context: dg.RunStatusSensorContext):
     period = context.dagster_run.tags.get(PERIOD_TAG)
     if not period:
@@ -125,7 +142,11 @@ def packages_after_load(context: dg.RunStatusSensorContext):
                          partition_key=period)
 
 
-@dg.schedule(job=monthly_load_job, cron_schedule="0 6 6 * *", execution_timezone=TZ)
+@dg.schedule(job=monthly_load_job, cron_schedule="0 6 6 * *", execution_timezone=TZ,
+             name="monthly_load_on_the_6th",
+             description="The 6th of each month at 06:00: the month before, so the marts "
+                         "follow the ledger between follow-ups (skipped outside the "
+                         "configured years).")
 def monthly_load(context: dg.ScheduleEvaluationContext):
     month = previous_month(context.scheduled_execution_time.date())
     config = _config()
@@ -156,7 +177,9 @@ def changed_months(before: dict[str, str], now: dict[str, str]) -> list[str]:
                    if before.get(path) != stamp})
 
 
-@dg.sensor(job=monthly_load_job, minimum_interval_seconds=300)
+@dg.sensor(job=monthly_load_job, minimum_interval_seconds=300,
+           description="Every 5 minutes: a month whose ledger or HR file landed or changed is "
+                       "loaded (the first evaluation only notes what is there).")
 def new_delivery(context: dg.SensorEvaluationContext):
     """Loads a month when its ledger or HR file lands or changes. The first evaluation only
     takes note of what is there."""
@@ -182,7 +205,10 @@ def comment_deadlines(config: Config) -> list[tuple[str, dt.date]]:
             for row in read_comment_deadlines(path).rows]
 
 
-@dg.schedule(job=comment_reminders_job, cron_schedule="30 7 * * *", execution_timezone=TZ)
+@dg.schedule(job=comment_reminders_job, cron_schedule="30 7 * * *", execution_timezone=TZ,
+             description="Every morning at 07:30: on the reminder days around the tidplan's "
+                         "comment deadlines (reminders.days_before/days_after), the reminders "
+                         "of the periods concerned.")
 def deadline_reminders(context: dg.ScheduleEvaluationContext):
     config = _config()
     if config is None:

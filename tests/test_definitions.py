@@ -28,6 +28,21 @@ def test_definitions_merge_the_four_areas():
         j.name for j in repository.get_all_jobs()}
 
 
+def test_every_job_schedule_and_sensor_says_what_it_does_under_its_own_name():
+    from pipelines.definitions import defs
+
+    repository = defs.get_repository_def()
+    jobs = {j.name: j for j in repository.get_all_jobs() if not j.name.startswith("__")}
+    automations = [*repository.schedule_defs, *repository.sensor_defs]
+    assert {"everything", "monthly_load", "packages", "reminders"} <= set(jobs)
+    assert {a.name for a in automations} == {"follow_up_run", "monthly_load_on_the_6th",
+                                             "deadline_reminders", "packages_after_load",
+                                             "new_delivery"}
+    assert not {a.name for a in automations} & set(jobs)  # no schedule named as its job
+    for thing in [*jobs.values(), *automations]:
+        assert thing.description and len(thing.description) > 40, thing.name
+
+
 def test_everything_that_touches_the_warehouse_is_in_one_pool():
     from pipelines.definitions import defs
 
