@@ -154,10 +154,16 @@ def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFra
     return con.execute(sql, params).df()
 
 
-def _has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
+def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
     return bool(con.execute(
         "select count(*) from information_schema.tables where table_schema = ? "
         "and table_name = ?", [schema, table]).fetchall()[0][0])
+
+
+def quality_issues(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFrame | None:
+    """The open quality issues through the period, each with its board; None before the
+    first quality run."""
+    return open_issues(con, through=period_key) if has_table(con, "quality", "issues") else None
 
 
 def boards(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[Scope]:
@@ -260,13 +266,13 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
         units_below = _units_below(con, year, month, board)
         investments = investments[investments["org_unit_code"].isin(units_below)]
     staff = pd.DataFrame()
-    if _has_table(con, "marts", "staff_statistics"):
+    if has_table(con, "marts", "staff_statistics"):
         staff = _frame(con, "select * from marts.staff_statistics where fiscal_year = ? "
                             "and period = ? and period_scope = 'ytd'", [year, month])
         staff = _in_tree(staff, position).sort_values("tree_position").reset_index(drop=True)
     quality = pd.DataFrame()
-    if issues is None and _has_table(con, "quality", "issues"):
-        issues = open_issues(con, through=period_key)
+    if issues is None:
+        issues = quality_issues(con, period_key)
     if issues is not None:
         issues = issues[issues["period"].astype(str).str.startswith(str(year))]
         quality = (issues if board is None else issues[issues["board"] == scope.name]
@@ -283,7 +289,7 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
                               "level_order = ? and org_unit_code = ?",
                          [year - 3, year - 1, month, top[0], top[1]])
         package.staff_history = {int(r["fiscal_year"]): r for r in earlier.to_dict("records")}
-    if board is None and _has_table(con, "seeds", "balance_requirement_accounts"):
+    if board is None and has_table(con, "seeds", "balance_requirement_accounts"):
         package.realisation_gains_ytd = -float(con.execute(
             "select coalesce(sum(t.amount), 0) from marts.ledger_transactions t "
             "join seeds.balance_requirement_accounts s "
@@ -291,20 +297,20 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
             "s.account_to where s.adjustment = 'realisation_gains' and t.fiscal_year = ? "
             "and t.period_month <= ?",
             [year, month]).fetchall()[0][0])
-    if _has_table(con, "marts", "budget_changes"):
+    if has_table(con, "marts", "budget_changes"):
         changes = _frame(con, "select * from marts.budget_changes where fiscal_year = ? and "
                               "period = ? order by board_code, change_kind, org_unit_code",
                          [year, month])
         package.budget_changes = (changes if board is None
                                   else changes[changes["board_code"] == board]
                                   ).reset_index(drop=True)
-    if board is None and _has_table(con, "marts", "financial_statements"):
+    if board is None and has_table(con, "marts", "financial_statements"):
         package.statements = _frame(
             con, "select f.*, l.sums_sections from marts.financial_statements f join "
                  "seeds.financial_statement_lines l using (line_code) where f.fiscal_year "
                  "between ? and ? and f.period = ? order by f.fiscal_year, f.sort_order",
             [year - 1, year, month])
-    if board is None and month == 12 and _has_table(con, "marts", "balance_requirement"):
+    if board is None and month == 12 and has_table(con, "marts", "balance_requirement"):
         lines = _frame(con, "select * from marts.balance_requirement where fiscal_year "
                             "between ? and ? order by fiscal_year, line_order",
                        [year - 3, year])
@@ -324,7 +330,7 @@ def _goals(con: duckdb.DuckDBPyConnection, year: int, month: int, board: str | N
            ) -> pd.DataFrame:
     """The goal follow-up of a tertial: the board's own goals, or for the kommun KF's goals
     and the boards' nämndmål."""
-    if not _has_table(con, "marts", "goal_follow_up"):
+    if not has_table(con, "marts", "goal_follow_up"):
         return pd.DataFrame()
     if board is None:
         marks = ", ".join("?" for _ in KOMMUN_GOAL_KINDS)
@@ -360,7 +366,7 @@ def _calendar(con: duckdb.DuckDBPyConnection, year: int, month: int
     when loaded."""
     kind, title = DEFAULT_KINDS.get(month, ("ekonomisk uppföljning", "Ekonomisk uppföljning"))
     title = f"{title} {period_label(year, month)}"
-    if _has_table(con, "raw", "follow_up_calendar"):
+    if has_table(con, "raw", "follow_up_calendar"):
         found = con.execute("select kind, name, board_meetings, data_cutoff from "
                             "raw.follow_up_calendar where period = ?",
                             [f"{year}-{month:02d}"]).fetchall()

@@ -17,7 +17,6 @@ import pandas as pd
 from pipelines.packages import content, gate, pdf, workbook
 from pipelines.packages.deadlines import deadline_details, deadline_items, deadline_status
 from pipelines.quality.reconciliation import reconciliation_differences
-from pipelines.quality.report import open_issues
 
 ISSUED_DDL = """
     package_id VARCHAR NOT NULL, period VARCHAR NOT NULL, board VARCHAR, scope_name VARCHAR,
@@ -88,19 +87,14 @@ def period_checks(con: duckdb.DuckDBPyConnection, period_key: str
                   ) -> tuple[pd.DataFrame | None, list[str]]:
     """What every package of the period reads alike, read once: the open quality issues
     through the period (None without a quality run) and the reconciliation's differences."""
-    has_issues = con.execute("select count(*) from information_schema.tables where "
-                             "table_schema = 'quality' and table_name = 'issues'"
-                             ).fetchall()[0][0]
-    issues = open_issues(con, through=period_key) if has_issues else None
-    return issues, reconciliation_differences(con)
+    return content.quality_issues(con, period_key), reconciliation_differences(con)
 
 
 def data_day(con: duckdb.DuckDBPyConnection) -> dt.date:
     """The day the warehouse's data last changed (the newest current delivery): the date
     the PDFs carry, so that the same warehouse gives the same bytes on any day."""
     found = None
-    if con.execute("select count(*) from information_schema.tables where table_schema = "
-                   "'raw' and table_name = 'deliveries'").fetchall()[0][0]:
+    if content.has_table(con, "raw", "deliveries"):
         found = con.execute("select max(received_at) from raw.deliveries "
                             "where status = 'current'").fetchall()[0][0]
     return found.date() if found is not None else dt.date.today()

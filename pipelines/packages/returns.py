@@ -25,7 +25,7 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from pipelines.ingest.goals import STATUSES
-from pipelines.packages.content import KOMMUN_GOAL_KINDS
+from pipelines.packages.content import KOMMUN_GOAL_KINDS, has_table
 from pipelines.packages.layout import columns, layout
 from pipelines.packages.workbook_tables import HEADER_ROW
 
@@ -50,10 +50,7 @@ class ReturnedFile:
 
 
 def _issued(con: duckdb.DuckDBPyConnection, package_id: str) -> tuple | None:
-    exists = con.execute("select count(*) from information_schema.tables where "
-                         "table_schema = 'reports' and table_name = 'issued_packages'"
-                         ).fetchall()[0][0]
-    if not exists:
+    if not has_table(con, "reports", "issued_packages"):
         return None
     found = con.execute("select period, board from reports.issued_packages "
                         "where package_id = ?", [package_id]).fetchall()
