@@ -24,11 +24,12 @@ YEAR = 2025
 
 
 def stage(step: str) -> str:
-    if step.startswith("raw__"):
+    if step.startswith(("raw_", "returned_packages")):
         return "ingest (load)"
     if step.startswith("quality__") or step.endswith(("kontering", "periodisering", "_hr")):
         return "quality"
-    if step == "warehouse_models" or step.startswith(("marts__", "staging__")):
+    if step in ("monthly_models", "reference_models") or step.startswith(
+            ("marts__", "staging__", "intermediate__", "seeds__")):
         return "transform (dbt and its tests)"
     if step == "load_report":
         return "reports"

@@ -25,6 +25,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.config import Config, ConfigError, config_path_from_env, load_config
+from pipelines.defs.keys import raw_key
 from pipelines.ingest.goals import read_comment_deadlines
 from pipelines.ingest.loaders import read_tidplan
 from pipelines.packages.reminders import reminder_days
@@ -35,8 +36,7 @@ REMINDERS = dg.AssetSelection.assets(dg.AssetKey("comment_reminders"))
 PER_FOLLOW_UP = PACKAGES | REMINDERS  # made per follow-up period, not by the monthly load
 monthly_load_job = dg.define_asset_job(
     "monthly_load",
-    selection=dg.AssetSelection.groups("ingest", "transform", "quality", "reports")
-    - PER_FOLLOW_UP,
+    selection=dg.AssetSelection.all() - PER_FOLLOW_UP,
     description="Load and build one or more months: the deliveries (ledger, HR, registers), "
                 "the dbt models, the quality checks and the load report. Started by the "
                 "schedules follow_up_run (a follow-up period's two months on the tidplan's "
@@ -51,9 +51,9 @@ comment_reminders_job = dg.define_asset_job(
     description="Read what the units have returned, then write the reminders of a follow-up "
                 "period for what is still missing: started by deadline_reminders.",
     selection=REMINDERS | (
-    dg.AssetSelection.assets(["raw", "deviation_comments"], ["raw", "submitted_forecasts"],
-                             ["raw", "returned_goal_statuses"], ["raw", "goal_statuses"],
-                             ["raw", "comment_deadlines"])))
+    dg.AssetSelection.assets(*map(raw_key, ["deviation_comments", "submitted_forecasts",
+                                            "returned_goal_statuses", "goal_statuses",
+                                            "comment_deadlines"]))))
 
 RANGE_START = "dagster/asset_partition_range_start"
 RANGE_END = "dagster/asset_partition_range_end"

@@ -16,11 +16,11 @@ def test_definitions_merge_the_four_areas():
 
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
-    assert {"raw/org_units", "raw/ledger_transactions", "raw/hr_employee_months",
+    assert {"raw_org_units", "raw_ledger_transactions", "raw_hr_employee_months",
             "marts/org_units", "marts/ledger_transactions", "load_report"} <= keys
     groups = {graph.get(k).group_name for k in graph.get_all_asset_keys()
               if graph.get(k).is_materializable}
-    assert {"ingest", "transform", "reports"} <= groups
+    assert groups == {"ingest", "staging", "intermediate", "marts", "quality", "reports"}
     assert defs.resolve_job_def("everything") is not None
     # what `dagster dev` loads: names of jobs, ops and assets must not clash
     repository = defs.get_repository_def()
@@ -53,8 +53,7 @@ def test_everything_that_touches_the_warehouse_is_in_one_pool():
 
 def test_dbt_arguments():
     assert dbt_build_args() == ["build"]
-    assert dbt_build_args("marts", {"to": "2025-04", "from": "2025-01"}) == [
-        "build", "--select", "marts", "--vars", "{from: '2025-01', to: '2025-04'}"]
+    assert dbt_build_args("marts") == ["build", "--select", "marts"]
 
 
 def test_org_tree_problems_are_named():
@@ -92,10 +91,10 @@ def test_pseudonym_is_stable_keyed_and_format_blind():
     assert {c for c in a if c.isdigit()} <= set("234567")
 
 
-def test_dbt_vars_cover_the_partitions_of_the_run():
-    from pipelines.defs.transform import dbt_vars_for
+def test_dbt_rebuilds_the_periods_of_the_run():
+    from pipelines.defs.transform import dbt_env_for
 
-    assert dbt_vars_for(["2025-03"]) == {"period_from": "2025-03", "period_to": "2025-03"}
-    assert dbt_vars_for(["2025-02", "2024-12", "2025-01"]) == {
-        "period_from": "2024-12", "period_to": "2025-02"}
-    assert dbt_vars_for([]) == {}
+    window = lambda keys: tuple(dbt_env_for(keys).values())  # noqa: E731
+    assert window(["2025-03"]) == ("2025-03", "2025-03")
+    assert window(["2025-02", "2024-12", "2025-01"]) == ("2024-12", "2025-02")
+    assert window([]) == ("", "")  # every period: a whole build

@@ -104,7 +104,7 @@ def test_a_fifteen_year_backfill_runs_and_says_why_there_are_no_packages(run, ko
     assert f"{FIRST}-01 – {LAST}-12" in run.stdout
     assert "Inga paket för 2010, 2011" in run.stdout and "ingen budget" in run.stdout
     log = (kommun.parent / "lager" / "last_run.log").read_text(encoding="utf-8")
-    assert 'Finished execution of step "raw__ledger_transactions"' in log
+    assert 'Finished execution of step "raw_ledger_transactions"' in log
     months = query(kommun, "select min(period), max(period), count(distinct period) "
                            "from marts.ledger_transactions")
     assert months == [(f"{FIRST}-01", f"{LAST}-10", 15 * 4 + 1)]  # and March 2010's invoices

@@ -6,7 +6,7 @@ from pathlib import Path
 import dagster as dg
 import yaml
 
-from pipelines.defs.transform import dbt_vars_for
+from pipelines.defs.transform import dbt_env_for
 from pipelines.partitions import default_years, partitions_for
 from pipelines.schedules import monthly_load
 
@@ -29,7 +29,7 @@ def test_partitions_are_the_months_and_follow_up_periods_of_the_configured_years
 
     defs = build_definitions(str(write_config(tmp_path, 2008, 2010)))
     graph = defs.resolve_asset_graph()
-    ledger = graph.get(dg.AssetKey(["raw", "ledger_transactions"])).partitions_def
+    ledger = graph.get(dg.AssetKey("raw_ledger_transactions")).partitions_def
     months = ledger.get_partition_keys()
     assert months[0] == "2008-01" and months[-1] == "2010-12" and len(months) == 36
     packages = graph.get(dg.AssetKey("follow_up_packages")).partitions_def
@@ -45,8 +45,8 @@ def test_without_a_config_the_partitions_are_the_current_years():
 
 
 def test_dbt_rebuilds_the_months_a_whole_file_changed_beyond_the_run():
-    assert dbt_vars_for(["2025-08"], ["2024-01", "2024-12"]) == {
-        "period_from": "2024-01", "period_to": "2025-08"}
+    assert dbt_env_for(["2025-08"], ["2024-01", "2024-12"]) == {
+        "UPPFOLJNING_PERIOD_FROM": "2024-01", "UPPFOLJNING_PERIOD_TO": "2025-08"}
 
 
 def test_the_monthly_load_skips_a_month_outside_the_configured_years(tmp_path, monkeypatch):

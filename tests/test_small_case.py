@@ -181,6 +181,7 @@ def test_rerunning_a_corrected_month_rebuilds_that_follow_up_period(small_case, 
 
 def test_the_run_reports_each_steps_time(small_case):
     steps = small_case[1].step_seconds
-    assert {"raw__ledger_transactions", "warehouse_models", "quality__issues"} <= set(steps)
+    assert {"raw_ledger_transactions", "reference_models", "monthly_models",
+            "quality__issues"} <= set(steps)
     assert all(seconds >= 0 for seconds in steps.values())
-    assert steps["warehouse_models"] > 0
+    assert steps["monthly_models"] > 0

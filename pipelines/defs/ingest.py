@@ -10,6 +10,8 @@ every load uses; the monthly loads of the ledger and HR are in `monthly_loads.py
 import dagster as dg
 
 from pipelines.config import Config, DatabaseSource, SieSource
+from pipelines.defs.keys import raw_key
+from pipelines.defs.ownership import EKONOMI, INGEST_KINDS
 from pipelines.ingest import database, deliveries, landing, loaders
 from pipelines.ingest.batch import Batch
 from pipelines.ingest.deliveries import Reading
@@ -65,7 +67,8 @@ def store(warehouse: Warehouse, config: Config, table: str, source: str,
         **({"months": ", ".join(months)} if months else {}), **extra})
 
 
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+@dg.asset(key=raw_key("org_units"), group_name="ingest", pool=WAREHOUSE_POOL,
+          owners=[EKONOMI], kinds=INGEST_KINDS,
           description="Organisationsregistret: every unit with level, parent and validity.")
 def org_units(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
@@ -73,14 +76,16 @@ def org_units(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
                  deliveries.org_register_readings(config))
 
 
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+@dg.asset(key=raw_key("accounts"), group_name="ingest", pool=WAREHOUSE_POOL,
+          owners=[EKONOMI], kinds=INGEST_KINDS,
           description="Kontoplanen: accounts with names, types and booking rules.")
 def accounts(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
     return store(warehouse, config, "accounts", "accounts", deliveries.chart_readings(config))
 
 
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+@dg.asset(key=raw_key("account_balances"), group_name="ingest", pool=WAREHOUSE_POOL,
+          owners=[EKONOMI], kinds=INGEST_KINDS,
           description="Ingående och utgående balanser: the year balances of the accounts "
                       "(#IB, #UB, #RES) the SIE ledger files state, for the balansräkning.")
 def account_balances(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -89,7 +94,8 @@ def account_balances(settings: Settings, warehouse: Warehouse) -> dg.Materialize
                  deliveries.balance_readings(config))
 
 
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+@dg.asset(key=raw_key("dimension_objects"), group_name="ingest", pool=WAREHOUSE_POOL,
+          owners=[EKONOMI], kinds=INGEST_KINDS,
           description="Objekt: the names of projects, activity codes and counterparts "
                       "declared in the SIE files (#OBJEKT).")
 def dimension_objects(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -103,7 +109,8 @@ def dimension_objects(settings: Settings, warehouse: Warehouse) -> dg.Materializ
     return dg.MaterializeResult(metadata={"objects": len(batch.rows), "files": len(paths)})
 
 
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+@dg.asset(key=raw_key("follow_up_calendar"), group_name="ingest", pool=WAREHOUSE_POOL,
+          owners=[EKONOMI], kinds=INGEST_KINDS,
           description="Tidplanen: the follow-up periods with their data cut-off and meeting "
                       "dates, from the municipality's tidplan file.")
 def follow_up_calendar(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -112,7 +119,8 @@ def follow_up_calendar(settings: Settings, warehouse: Warehouse) -> dg.Materiali
                  deliveries.tidplan_readings(config))
 
 
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+@dg.asset(key=raw_key("comment_deadlines"), group_name="ingest", pool=WAREHOUSE_POOL,
+          owners=[EKONOMI], kinds=INGEST_KINDS,
           description="Tidplanen's comment deadlines per follow-up period and level "
                       "(enhet, verksamhet, sektor) or kind of goal (aktiviteter, delmål ...).")
 def comment_deadlines(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -122,7 +130,8 @@ def comment_deadlines(settings: Settings, warehouse: Warehouse) -> dg.Materializ
                  deliveries.tidplan_readings(config, deadlines=True))
 
 
-@dg.asset(key=["raw", "goals"], group_name="ingest", pool=WAREHOUSE_POOL,
+@dg.asset(key=raw_key("goals"), group_name="ingest", pool=WAREHOUSE_POOL,
+          owners=[EKONOMI], kinds=INGEST_KINDS,
           description="Mål och styrtal: KF's strategic areas and styrtal, the financial goals, "
                       "nämndmål with styrtal, delmål and aktiviteter, each with its parent.")
 def goal_hierarchy(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -130,7 +139,8 @@ def goal_hierarchy(settings: Settings, warehouse: Warehouse) -> dg.MaterializeRe
     return store(warehouse, config, "goals", "goals", deliveries.goal_readings(config))
 
 
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL, deps=[goal_hierarchy],
+@dg.asset(key=raw_key("goal_statuses"), group_name="ingest", pool=WAREHOUSE_POOL,
+          owners=[EKONOMI], kinds=INGEST_KINDS, deps=[goal_hierarchy],
           description="Status and comment per goal and tertial, as units and boards report "
                       "them (uppnått, delvis uppnått, ej uppnått, ej påbörjad); a report of a "
                       "goal the goals file does not hold is quarantined.")
@@ -147,7 +157,8 @@ def goal_statuses(settings: Settings, warehouse: Warehouse) -> dg.MaterializeRes
                  deliveries.goal_status_readings(config, known))
 
 
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+@dg.asset(key=raw_key("kpi_outcomes"), group_name="ingest", pool=WAREHOUSE_POOL,
+          owners=[EKONOMI], kinds=INGEST_KINDS,
           description="Styrtal outcomes from Kolada (kpi, kommun, år, kön, värde).")
 def kpi_outcomes(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
@@ -155,7 +166,8 @@ def kpi_outcomes(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResu
                  deliveries.kpi_readings(config))
 
 
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+@dg.asset(key=raw_key("balance_requirement_decisions"), group_name="ingest", pool=WAREHOUSE_POOL,
+          owners=[EKONOMI], kinds=INGEST_KINDS,
           description="KF's year-end decisions for the balanskravsutredning: realisation gains "
                       "and losses excepted, allocations to and from the "
                       "resultatutjämningsreserv.")
@@ -166,7 +178,8 @@ def balance_requirement_decisions(settings: Settings, warehouse: Warehouse
                  "balance_requirement_decisions", deliveries.decision_readings(config))
 
 
-@dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+@dg.asset(key=raw_key("budget_lines"), group_name="ingest", pool=WAREHOUSE_POOL,
+          owners=[EKONOMI], kinds=INGEST_KINDS,
           description="Budgeten: lines per version (antagen, reviderad); annual lines "
                       "periodised to months by their periodisation key.")
 def budget_lines(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
@@ -174,12 +187,15 @@ def budget_lines(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResu
     return store(warehouse, config, "budget_lines", "budget", deliveries.budget_readings(config))
 
 
+RETURNS = {"group_name": "ingest", "owners": [EKONOMI], "kinds": {"python", "duckdb", "excel"}}
+
+
 @dg.multi_asset(
-    specs=[dg.AssetSpec(["raw", "deviation_comments"], group_name="ingest",
+    specs=[dg.AssetSpec(raw_key("deviation_comments"), **RETURNS,
                         description="Kommentarer, orsaker och åtgärder from returned packages."),
-           dg.AssetSpec(["raw", "submitted_forecasts"], group_name="ingest",
+           dg.AssetSpec(raw_key("submitted_forecasts"), **RETURNS,
                         description="Helårsprognoser submitted in returned packages (SEK)."),
-           dg.AssetSpec(["raw", "returned_goal_statuses"], group_name="ingest",
+           dg.AssetSpec(raw_key("returned_goal_statuses"), **RETURNS,
                         description="Status and comment per goal reported in the Mål sheet of "
                                     "returned tertial packages.")],
     pool=WAREHOUSE_POOL)
@@ -205,7 +221,7 @@ def returned_packages(context: dg.AssetExecutionContext, settings: Settings,
     for key, frame in (("deviation_comments", got.comments),
                        ("submitted_forecasts", got.forecasts),
                        ("returned_goal_statuses", got.goal_statuses)):
-        yield dg.MaterializeResult(asset_key=["raw", key],
+        yield dg.MaterializeResult(asset_key=raw_key(key),
                                    metadata={**common, "rows_loaded": len(frame)})
 
 

@@ -14,6 +14,8 @@ import dagster as dg
 
 from pipelines.config import Config, DatabaseSource
 from pipelines.defs.ingest import store
+from pipelines.defs.keys import raw_key
+from pipelines.defs.ownership import EKONOMI, HR, INGEST_KINDS, PSEUDONYMISED
 from pipelines.errors import InputError
 from pipelines.ingest import deliveries
 from pipelines.partitions import Partitions, months_of
@@ -58,16 +60,18 @@ def load_hr(context: dg.AssetExecutionContext, settings: Settings,
 def build(partitions: Partitions) -> list[dg.AssetsDefinition]:
     """The monthly loads over the config's months."""
 
-    @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+    @dg.asset(key=raw_key("ledger_transactions"), group_name="ingest", pool=WAREHOUSE_POOL,
               partitions_def=partitions.monthly, backfill_policy=dg.BackfillPolicy.single_run(),
+              owners=[EKONOMI], kinds={"python", "duckdb", "sqlalchemy"},
               description="Huvudboken: every voucher row per month (SIE 4, CSV or Excel "
                           "exports, an ERP database).")
     def ledger_transactions(context: dg.AssetExecutionContext, settings: Settings,
                             warehouse: Warehouse) -> dg.MaterializeResult:
         return load_ledger(context, settings, warehouse)
 
-    @dg.asset(key_prefix="raw", group_name="ingest", pool=WAREHOUSE_POOL,
+    @dg.asset(key=raw_key("hr_employee_months"), group_name="ingest", pool=WAREHOUSE_POOL,
               partitions_def=partitions.monthly, backfill_policy=dg.BackfillPolicy.single_run(),
+              owners=[HR], kinds=INGEST_KINDS, tags=PSEUDONYMISED,
               description="Personal: employee-months, personnummer replaced by a keyed "
                           "pseudonym.")
     def hr_employee_months(context: dg.AssetExecutionContext, settings: Settings,

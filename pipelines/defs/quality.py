@@ -7,6 +7,8 @@ expectations/ run as checks on the ledger and HR assets.
 import dagster as dg
 
 from pipelines.defs.ingest import org_units
+from pipelines.defs.keys import raw_key
+from pipelines.defs.ownership import EKONOMI, QUALITY_KINDS
 from pipelines.ingest.loaders import LEVELS
 from pipelines.partitions import Partitions, months_of
 from pipelines.quality.reconciliation import reconciliation_differences
@@ -42,7 +44,8 @@ def org_tree_problems(rows: list[tuple]) -> list[str]:
 
 @dg.asset_check(asset=org_units, blocking=True, pool=WAREHOUSE_POOL,
                 description="Organisationsträdet: one kommun, every parent exists one level "
-                            "up while the unit is valid, no overlapping validity.")
+                            "up while the unit is valid, no overlapping validity. Blocking: "
+                            "on a broken tree every level's roll-up would be wrong.")
 def org_tree_is_valid(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
         rows = con.execute("SELECT code, level, parent_code, coalesce(valid_from, "
@@ -54,10 +57,11 @@ def org_tree_is_valid(warehouse: Warehouse) -> dg.AssetCheckResult:
 FOLLOW_UP = dg.AssetKey(["marts", "budget_follow_up"])
 
 @dg.asset_check(asset=FOLLOW_UP, blocking=True, pool=WAREHOUSE_POOL,
-                description="Avstämning: per period and account the marts hold exactly what "
-                            "the ledger holds, and the kommun total of budget_follow_up equals "
-                            "the ledger's result accounts year to date. No package is made "
-                            "from data that does not reconcile.")
+                description="Avstämning, every period: per period and account the marts hold "
+                            "exactly what the ledger holds, and the kommun total of "
+                            "budget_follow_up equals the ledger's result accounts year to "
+                            "date. Blocking: no package is made from data that does not "
+                            "reconcile.")
 def ledger_reconciles(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
         differences = reconciliation_differences(con)
@@ -95,43 +99,53 @@ def run_quality(context: dg.AssetExecutionContext, settings: Settings,
         **{f"rule {rule}": n for rule, n in sorted(by_rule.items())}})
 
 
-def _suite_check(suite_name: str, description: str) -> dg.AssetChecksDefinition:
+def suite_check(suite_name: str, what: str, partitions: Partitions
+                ) -> dg.AssetChecksDefinition:
+    """A rule family's check for the months of its run: partitioned by month like
+    quality/issues, so a one-month run's result belongs to that month; a range run (a
+    backfill) counts the issues of every month in it. Non-blocking (docs/quality.md): the
+    packages are held back per board, by the same issues."""
+
     @dg.asset_check(asset=QUALITY_ISSUES, name=suite_name, pool=WAREHOUSE_POOL,
-                    description=description)
-    def check(warehouse: Warehouse) -> dg.AssetCheckResult:
+                    partitions_def=partitions.monthly,
+                    description=f"{what}: the error- and warning-level issues of the suite "
+                                f"in the run's months (expectations/{suite_name}.yaml). Fails "
+                                "with an error-level issue; the boards concerned get draft "
+                                "packages, the others publish.")
+    def check(context: dg.AssetCheckExecutionContext,
+              warehouse: Warehouse) -> dg.AssetCheckResult:
+        months = list(context.partition_keys)
         with warehouse.connect(read_only=True) as con:
             rows = con.execute(
                 "select rule, severity, count(*) from quality.issues where suite = ? "
-                "group by 1, 2 order by 1", [suite_name]).fetchall()
+                "and period in (select unnest(?)) group by 1, 2 order by 1",
+                [suite_name, months]).fetchall()
         errors = sum(n for _, severity, n in rows if severity == "error")
         return dg.AssetCheckResult(
             passed=errors == 0,
             severity=dg.AssetCheckSeverity.ERROR if errors else dg.AssetCheckSeverity.WARN,
-            metadata={"errors": errors, "warnings": sum(n for _, sev, n in rows
-                                                        if sev == "warn"),
+            metadata={"months": ", ".join(months) if len(months) <= 3
+                      else f"{months[0]} – {months[-1]}",
+                      "errors": errors,
+                      "warnings": sum(n for _, sev, n in rows if sev == "warn"),
                       **{rule: n for rule, _, n in rows}})
 
     return check
 
 
-suite_checks = [
-    _suite_check("kontering", "Kontering: konto, ansvar, dimensioner, balans, dubbletter, "
-                              "interna poster (expectations/kontering.yaml)."),
-    _suite_check("periodisering", "Periodisering: bokföringsdatum och återförda "
-                                  "periodiseringar (expectations/periodisering.yaml)."),
-    _suite_check("hr", "HR: sysselsättningsgrad, sjuktimmar och enhet "
-                       "(expectations/hr.yaml)."),
-]
+SUITES = {"kontering": "Kontering: konto, ansvar, dimensioner, balans, dubbletter, interna poster",
+          "periodisering": "Periodisering: bokföringsdatum och återförda periodiseringar",
+          "hr": "HR: sysselsättningsgrad, sjuktimmar och enhet"}
 
 
 def build(partitions: Partitions) -> dg.Definitions:
     """The rule families over the config's months, and the checks on the loaded data."""
 
     @dg.asset(key=QUALITY_ISSUES, group_name="quality", pool=WAREHOUSE_POOL,
+              owners=[EKONOMI], kinds=QUALITY_KINDS,
               partitions_def=partitions.monthly, backfill_policy=dg.BackfillPolicy.single_run(),
-              deps=[dg.AssetKey(["raw", "ledger_transactions"]),
-                    dg.AssetKey(["raw", "hr_employee_months"]), org_units,
-                    dg.AssetKey(["raw", "accounts"])],
+              deps=[raw_key("ledger_transactions"), raw_key("hr_employee_months"),
+                    org_units, raw_key("accounts")],
               description="Datakvalitet: the kontering, periodisering and HR suites of "
                           "expectations/ run on each month; every flagged row with file, line "
                           "and a message in Swedish (quality.issues), every run's results "
@@ -140,5 +154,6 @@ def build(partitions: Partitions) -> dg.Definitions:
                        warehouse: Warehouse) -> dg.MaterializeResult:
         return run_quality(context, settings, warehouse)
 
-    return dg.Definitions(assets=[quality_issues],
-                          asset_checks=[org_tree_is_valid, ledger_reconciles, *suite_checks])
+    return dg.Definitions(assets=[quality_issues], asset_checks=[
+        org_tree_is_valid, ledger_reconciles,
+        *(suite_check(name, what, partitions) for name, what in SUITES.items())])

@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo
 
 import dagster as dg
 
+from pipelines.defs.keys import raw_key
+from pipelines.defs.ownership import EKONOMI
 from pipelines.ingest.load_report import RAW_TABLES, write_load_report
 from pipelines.packages.publish import folder, make_packages
 from pipelines.packages.reminders import due_reminders, record_reminders, write_reminders
@@ -22,8 +24,8 @@ PACKAGE_SOURCES = [["marts", "budget_follow_up"], ["marts", "deviations"],
                    ["marts", "forecasts"], ["marts", "investment_follow_up"],
                    ["marts", "staff_statistics"], ["quality", "issues"]]
 
-@dg.asset(group_name="reports", pool=WAREHOUSE_POOL,
-          deps=[dg.AssetKey(["raw", t]) for t in RAW_TABLES.values()],
+@dg.asset(group_name="reports", pool=WAREHOUSE_POOL, owners=[EKONOMI],
+          kinds={"python", "excel"}, deps=[raw_key(t) for t in RAW_TABLES.values()],
           description="Inläsningsrapport: per source and per delivered file the rows read, "
                       "loaded and quarantined, the most frequent quarantine rules, and every "
                       "quarantined line with file, line and rule.")
@@ -80,8 +82,8 @@ def build(partitions: Partitions) -> dg.Definitions:
     """The load report, and the packages and reminders over the config's follow-up periods."""
     by_period = months_to_periods(partitions)  # a month's downstream: the periods reading it
 
-    @dg.asset(group_name="reports", pool=WAREHOUSE_POOL,
-              partitions_def=partitions.follow_up_periods,
+    @dg.asset(group_name="reports", pool=WAREHOUSE_POOL, owners=[EKONOMI],
+              kinds={"python", "excel", "pdf"}, partitions_def=partitions.follow_up_periods,
               deps=[dg.AssetDep(dg.AssetKey(k), partition_mapping=by_period)
                     for k in PACKAGE_SOURCES],
               description="Uppföljningspaket: per follow-up period one package per board and "
@@ -93,12 +95,10 @@ def build(partitions: Partitions) -> dg.Definitions:
                            warehouse: Warehouse) -> dg.MaterializeResult:
         return make_follow_up_packages(context, settings, warehouse)
 
-    @dg.asset(group_name="reports", pool=WAREHOUSE_POOL,
-              partitions_def=partitions.follow_up_periods,
-              deps=[dg.AssetKey(["raw", "deviation_comments"]),
-                    dg.AssetKey(["raw", "goal_statuses"]),
-                    dg.AssetKey(["raw", "returned_goal_statuses"]),
-                    dg.AssetKey(["raw", "comment_deadlines"]),
+    @dg.asset(group_name="reports", pool=WAREHOUSE_POOL, owners=[EKONOMI],
+              kinds={"python", "excel"}, partitions_def=partitions.follow_up_periods,
+              deps=[raw_key("deviation_comments"), raw_key("goal_statuses"),
+                    raw_key("returned_goal_statuses"), raw_key("comment_deadlines"),
                     dg.AssetDep(dg.AssetKey(["marts", "deviations"]),
                                 partition_mapping=by_period),
                     dg.AssetDep(dg.AssetKey(["marts", "goal_follow_up"]),

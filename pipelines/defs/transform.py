@@ -1,6 +1,6 @@
 """Transform area: the dbt project (dbt-duckdb) as Dagster assets; dbt tests become checks.
 
-The arguments passed to dbt are built by `dbt_build_args` and `dbt_vars_for`, pure functions
+The arguments passed to dbt are built by `dbt_build_args` and `dbt_env_for`, pure functions
 with unit tests. dbt writes nothing inside the installed project: the manifest Dagster reads
 is parsed once per version of the project into the user's cache folder, and each run's
 target, logs and partial-parse state go to `dbt/` beside the config's warehouse, so two
@@ -13,14 +13,17 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
+from functools import cached_property
+from importlib import metadata
 from pathlib import Path
-from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
+from packaging import version
 
 from pipelines.config import Config
+from pipelines.defs.dbt_translation import Translator, with_table_metadata
 from pipelines.partitions import Partitions
 from pipelines.resources import WAREHOUSE_POOL, Warehouse
 
@@ -84,26 +87,25 @@ def run_target(config: Config | None) -> Path:
     return config.warehouse_path.parent / "dbt"
 
 
-def dbt_build_args(select: str | None = None, vars_: Mapping[str, Any] | None = None
-                   ) -> list[str]:
+def dbt_build_args(select: str | None = None) -> list[str]:
     """The dbt command of a materialisation: build (run + test) the selected models."""
     args = ["build"]
     if select:
         args += ["--select", select]
-    if vars_:
-        pairs = ", ".join(f"{k}: {v!r}" for k, v in sorted(vars_.items()))
-        args += ["--vars", "{" + pairs + "}"]
     return args
 
 
-def dbt_vars_for(partition_keys: list[str], also: list[str] = ()) -> dict[str, str]:
-    """The follow-up periods a run rebuilds, as dbt vars: the first and last month (YYYY-MM)
-    of the partitions being materialised (one month, or a backfill range in one run) and of
-    the months a load changed beyond them (`also`: a file read whole, new or corrected)."""
+PERIOD_FROM, PERIOD_TO = "UPPFOLJNING_PERIOD_FROM", "UPPFOLJNING_PERIOD_TO"
+
+
+def dbt_env_for(partition_keys: list[str], also: list[str] = ()) -> dict[str, str]:
+    """The follow-up periods a run rebuilds, as the environment of dbt (the macro
+    rebuild_window reads it): the first and last month (YYYY-MM) of the partitions being
+    materialised (one month, or a backfill range in one run) and of the months a load
+    changed beyond them (`also`: a file read whole, new or corrected). Empty strings
+    rebuild every period. Not --vars: changed vars make dbt parse the whole project anew."""
     months = sorted({*partition_keys, *also})
-    if not months:
-        return {}
-    return {"period_from": months[0], "period_to": months[-1]}
+    return {PERIOD_FROM: months[0] if months else "", PERIOD_TO: months[-1] if months else ""}
 
 
 def months_to_rebuild(warehouse: Warehouse) -> list[str]:
@@ -119,46 +121,69 @@ def months_to_rebuild(warehouse: Warehouse) -> list[str]:
             "select distinct period from raw.months_to_rebuild").fetchall()]
 
 
-class Translator(DagsterDbtTranslator):
-    """dbt sources are the ingest assets' raw tables: raw/<table>."""
-
-    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
-        if dbt_resource_props["resource_type"] == "source":
-            return dg.AssetKey(["raw", dbt_resource_props["name"]])
-        schema = dbt_resource_props.get("config", {}).get("schema") or "main"
-        return dg.AssetKey([schema, dbt_resource_props["name"]])
-
-    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
-        return "transform"
-
-
 def dbt_executable() -> str:
     """dbt next to this Python (the project's virtual environment), else on PATH."""
     beside = Path(sys.executable).with_name("dbt")
     return str(beside) if beside.exists() else (shutil.which("dbt") or "dbt")
 
 
+class DbtCli(DbtCliResource):
+    """dbt-core as installed beside this Python: its version read from the package instead of
+    starting `dbt --version` (3 s of every run); dbt found elsewhere is asked as usual."""
+
+    @cached_property
+    def _cli_version(self) -> version.Version:
+        if Path(self.dbt_executable).parent == Path(sys.executable).parent:
+            return version.parse(metadata.version("dbt-core"))
+        return super()._cli_version
+
+
+# what a month means for a model: the ledger's and HR's months flow through it
+MONTHLY_MODELS = "source:ledger.ledger_transactions+ source:hr.hr_employee_months+"
+
+
+def run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse,
+            target: Path, months: list[str], cautious: bool) -> Iterator:
+    """`dbt build` of the selected models, its events with row counts and column types.
+    `cautious`: a test runs only with all its models selected (the reference models leave
+    the tests that also read monthly models to the monthly build)."""
+    os.environ.update({"UPPFOLJNING_WAREHOUSE": warehouse.path,  # read by profiles.yml
+                       "DBT_INDIRECT_SELECTION": "cautious" if cautious else "eager",
+                       **dbt_env_for(months)})  # the rebuild window, for rebuild_window
+    events = list(dbt.cli(dbt_build_args(), context=context, target_path=target).stream())
+    yield from with_table_metadata(events, warehouse)  # after dbt: it held the write lock
+
+
 def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
-    """The dbt models over the config's months, writing their state beside its warehouse."""
+    """The dbt models: those the ledger's and HR's months flow through, partitioned by the
+    config's months; the reference models (seeds, dimensions, budget, goals) unpartitioned.
+    Their state is written beside the config's warehouse."""
     target = run_target(config)
     project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR, target_path=target)
+    manifest = prepare_manifest()
+    translator = Translator(manifest)
 
-    @dbt_assets(manifest=prepare_manifest(), project=project,
-                dagster_dbt_translator=Translator(), pool=WAREHOUSE_POOL,
+    @dbt_assets(manifest=manifest, project=project, dagster_dbt_translator=translator,
+                select=MONTHLY_MODELS, name="monthly_models", pool=WAREHOUSE_POOL,
                 partitions_def=partitions.monthly,
                 backfill_policy=dg.BackfillPolicy.single_run())
-    def warehouse_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                         warehouse: Warehouse) -> Iterator:
-        os.environ["UPPFOLJNING_WAREHOUSE"] = warehouse.path  # read by profiles.yml
+    def monthly_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                       warehouse: Warehouse) -> Iterator:
         pending = months_to_rebuild(warehouse)
-        args = dbt_build_args(vars_=dbt_vars_for(list(context.partition_keys), pending))
-        yield from dbt.cli(args, context=context, target_path=target).stream()
+        yield from run_dbt(context, dbt, warehouse, target,
+                           [*context.partition_keys, *pending], cautious=False)
         if pending:  # built: what the loads noted is done
             with warehouse.connect() as con:
                 con.execute("delete from raw.months_to_rebuild where period in "
                             "(select unnest(?))", [pending])
 
+    @dbt_assets(manifest=manifest, project=project, dagster_dbt_translator=translator,
+                exclude=MONTHLY_MODELS, name="reference_models", pool=WAREHOUSE_POOL)
+    def reference_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
+                         warehouse: Warehouse) -> Iterator:
+        yield from run_dbt(context, dbt, warehouse, target, [], cautious=True)
+
     return dg.Definitions(
-        assets=[warehouse_models],
-        resources={"dbt": DbtCliResource(project_dir=project, profiles_dir=str(DBT_DIR),
-                                         dbt_executable=dbt_executable())})
+        assets=[reference_models, monthly_models],
+        resources={"dbt": DbtCli(project_dir=project, profiles_dir=str(DBT_DIR),
+                                 dbt_executable=dbt_executable())})

@@ -107,8 +107,7 @@ changes as (
 
 select * from changes
 where (amount <> 0 or change_kind <> 'revised')
-{% if is_incremental() and var('period_from', none) %}
+{% if is_incremental() %}
     -- a run for some months rebuilds only those follow-up periods, as budget_follow_up
-    and {{ period_key('fiscal_year', 'period') }}
-        between '{{ var("period_from") }}' and '{{ var("period_to") }}'
+    and {{ rebuild_window(period_key('fiscal_year', 'period')) }}
 {% endif %}

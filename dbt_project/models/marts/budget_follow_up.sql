@@ -122,8 +122,7 @@ inner join {{ ref('org_levels') }} as levels
     on levels.org_level = all_rows.org_level
 inner join {{ ref('cost_categories') }} as cost_categories
     on cost_categories.cost_category = all_rows.cost_category
-{% if is_incremental() and var('period_from', none) %}
--- a run for some months rebuilds only those follow-up periods (vars from Dagster's partitions)
-where {{ period_key('all_rows.fiscal_year', 'all_rows.period') }}
-    between '{{ var("period_from") }}' and '{{ var("period_to") }}'
+{% if is_incremental() %}
+-- a run for some months rebuilds only those follow-up periods (Dagster's partitions)
+where {{ rebuild_window(period_key('all_rows.fiscal_year', 'all_rows.period')) }}
 {% endif %}

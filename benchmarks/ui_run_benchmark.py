@@ -1,0 +1,166 @@
+"""How long a one-month run launched from the Dagster UI takes, and where the time goes.
+
+Starts `dagster dev` on the demo's instance as the README does, launches a one-month run
+through the webserver's GraphQL API (what the UI's Materialize button does), waits for it
+and prints the run's wall time, the sum of its steps' times and each step. The run is the
+ledger and everything monthly downstream of it with their checks (`--select ledger`, what
+a data engineer reruns after a corrected ledger month), or a job (`--job monthly_load`).
+The figures are for this machine at this moment: compare two checkouts one after the
+other on the same machine (`--repo` runs another checkout's definitions with this
+environment), and repeat the launch (`--runs N`).
+
+    .venv/bin/python benchmarks/ui_run_benchmark.py --config demo/uppfoljning.yaml \
+        --month 2025-08 [--select ledger | --job monthly_load] [--runs 2]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parents[1]
+
+LAUNCH = """
+mutation($params: ExecutionParams!) {
+  launchPipelineExecution(executionParams: $params) {
+    __typename
+    ... on LaunchRunSuccess { run { runId } }
+    ... on PythonError { message }
+    ... on InvalidSubsetError { message }
+    ... on RunConfigValidationInvalid { errors { message } }
+  }
+}"""
+
+RUN = """
+query($runId: ID!) {
+  runOrError(runId: $runId) {
+    ... on Run {
+      status startTime endTime creationTime
+      stepStats { stepKey startTime endTime status }
+    }
+  }
+}"""
+
+
+def graphql(port: int, query: str, variables: dict) -> dict:
+    body = json.dumps({"query": query, "variables": variables}).encode()
+    request = urllib.request.Request(f"http://127.0.0.1:{port}/graphql", body,
+                                     {"Content-Type": "application/json"})
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.load(response)["data"]
+
+
+def wait_for_server(port: int, seconds: float) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < seconds:
+        try:
+            with urllib.request.urlopen(f"http://127.0.0.1:{port}/server_info", timeout=2):
+                pass
+            data = graphql(port, "{ workspaceOrError { ... on Workspace { locationEntries "
+                                 "{ locationOrLoadError { __typename } } } } }", {})
+            entries = data["workspaceOrError"]["locationEntries"]
+            if entries and all(e["locationOrLoadError"] and
+                               e["locationOrLoadError"]["__typename"] == "RepositoryLocation"
+                               for e in entries):
+                return time.monotonic() - start
+        except OSError:
+            pass
+        time.sleep(1)
+    raise SystemExit(f"dagster dev did not answer within {seconds:.0f} s")
+
+
+def ledger_and_downstream(config: Path) -> dict:
+    """The selector of the ledger and every monthly asset downstream of it, with checks."""
+    os.environ["UPPFOLJNING_CONFIG"] = str(config)
+    import dagster as dg
+
+    from pipelines.definitions import build_definitions
+    from pipelines.schedules import PER_FOLLOW_UP
+
+    defs = build_definitions(str(config))
+    graph = defs.resolve_asset_graph()
+    selection = dg.AssetSelection.assets("raw_ledger_transactions").downstream() \
+        - PER_FOLLOW_UP
+    keys = selection.resolve(graph)
+    checks = [c for c in graph.asset_check_keys if c.asset_key in keys]
+    return {"assetSelection": [{"path": k.path} for k in sorted(keys)],
+            "assetCheckSelection": [{"assetKey": {"path": c.asset_key.path}, "name": c.name}
+                                    for c in checks]}
+
+
+def launch(port: int, job: str, month: str, selection: dict | None = None) -> str:
+    params = {"selector": {"repositoryLocationName": "uppfoljning",
+                           "repositoryName": "__repository__", "pipelineName": job,
+                           **(selection or {})},
+              "runConfigData": {},
+              "executionMetadata": {"tags": [{"key": "dagster/partition", "value": month}]}}
+    got = graphql(port, LAUNCH, {"params": params})["launchPipelineExecution"]
+    if got["__typename"] != "LaunchRunSuccess":
+        raise SystemExit(f"launch failed: {got}")
+    return got["run"]["runId"]
+
+
+def wait_for_run(port: int, run_id: str) -> dict:
+    while True:
+        run = graphql(port, RUN, {"runId": run_id})["runOrError"]
+        if run["status"] in ("SUCCESS", "FAILURE", "CANCELED"):
+            return run
+        time.sleep(1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--config", default="demo/uppfoljning.yaml")
+    parser.add_argument("--month", default="2025-08")
+    parser.add_argument("--job", help="a job instead of the selection, e.g. monthly_load")
+    parser.add_argument("--select", choices=["ledger"], default="ledger")
+    parser.add_argument("--runs", type=int, default=1)
+    parser.add_argument("--port", type=int, default=3123)
+    parser.add_argument("--repo", type=Path, default=HERE,
+                        help="the checkout whose definitions run (default: this one)")
+    args = parser.parse_args()
+    repo = args.repo.resolve()
+    config = Path(args.config).resolve()
+    env = {**os.environ, "UPPFOLJNING_CONFIG": str(config),
+           "DAGSTER_HOME": str(config.parent / ".dagster"),
+           "PYTHONPATH": str(repo)}
+    sys.path.insert(0, str(repo))  # that checkout's pipelines, for the selection
+    selection = None if args.job else ledger_and_downstream(config)
+    if selection:
+        print(f"{len(selection['assetSelection'])} assets, "
+              f"{len(selection['assetCheckSelection'])} checks: the ledger and downstream")
+    dagster = Path(sys.executable).with_name("dagster")
+    server = subprocess.Popen(
+        [str(dagster), "dev", "-w", str(repo / "workspace.yaml"), "-p", str(args.port)],
+        cwd=repo, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        start_new_session=True)
+    try:
+        print(f"dagster dev answered after {wait_for_server(args.port, 180):.1f} s")
+        for n in range(args.runs):
+            run = wait_for_run(args.port, launch(args.port, args.job or "__ASSET_JOB",
+                                                 args.month, selection))
+            steps = sorted(run["stepStats"], key=lambda s: s["startTime"] or 0)
+            work = sum((s["endTime"] or 0) - (s["startTime"] or 0) for s in steps)
+            wall = run["endTime"] - run["creationTime"]
+            print(f"run {n + 1}: {run['status']}, {wall:.1f} s from launch to end "
+                  f"({run['endTime'] - run['startTime']:.1f} s running), steps {work:.1f} s "
+                  f"= {work / wall:.0%} of it")
+            for s in steps:
+                print(f"  {s['stepKey']:<40} {(s['endTime'] or 0) - (s['startTime'] or 0):6.1f} s")
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(30)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,133 @@
+"""How the dbt project appears in Dagster: keys, groups, owners and tags from the dbt
+project's own structure, and row counts and column types on every materialisation.
+
+- keys: `<layer>/<model>` (seeds/, staging/, intermediate/, marts/); dbt sources are the
+  ingest assets' tables, `raw_<table>` (pipelines/defs/keys.py);
+- groups: the layer, the model's folder under models/; the seeds, the kommun's reference
+  tables, are in `ingest` with the deliveries;
+- owners and tags: HR owns what HR's employee-months flow through up to the staff
+  statistics, Ekonomi the rest (goals that read sick leave are Ekonomi's). Everything HR's rows flow
+  through carries the tag personal_data: pseudonymised up to the staff statistics, where
+  small groups are suppressed, aggregated from there on (goal outcomes read sick leave).
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from pathlib import Path
+from typing import Any
+
+import dagster as dg
+from dagster_dbt import DagsterDbtTranslator
+
+from pipelines.defs.keys import raw_key
+from pipelines.defs.ownership import AGGREGATED, EKONOMI, HR, PSEUDONYMISED
+from pipelines.resources import Warehouse
+
+HR_SOURCE = "source.uppfoljning.hr.hr_employee_months"
+SUPPRESSED = "model.uppfoljning.staff_statistics"  # the first model with small groups hidden
+
+
+def descendants(manifest: Mapping[str, Any], unique_id: str) -> set[str]:
+    """Every node downstream of `unique_id` in the manifest's child map."""
+    found: set[str] = set()
+    stack = [unique_id]
+    while stack:
+        for child in manifest.get("child_map", {}).get(stack.pop(), []):
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def layer(props: Mapping[str, Any]) -> str:
+    """The layer of a model or seed: its folder under models/ (staging, intermediate,
+    marts), or seeds."""
+    if props["resource_type"] == "seed":
+        return "seeds"
+    return props["fqn"][1] if len(props["fqn"]) > 2 else "models"
+
+
+class Translator(DagsterDbtTranslator):
+    """Keys, groups, owners and tags of the dbt assets (the module's docstring)."""
+
+    def __init__(self, manifest: Path | Mapping[str, Any]):
+        super().__init__()
+        if not isinstance(manifest, Mapping):
+            manifest = json.loads(Path(manifest).read_text(encoding="utf-8"))
+        self.personal = descendants(manifest, HR_SOURCE)
+        self.aggregated = {SUPPRESSED} | descendants(manifest, SUPPRESSED)
+        self.hr_owned = self.personal - descendants(manifest, SUPPRESSED)
+
+    def get_asset_key(self, dbt_resource_props: Mapping[str, Any]) -> dg.AssetKey:
+        if dbt_resource_props["resource_type"] == "source":
+            return raw_key(dbt_resource_props["name"])
+        return dg.AssetKey([layer(dbt_resource_props), dbt_resource_props["name"]])
+
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        group = layer(dbt_resource_props)
+        return "ingest" if group == "seeds" else group
+
+    def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
+        return [HR if dbt_resource_props["unique_id"] in self.hr_owned else EKONOMI]
+
+    def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
+        tags = dict(super().get_tags(dbt_resource_props))
+        node = dbt_resource_props["unique_id"]
+        if node in self.personal:
+            tags.update(AGGREGATED if node in self.aggregated else PSEUDONYMISED)
+        return tags
+
+
+def _relation(event: Any) -> tuple[str, str] | None:
+    """(schema, name) of the table or view a dbt materialisation wrote, from its metadata."""
+    identifier = (event.metadata or {}).get("dagster/relation_identifier")
+    text = getattr(identifier, "value", identifier)
+    if not isinstance(text, str) or text.count(".") != 2:
+        return None
+    _, schema, name = text.split(".")
+    return schema, name
+
+
+def table_metadata(warehouse: Warehouse, relations: Iterable[tuple[str, str]]
+                   ) -> dict[tuple[str, str], dict[str, Any]]:
+    """Column names and types of each relation, and the row count of each table (a view's
+    count would run its query: it is left out)."""
+    relations = list(dict.fromkeys(relations))
+    if not relations:
+        return {}
+    found: dict[tuple[str, str], dict[str, Any]] = {}
+    with warehouse.connect(read_only=True) as con:
+        columns = con.execute(
+            "select table_schema, table_name, column_name, data_type from "
+            "information_schema.columns order by table_schema, table_name, ordinal_position"
+        ).fetchall()
+        kinds = dict(((s, n), t) for s, n, t in con.execute(
+            "select table_schema, table_name, table_type from information_schema.tables"
+        ).fetchall())
+        for relation in relations:
+            cols = [dg.TableColumn(c, t) for s, n, c, t in columns if (s, n) == relation]
+            if not cols:
+                continue
+            meta: dict[str, Any] = {"dagster/column_schema": dg.TableSchema(columns=cols)}
+            if kinds.get(relation) == "BASE TABLE":
+                schema, name = relation
+                meta["dagster/row_count"] = con.execute(
+                    f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+            found[relation] = meta
+    return found
+
+
+def with_table_metadata(events: list[Any], warehouse: Warehouse) -> Iterator[Any]:
+    """dbt's events, each materialisation with its relation's row count and column types:
+    read once dbt has finished (it holds DuckDB's write lock while it runs)."""
+    wrote = [r for e in events if isinstance(e, dg.Output | dg.AssetMaterialization)
+             and (r := _relation(e))]
+    found = table_metadata(warehouse, wrote)
+    for event in events:
+        relation = _relation(event) if isinstance(event, dg.Output | dg.AssetMaterialization) \
+            else None
+        if relation in found:
+            event = event.with_metadata({**event.metadata, **found[relation]})
+        yield event

@@ -1,0 +1,160 @@
+"""What a data engineer sees in the Dagster UI, asked as the UI asks: through its GraphQL API,
+in-process, on the demo's definitions and instance (docs/architecture.md, "The Dagster UI").
+"""
+
+from __future__ import annotations
+
+import contextlib
+from pathlib import Path
+
+import dagster as dg
+import pytest
+from dagster._core.remote_origin import InProcessCodeLocationOrigin
+from dagster._core.types.loadable_target_origin import LoadableTargetOrigin
+from dagster._core.workspace.context import WorkspaceProcessContext
+from dagster._core.workspace.load_target import InProcessWorkspaceLoadTarget
+from dagster_graphql.test.utils import execute_dagster_graphql
+
+pytestmark = pytest.mark.slow
+
+LAYERS = {"ingest", "staging", "intermediate", "marts", "quality", "reports"}
+
+ASSETS = """{ assetNodes { assetKey { path } groupName description kinds isPartitioned
+    dependedByKeys { path }
+    owners { ... on TeamAssetOwner { team } ... on UserAssetOwner { email } }
+    tags { key value } } }"""
+
+BACKFILL = """mutation($params: LaunchBackfillParams!) { launchPartitionBackfill(
+    backfillParams: $params) { __typename ... on LaunchBackfillSuccess { backfillId }
+    ... on PythonError { message } ... on PartitionSetNotFoundError { message }
+    ... on InvalidStepError { invalidStepKey } ... on InvalidOutputError { stepKey } } }"""
+
+TARGETED = """query($id: String!) { partitionBackfillOrError(backfillId: $id) {
+    ... on PartitionBackfill { assetBackfillData { assetBackfillStatuses {
+        ... on AssetPartitionsStatusCounts { assetKey { path } numPartitionsTargeted }
+        ... on UnpartitionedAssetStatus { assetKey { path } } } } } } }"""
+
+RUNS = """{ runsOrError { ... on Runs { results { jobName status tags { key value } } } } }"""
+
+
+@contextlib.contextmanager
+def ui(config: Path, instance: dg.DagsterInstance, folder: Path):
+    """The webserver's request context on these definitions, loaded in this process."""
+    module = folder / "ui_definitions.py"
+    module.write_text("from pipelines.definitions import build_definitions\n"
+                      f"defs = build_definitions({str(config)!r})\n", encoding="utf-8")
+    origin = InProcessCodeLocationOrigin(
+        LoadableTargetOrigin(python_file=str(module), attribute="defs"),
+        location_name="uppfoljning")
+    with WorkspaceProcessContext(instance, InProcessWorkspaceLoadTarget(origin)) as process:
+        yield process.create_request_context()
+
+
+def ask(context, query: str, variables: dict | None = None) -> dict:
+    result = execute_dagster_graphql(context, query, variables)
+    assert not result.errors, result.errors
+    return result.data
+
+
+@pytest.fixture(scope="module")
+def demo_ui(demo_run, tmp_path_factory):
+    """The UI on the demo's definitions; backfills are launched on a scratch instance (no
+    daemon runs them: what they target is what the UI's dialog launches)."""
+    with dg.instance_for_test() as scratch, \
+            ui(demo_run.config.base_dir / "uppfoljning.yaml", scratch,
+               tmp_path_factory.mktemp("ui")) as context:
+        yield context
+
+
+def downstream_of(nodes: list[dict], start: str) -> set[str]:
+    """`start` and every asset downstream of it, as the UI's selection `start*` picks."""
+    children = {"/".join(n["assetKey"]["path"]): ["/".join(k["path"]) for k in n["dependedByKeys"]]
+                for n in nodes}
+    found, stack = {start}, [start]
+    while stack:
+        for child in children[stack.pop()]:
+            if child not in found:
+                found.add(child)
+                stack.append(child)
+    return found
+
+
+def targeted(context, partitions: list[str], keys: set[str]) -> dict[str, int | None]:
+    """What the UI's backfill dialog launches for `partitions` of the assets `keys`: per
+    asset the number of partitions (None: unpartitioned, materialised once)."""
+    launched = ask(context, BACKFILL, {"params": {
+        "partitionNames": partitions,
+        "assetSelection": [{"path": k.split("/")} for k in sorted(keys)]}})
+    got = launched["launchPartitionBackfill"]
+    assert got["__typename"] == "LaunchBackfillSuccess", got
+    statuses = ask(context, TARGETED, {"id": got["backfillId"]})[
+        "partitionBackfillOrError"]["assetBackfillData"]["assetBackfillStatuses"]
+    return {"/".join(s["assetKey"]["path"]): s.get("numPartitionsTargeted") for s in statuses}
+
+
+def test_every_asset_has_a_layer_an_owner_a_kind_and_a_description(demo_ui):
+    nodes = ask(demo_ui, ASSETS)["assetNodes"]
+    assert {n["groupName"] for n in nodes} == LAYERS
+    for n in nodes:
+        name = "/".join(n["assetKey"]["path"])
+        assert n["kinds"], f"{name} has no kind"
+        assert n["owners"], f"{name} has no owner"
+        assert (n["description"] or "").strip(), f"{name} has no description"
+    leaves = [n["assetKey"]["path"][-1] for n in nodes]
+    assert len(leaves) == len(set(leaves)), "two assets show the same name in the graph"
+    personal = {"/".join(n["assetKey"]["path"]) for n in nodes
+                if any(t["key"] == "personal_data" for t in n["tags"])}
+    assert {"raw_hr_employee_months", "staging/stg_hr__employee_months",
+            "marts/staff_statistics"} <= personal
+    assert not any(p.startswith(("raw_ledger", "marts/budget")) for p in personal)
+    owners = {"/".join(n["assetKey"]["path"]): {o.get("team") for o in n["owners"]}
+              for n in nodes}
+    assert owners["raw_hr_employee_months"] == {"hr"}
+    assert owners["marts/budget_follow_up"] == {"ekonomi"}
+
+
+def test_only_what_a_month_means_something_for_is_partitioned(demo_ui):
+    partitioned = {"/".join(n["assetKey"]["path"]): n["isPartitioned"]
+                   for n in ask(demo_ui, ASSETS)["assetNodes"]}
+    assert all(partitioned[k] for k in ("raw_ledger_transactions", "raw_hr_employee_months",
+                                        "marts/budget_follow_up", "quality/issues",
+                                        "follow_up_packages"))
+    assert not any(v for k, v in partitioned.items() if k.startswith("seeds/"))
+    assert not any(partitioned[k] for k in ("marts/accounts", "marts/org_units",
+                                            "raw_budget_lines", "raw_org_units"))
+
+
+def test_one_month_downstream_is_that_months_follow_up_periods(demo_ui):
+    """Materialise the ledger's 2025-08 and everything downstream of it, as a data engineer
+    does after a corrected delivery: the monthly assets for that month, the packages and
+    reminders of the periods that read August (2025-08, -10, -12), nothing of 2024."""
+    nodes = ask(demo_ui, ASSETS)["assetNodes"]
+    keys = downstream_of(nodes, "raw_ledger_transactions")
+    counts = targeted(demo_ui, ["2025-08"], keys)
+    assert counts["raw_ledger_transactions"] == counts["marts/budget_follow_up"] == 1
+    assert counts["follow_up_packages"] == counts["comment_reminders"] == 3
+    monthly = {k: n for k, n in counts.items() if n is not None
+               and k not in ("follow_up_packages", "comment_reminders")}
+    assert len(monthly) > 20 and set(monthly.values()) == {1}  # every monthly asset: August
+    assert counts["load_report"] is None  # unpartitioned: once
+
+
+def test_one_year_backfill_targets_the_years_months_and_periods(demo_ui):
+    """A backfill of 2025 over every asset: twelve months of each monthly asset (one run:
+    single-run backfill policy), the unpartitioned ones once, six follow-up periods."""
+    nodes = ask(demo_ui, ASSETS)["assetNodes"]
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+    counts = targeted(demo_ui, months, {"/".join(n["assetKey"]["path"]) for n in nodes
+                                        if n["isPartitioned"]})
+    assert counts["raw_ledger_transactions"] == counts["quality/issues"] == 12
+    assert counts["follow_up_packages"] == 6  # 2025-02 … 2025-12, not 126 periods
+
+
+def test_the_instance_holds_the_demos_runs(demo_run):
+    """The README's UI opens <config folder>/.dagster: the demo's runs are there."""
+    with dg.DagsterInstance.from_config(str(demo_run.config.base_dir / ".dagster")) as inst, \
+            ui(demo_run.config.base_dir / "uppfoljning.yaml", inst,
+               demo_run.config.base_dir) as context:
+        runs = ask(context, RUNS)["runsOrError"]["results"]
+    assert {"everything", "packages"} <= {r["jobName"] for r in runs}
+    assert all(r["status"] == "SUCCESS" for r in runs)
