@@ -88,7 +88,8 @@ def main() -> None:
         t0 = time.perf_counter()
         package = publish.package_of(con, "Exempelkommun", args.period, code, checks)
         t1 = time.perf_counter()
-        workbook.write_workbook(package, out / f"{code or 'kommunen'}.xlsx", "bench")
+        workbook.write_workbook(package, out / f"{code or 'kommunen'}.xlsx", "bench",
+                                dt.date(YEAR, 9, 15))
         t2 = time.perf_counter()
         pdf.write_pdf(package, out / f"{code or 'kommunen'}.pdf", dt.date(YEAR, 9, 15))
         t3 = time.perf_counter()

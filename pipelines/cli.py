@@ -14,11 +14,13 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipelines.errors import InputError
+from pipelines.rebuild_cli import rebuild_cmd
 from pipelines.sie_cli import sie_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
                   help="Uppföljning: budget follow-up for a Swedish municipality.")
 app.add_typer(sie_app, name="sie")
+app.command("rebuild")(rebuild_cmd)
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -193,6 +195,8 @@ def _run(config_path: Path, through: str | None, from_month: str | None = None) 
     if summary.packages:
         _print_packages(summary.packages)
     console.print(f"Lager:     {summary.warehouse}", highlight=False)
+    console.print(f"Läskopia:  {summary.config.read_copy_path} (öppna den, inte lagret, i "
+                  "DBeaver, Excel eller en notebook)", highlight=False)
     console.print(f"Rapporter: {summary.reports}", highlight=False)
 
 

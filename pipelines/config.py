@@ -150,6 +150,12 @@ class Config(BaseModel):
     fiscal_year: int = Field(ge=2000, le=2100, description="the year being followed up")
     first_year: int | None = Field(default=None, description="earliest year with data")
     warehouse: Path = Path("warehouse/uppfoljning.duckdb")
+    read_copy: Path | None = Field(
+        default=None, description="the published copy readers open (default: "
+                                  "publicerad/uppfoljning.duckdb beside the warehouse)")
+    lock_wait_seconds: int = Field(
+        default=120, ge=0, le=3600,
+        description="how long a run waits for a process that holds the warehouse file")
     landing: Path = Path("landing")
     reports_output: Path = Path("reports/output")
     municipality_code: str | None = Field(
@@ -180,6 +186,12 @@ class Config(BaseModel):
         return self.path(self.warehouse)
 
     @property
+    def read_copy_path(self) -> Path:
+        if self.read_copy is not None:
+            return self.path(self.read_copy)
+        return self.warehouse_path.parent / "publicerad" / self.warehouse_path.name
+
+    @property
     def landing_path(self) -> Path:
         return self.path(self.landing)
 
@@ -203,8 +215,10 @@ def _where(loc: tuple) -> str:
     return ".".join(str(x) for x in loc if not str(x).startswith(("function-after", "tagged")))
 
 
-def load_config(path: Path | str) -> Config:
-    """Read and validate a config file; raise ConfigError with one clear line per problem."""
+def load_config(path: Path | str, require_files: bool = True) -> Config:
+    """Read and validate a config file; raise ConfigError with one clear line per problem.
+    `require_files=False`: the sources' files need not exist (a rebuild from the landing
+    area, when they are lost)."""
     path = Path(path)
     if not path.is_file():
         raise ConfigError(f"{path}: config file not found")
@@ -222,7 +236,7 @@ def load_config(path: Path | str) -> Config:
         lines = [f"{path}: {_where(err['loc']) or 'top level'}: {err['msg']}"
                  for err in e.errors()]
         raise ConfigError("\n".join(lines)) from None
-    missing = _missing_files(config)
+    missing = _missing_files(config) if require_files else []
     if missing:
         raise ConfigError("\n".join(f"{path}: {m}" for m in missing))
     return config

@@ -14,6 +14,7 @@ import dagster as dg
 import duckdb
 
 from pipelines.config import Config, config_path_from_env, load_config
+from pipelines.read_copy import connect_waiting
 
 ENV_VAR = "UPPFOLJNING_ENV"
 WAREHOUSE_POOL = "duckdb_warehouse"  # every op that touches the warehouse; limit 1
@@ -29,15 +30,17 @@ class Settings(dg.ConfigurableResource):
 
 
 class Warehouse(dg.ConfigurableResource):
-    """The DuckDB warehouse file."""
+    """The DuckDB warehouse file. Opening it waits up to `lock_wait_seconds` while another
+    process holds it, then fails with one line naming that process (read_copy.py)."""
 
     path: str
+    lock_wait_seconds: float = 120.0
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if not read_only:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-        con = duckdb.connect(self.path, read_only=read_only)
+        con = connect_waiting(self.path, read_only, self.lock_wait_seconds)
         try:
             yield con
         finally:
@@ -45,8 +48,12 @@ class Warehouse(dg.ConfigurableResource):
 
 
 def _local(config_path: str, config: Config | None) -> dict[str, dg.ConfigurableResource]:
-    warehouse = str(config.warehouse_path) if config else "warehouse/uppfoljning.duckdb"
-    return {"settings": Settings(config_path=config_path), "warehouse": Warehouse(path=warehouse)}
+    if config is None:
+        return {"settings": Settings(config_path=config_path),
+                "warehouse": Warehouse(path="warehouse/uppfoljning.duckdb")}
+    return {"settings": Settings(config_path=config_path),
+            "warehouse": Warehouse(path=str(config.warehouse_path),
+                                   lock_wait_seconds=config.lock_wait_seconds)}
 
 
 RESOURCE_SETS = {"local": _local}

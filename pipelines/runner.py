@@ -12,6 +12,7 @@ import logging
 import os
 import re
 import shutil
+import socket
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -64,6 +65,44 @@ def instance_for(config: Config) -> dg.DagsterInstance:
     if not (home / "dagster.yaml").exists():
         shutil.copy(INSTANCE_TEMPLATE, home / "dagster.yaml")
     return dg.DagsterInstance.from_config(str(home))
+
+
+PID_TAG = "uppfoljning/pid"  # the process a command-line run executes in
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process: alive
+        return True
+    return True
+
+
+def release_dead_runs(instance: dg.DagsterInstance) -> list[str]:
+    """Runs of this machine's command line whose process is gone (killed, the machine
+    restarted) but whose records still say they run: marked failed, and the warehouse
+    pool's slot they hold freed. Without this a run killed with kill -9 would hold the slot
+    (limit 1) for ever and every later run would wait for it. No daemon does it for an
+    in-process run. Returns the runs released."""
+    released = []
+    for run_id in instance.event_log_storage.get_concurrency_run_ids():
+        run = instance.get_run_by_id(run_id)
+        pid = (run.tags.get(PID_TAG) if run else None) or ""
+        if run is not None and run.tags.get("uppfoljning/host") != socket.gethostname():
+            continue
+        if run is not None and (not pid.isdigit() or _alive(int(pid))):
+            continue
+        if run is not None and not run.is_finished:
+            instance.report_run_failed(run, "the process running it is gone (killed)")
+        instance.event_log_storage.free_concurrency_slots_for_run(run_id)
+        released.append(run_id)
+    return released
+
+
+def _run_tags() -> dict[str, str]:
+    return {PID_TAG: str(os.getpid()), "uppfoljning/host": socket.gethostname()}
 
 
 def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]:
@@ -160,15 +199,17 @@ def run_pipeline(config_path: Path, through: str | None = None,
                          f"och {through or 'slutet'}"], bad_input=True)
     from pipelines.definitions import build_definitions  # parses dbt: only when running
 
+    free_warehouse(config)
     log = config.warehouse_path.with_name("last_run.log")
     log.parent.mkdir(parents=True, exist_ok=True)
     # the run's output, dbt's and Dagster's, goes to the run log, not the user's terminal
     with instance_for(config) as instance, log.open("w", encoding="utf-8") as out, \
             contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         defs = build_definitions(str(Path(config_path).resolve()))
+        release_dead_runs(instance)
         result = defs.resolve_job_def("everything").execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET,
-            tags={RANGE_START: months[0], RANGE_END: months[-1]})
+            tags={RANGE_START: months[0], RANGE_END: months[-1], **_run_tags()})
         write_run_log(instance, result.run_id, out)
         step_seconds = _step_seconds(instance, result.run_id)
     if not result.success:
@@ -191,6 +232,19 @@ def run_pipeline(config_path: Path, through: str | None = None,
         summary.packages = make_packages(defs, config, periods, log)
         summary.materialisations += len(periods)
     return summary
+
+
+def free_warehouse(config: Config) -> None:
+    """Wait (lock_wait_seconds) while another process holds the warehouse file; then one
+    line naming it. Readers belong on the published copy (read_copy.py)."""
+    from pipelines.read_copy import WarehouseLocked, connect_waiting
+
+    if not config.warehouse_path.exists():
+        return
+    try:
+        connect_waiting(str(config.warehouse_path), False, config.lock_wait_seconds).close()
+    except WarehouseLocked as locked:
+        raise RunFailed([str(locked)]) from None
 
 
 def budget_years(config: Config) -> set[int]:
@@ -226,8 +280,10 @@ def _run_period(job, instance: dg.DagsterInstance, period: str, what: str,
     RunFailed names what failed."""
     with open(log or os.devnull, "a", encoding="utf-8") as out, \
             contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        release_dead_runs(instance)
         result = job.execute_in_process(instance=instance, partition_key=period,
-                                        raise_on_error=False, tags=tags, run_config=QUIET)
+                                        raise_on_error=False, run_config=QUIET,
+                                        tags={**(tags or {}), **_run_tags()})
         write_run_log(instance, result.run_id, out)
     if not result.success:
         raise failure_of(result, what)

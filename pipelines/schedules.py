@@ -25,7 +25,7 @@ from pathlib import Path
 import dagster as dg
 
 from pipelines.config import Config, ConfigError, config_path_from_env, load_config
-from pipelines.defs.keys import raw_key
+from pipelines.defs.keys import READ_COPY, raw_key
 from pipelines.ingest.goals import read_comment_deadlines
 from pipelines.ingest.loaders import read_tidplan
 from pipelines.packages.reminders import reminder_days
@@ -42,9 +42,10 @@ monthly_load_job = dg.define_asset_job(
                 "schedules follow_up_run (a follow-up period's two months on the tidplan's "
                 "data cut-off) and monthly_load_on_the_6th, and by the sensor new_delivery.")
 follow_up_packages_job = dg.define_asset_job(
-    "packages", selection=PACKAGES,
+    "packages", selection=PACKAGES | dg.AssetSelection.assets(READ_COPY),
     description="The follow-up packages of one follow-up period (every board and the "
-                "kommun): started by packages_after_load when a follow-up load succeeds.")
+                "kommun), then the readers' published copy: started by packages_after_load "
+                "when a follow-up load succeeds.")
 # what the units have sent in since the last load, then the reminders
 comment_reminders_job = dg.define_asset_job(
     "reminders",
@@ -172,30 +173,49 @@ def delivered_files(config: Config) -> dict[str, str]:
     return out
 
 
-def changed_months(before: dict[str, str], now: dict[str, str]) -> list[str]:
-    return sorted({stamp.split("|")[0] for path, stamp in now.items()
-                   if before.get(path) != stamp})
+def ready_files(state: dict, now: dict[str, str]) -> tuple[dict[str, str], list[str]]:
+    """Of the files that changed since they were last loaded, those unchanged since the
+    previous evaluation (ready: their copy into place has ended), and those still changing
+    (waiting): a file is loaded only when it has kept its size and modification time over
+    two evaluations, so a file still being copied is never loaded half-written."""
+    loaded, seen = state["loaded"], state["seen"]
+    changed = {p: s for p, s in now.items() if loaded.get(p) != s}
+    ready = {p: s for p, s in changed.items() if seen.get(p) == s}
+    return ready, sorted(p for p in changed if p not in ready)
+
+
+def changed_months(ready: dict[str, str]) -> list[str]:
+    return sorted({stamp.split("|")[0] for stamp in ready.values()})
 
 
 @dg.sensor(job=monthly_load_job, minimum_interval_seconds=300,
-           description="Every 5 minutes: a month whose ledger or HR file landed or changed is "
-                       "loaded (the first evaluation only notes what is there).")
+           description="Every 5 minutes: a month whose ledger or HR file landed or changed, "
+                       "and has stayed unchanged since the previous evaluation (its copy "
+                       "has ended), is loaded; the first evaluation only notes what is there.")
 def new_delivery(context: dg.SensorEvaluationContext):
-    """Loads a month when its ledger or HR file lands or changes. The first evaluation only
-    takes note of what is there."""
+    """Loads a month when its ledger or HR file lands or changes and then keeps its size and
+    modification time for one interval. The first evaluation only takes note of what is
+    there. The cursor: what was loaded, and what was seen at the last evaluation."""
     config = _config()
     if config is None:
         return dg.SkipReason(f"no config at {config_path_from_env()}")
     now = delivered_files(config)
-    before = json.loads(context.cursor) if context.cursor else None
-    context.update_cursor(json.dumps(now))
-    if before is None:
+    state = json.loads(context.cursor) if context.cursor else None
+    if state is not None and "loaded" not in state:  # a cursor of the earlier form
+        state = {"loaded": state, "seen": state}
+    if state is None:
+        context.update_cursor(json.dumps({"loaded": now, "seen": now}))
         return dg.SkipReason(f"noted {len(now)} delivered files")
+    ready, waiting = ready_files(state, now)
+    context.update_cursor(json.dumps({"loaded": {**state["loaded"], **ready}, "seen": now}))
     requests = []
-    for month in changed_months(before, now):
+    for month in changed_months(ready):
         stamps = sorted(s for s in now.values() if s.startswith(f"{month}|"))
         key = hashlib.sha1("".join(stamps).encode()).hexdigest()[:12]
         requests.append(dg.RunRequest(run_key=f"delivery-{month}-{key}", partition_key=month))
+    if not requests and waiting:
+        return dg.SkipReason("väntar på att filen ska bli färdig (ändrad sedan förra "
+                             "kontrollen): " + ", ".join(Path(p).name for p in waiting[:5]))
     return requests
 
 

@@ -58,3 +58,32 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory):
     config_path.write_text(yaml.safe_dump(demo_config(DEMO_YEAR), allow_unicode=True),
                            encoding="utf-8")
     return run_pipeline(config_path)
+
+
+@pytest.fixture
+def hold_open():
+    """Open a DuckDB file in another process, as a controller's DBeaver or notebook has it:
+    `hold_open(path, read_only=True)` returns that process; it is killed after the test."""
+    import subprocess
+    import sys
+    import textwrap
+
+    held = []
+
+    def hold(path, read_only: bool = True) -> subprocess.Popen:
+        code = textwrap.dedent(f"""
+            import duckdb, time
+            con = duckdb.connect({str(path)!r}, read_only={read_only})
+            print("open", flush=True)
+            time.sleep(600)
+        """)
+        process = subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE,
+                                   text=True)
+        assert process.stdout.readline().strip() == "open"
+        held.append(process)
+        return process
+
+    yield hold
+    for process in held:
+        process.kill()
+        process.wait()

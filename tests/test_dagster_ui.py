@@ -34,6 +34,14 @@ TARGETED = """query($id: String!) { partitionBackfillOrError(backfillId: $id) {
         ... on AssetPartitionsStatusCounts { assetKey { path } numPartitionsTargeted }
         ... on UnpartitionedAssetStatus { assetKey { path } } } } } } }"""
 
+CHECKS = """{ assetNodes { assetKey { path } assetChecksOrError {
+    ... on AssetChecks { checks { name description } } } } }"""
+
+LATEST = """query($key: AssetKeyInput!) { assetNodes(assetKeys: [$key]) {
+    assetMaterializations(limit: 1) { partition metadataEntries { label __typename
+        ... on IntMetadataEntry { intValue }
+        ... on TableSchemaMetadataEntry { schema { columns { name type } } } } } } }"""
+
 RUNS = """{ runsOrError { ... on Runs { results { jobName status tags { key value } } } } }"""
 
 
@@ -113,6 +121,18 @@ def test_every_asset_has_a_layer_an_owner_a_kind_and_a_description(demo_ui):
     assert owners["marts/budget_follow_up"] == {"ekonomi"}
 
 
+def test_every_check_says_what_it_checks(demo_ui):
+    """dbt's singular tests too: their descriptions are in tests/_tests__data_tests.yml."""
+    checks = [(n["assetKey"]["path"], c) for n in ask(demo_ui, CHECKS)["assetNodes"]
+              for c in (n["assetChecksOrError"].get("checks") or [])]
+    assert len(checks) > 90
+    assert {"assert_kommun_outcome_equals_the_ledger", "kontering", "ledger_reconciles"} <= {
+        c["name"] for _, c in checks}
+    undescribed = [f"{'/'.join(k)}:{c['name']}" for k, c in checks
+                   if not (c["description"] or "").strip()]
+    assert not undescribed, undescribed
+
+
 def test_only_what_a_month_means_something_for_is_partitioned(demo_ui):
     partitioned = {"/".join(n["assetKey"]["path"]): n["isPartitioned"]
                    for n in ask(demo_ui, ASSETS)["assetNodes"]}
@@ -156,5 +176,14 @@ def test_the_instance_holds_the_demos_runs(demo_run):
             ui(demo_run.config.base_dir / "uppfoljning.yaml", inst,
                demo_run.config.base_dir) as context:
         runs = ask(context, RUNS)["runsOrError"]["results"]
+        [mart] = ask(context, LATEST, {"key": {"path": ["marts", "budget_follow_up"]}}
+                     )["assetNodes"]
     assert {"everything", "packages"} <= {r["jobName"] for r in runs}
     assert all(r["status"] == "SUCCESS" for r in runs)
+    # a dbt materialisation says how many rows its table has, and its columns' types
+    [latest] = mart["assetMaterializations"]
+    entries = {e["label"]: e for e in latest["metadataEntries"]}
+    assert entries["dagster/row_count"]["intValue"] > 1000
+    columns = {c["name"]: c["type"] for c in
+               entries["dagster/column_schema"]["schema"]["columns"]}
+    assert columns["outcome_ytd"].startswith("DECIMAL") and columns["period"] == "INTEGER"

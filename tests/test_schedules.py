@@ -64,20 +64,37 @@ def test_the_monthly_load_takes_the_month_before():
     assert request.partition_key == "2025-02"
 
 
-def test_a_new_or_corrected_file_starts_the_load_of_its_month(config):
-    first = dg.build_sensor_context(cursor=None)
-    assert isinstance(new_delivery(first), dg.SkipReason)  # takes note of what is there
-    cursor = first.cursor
-    assert new_delivery(dg.build_sensor_context(cursor=cursor)) == []
-    corrected = config.parent / "sources/ekonomi/2025/huvudbok_2025-03.se"
-    corrected.write_bytes(corrected.read_bytes() + b"\r\n")
-    [request] = new_delivery(dg.build_sensor_context(cursor=cursor))
-    assert request.partition_key == "2025-03"
-    (config.parent / "sources/personal/2025/personal_2025-05.csv").touch()
-    os.utime(config.parent / "sources/personal/2025/personal_2025-05.csv",
-             ns=(1, 1))
+def tick(cursor):
+    """One evaluation of the sensor: (its result, the cursor it leaves)."""
     context = dg.build_sensor_context(cursor=cursor)
-    assert [r.partition_key for r in new_delivery(context)] == ["2025-03", "2025-05"]
+    return new_delivery(context), context.cursor
+
+
+def test_a_new_or_corrected_file_loads_its_month_once_it_has_stopped_changing(config):
+    result, cursor = tick(None)
+    assert isinstance(result, dg.SkipReason)  # takes note of what is there
+    result, cursor = tick(cursor)
+    assert result == []
+    corrected = config.parent / "sources/ekonomi/2025/huvudbok_2025-03.se"
+    whole = corrected.read_bytes() + b"\r\n"
+    corrected.write_bytes(whole[: len(whole) // 2])  # a copy into place, half-way
+    result, cursor = tick(cursor)
+    assert isinstance(result, dg.SkipReason) and "huvudbok_2025-03.se" in result.skip_message
+    corrected.write_bytes(whole)  # the copy goes on: still changing, still not loaded
+    result, cursor = tick(cursor)
+    assert isinstance(result, dg.SkipReason) and "väntar" in result.skip_message
+    result, cursor = tick(cursor)  # unchanged over one interval: complete
+    [request] = result
+    assert request.partition_key == "2025-03"
+    result, cursor = tick(cursor)
+    assert result == []  # loaded once
+    hr = config.parent / "sources/personal/2025/personal_2025-05.csv"
+    os.utime(hr, ns=(1, 1))
+    corrected.write_bytes(whole + b"\r\n")
+    result, cursor = tick(cursor)
+    assert isinstance(result, dg.SkipReason)
+    result, cursor = tick(cursor)
+    assert [r.partition_key for r in result] == ["2025-03", "2025-05"]
 
 
 def test_the_packages_are_made_when_a_follow_up_load_succeeds():

@@ -12,3 +12,6 @@ import dagster as dg
 def raw_key(table: str) -> dg.AssetKey:
     """The asset of the warehouse table raw.<table>."""
     return dg.AssetKey(f"raw_{table}")
+
+
+READ_COPY = dg.AssetKey("read_copy")  # the published copy readers open (read_copy.py)

@@ -7,11 +7,13 @@ file the rows read, loaded and quarantined, and every quarantined line with its 
 """
 
 import datetime as dt
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import dagster as dg
 
-from pipelines.defs.keys import raw_key
+from pipelines import read_copy
+from pipelines.defs.keys import READ_COPY, raw_key
 from pipelines.defs.ownership import EKONOMI
 from pipelines.ingest.load_report import RAW_TABLES, write_load_report
 from pipelines.packages.publish import folder, make_packages
@@ -36,6 +38,22 @@ def load_report(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResul
         quarantined = write_load_report(con, out)
     return dg.MaterializeResult(metadata={"path": dg.MetadataValue.path(str(out)),
                                           "quarantined": quarantined})
+
+
+MARTS_DIR = Path(__file__).resolve().parents[2] / "dbt_project" / "models" / "marts"
+MARTS = sorted(p.stem for p in MARTS_DIR.iterdir() if p.suffix in (".sql", ".py"))
+
+
+def publish_read_copy(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    target = config.read_copy_path
+    with warehouse.connect(read_only=True):  # waits, as a write would, for a holder
+        pass
+    rows = read_copy.publish(Path(warehouse.path), target)
+    return dg.MaterializeResult(metadata={
+        "path": dg.MetadataValue.path(str(target)), "tables": len(rows),
+        "rows": sum(rows.values()),
+        "dagster/row_count": rows.get("marts.budget_follow_up", 0)})
 
 
 def make_follow_up_packages(context: dg.AssetExecutionContext, settings: Settings,
@@ -111,4 +129,17 @@ def build(partitions: Partitions) -> dg.Definitions:
                           warehouse: Warehouse) -> dg.MaterializeResult:
         return make_comment_reminders(context, settings, warehouse)
 
-    return dg.Definitions(assets=[load_report, follow_up_packages, comment_reminders])
+    @dg.asset(key=READ_COPY, group_name="reports", pool=WAREHOUSE_POOL, owners=[EKONOMI],
+              kinds={"duckdb"},
+              deps=[*(dg.AssetKey(["marts", m]) for m in MARTS), dg.AssetKey(["quality", "issues"]),
+                    follow_up_packages],
+              description="Publicerad kopia: the marts, quality issues, seeds and issued "
+                          "packages copied to a read-only DuckDB file for controllers and "
+                          "their tools (config read_copy; default publicerad/ beside the "
+                          "warehouse), replaced in one rename after each build, so a reader "
+                          "sees the last complete state and never blocks the run.")
+    def read_copy_asset(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
+        return publish_read_copy(settings, warehouse)
+
+    return dg.Definitions(assets=[load_report, follow_up_packages, comment_reminders,
+                                  read_copy_asset])

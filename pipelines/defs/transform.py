@@ -9,6 +9,7 @@ configs never share state and a read-only install works.
 
 
 import hashlib
+import json
 import os
 import shutil
 import sys
@@ -150,6 +151,8 @@ def run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     os.environ.update({"UPPFOLJNING_WAREHOUSE": warehouse.path,  # read by profiles.yml
                        "DBT_INDIRECT_SELECTION": "cautious" if cautious else "eager",
                        **dbt_env_for(months)})  # the rebuild window, for rebuild_window
+    with warehouse.connect():  # a holder of the file: wait for it here, not fail in dbt
+        pass
     events = list(dbt.cli(dbt_build_args(), context=context, target_path=target).stream())
     yield from with_table_metadata(events, warehouse)  # after dbt: it held the write lock
 
@@ -160,7 +163,7 @@ def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
     Their state is written beside the config's warehouse."""
     target = run_target(config)
     project = DbtProject(project_dir=DBT_DIR, profiles_dir=DBT_DIR, target_path=target)
-    manifest = prepare_manifest()
+    manifest = json.loads(prepare_manifest().read_text(encoding="utf-8"))  # read once
     translator = Translator(manifest)
 
     @dbt_assets(manifest=manifest, project=project, dagster_dbt_translator=translator,

@@ -17,6 +17,7 @@ from pathlib import Path
 import matplotlib
 import typst
 
+from pipelines.packages.atomic import write_whole
 from pipelines.packages.content import Package
 from pipelines.packages.document import as_json
 from pipelines.packages.layout import REPORTS_DIR
@@ -56,9 +57,8 @@ def render(package: Package, generated: dt.date, fmt: str = "pdf", ppi: float | 
 
 
 def write_pdf(package: Package, path: Path, generated: dt.date | None = None) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_bytes(render(package, generated or dt.date.today()))
-    return path
+    document = render(package, generated or dt.date.today())
+    return write_whole(path, lambda partial: partial.write_bytes(document))
 
 
 __all__ = ["DocumentError", "render", "write_pdf"]

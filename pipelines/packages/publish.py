@@ -7,7 +7,7 @@ the return reader checks a returned workbook against."""
 from __future__ import annotations
 
 import datetime as dt
-import uuid
+import hashlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -58,9 +58,12 @@ def make_packages(con: duckdb.DuckDBPyConnection, municipality: str, reports: Pa
                 old.unlink()
         # a draft stays when the board is later published: what the board was sent, and
         # what the data-quality report found then (reports.issued_packages has every issue)
-        package_id = f"{period_key}:{code or 'kommunen'}:{uuid.uuid4().hex[:12]}"
-        xlsx = workbook.write_workbook(package, target / f"{stem}.xlsx", package_id)
         document = pdf.write_pdf(package, target / f"{stem}.pdf", day)
+        # the package's id is its PDF's fingerprint: the same data makes the same package,
+        # byte for byte, workbook included (its hidden sheet carries the id)
+        digest = hashlib.sha256(document.read_bytes()).hexdigest()[:12]
+        package_id = f"{period_key}:{code or 'kommunen'}:{digest}"
+        xlsx = workbook.write_workbook(package, target / f"{stem}.xlsx", package_id, day)
         issued.append(Issued(package, package_id, xlsx, document))
         if progress:
             progress(package)

@@ -16,6 +16,7 @@ report is kept, and the mart takes the latest field by field.
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -23,6 +24,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from openpyxl import load_workbook
+from openpyxl.xml import DEFUSEDXML
 
 from pipelines.ingest.goals import STATUSES
 from pipelines.packages.content import KOMMUN_GOAL_KINDS, has_table
@@ -82,9 +84,48 @@ def _text(value) -> str | None:
     return text.strip() or None
 
 
+if not DEFUSEDXML:  # openpyxl parses a returned workbook's XML with it when installed
+    raise ImportError("defusedxml is not installed: returned workbooks cannot be read safely")
+MAX_FILE_BYTES = 20 * 1024 * 1024  # a returned package is a few hundred kB
+MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb unpacks to far more
+OUR_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
+
+
+def unsafe_workbook(path: Path) -> str | None:
+    """Why a returned file is refused before any XML of it is parsed, or None. A unit sends
+    what it likes: only an .xlsx zip of a plausible size, whose parts unpack to a plausible
+    size and hold no macros, is opened (openpyxl then parses its XML through defusedxml, so
+    entity expansion is refused too). Nothing of a workbook is ever executed or evaluated:
+    formulas are read as their text and refused."""
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        return f"filen är {size / 1e6:.0f} MB, större än ett uppföljningspaket kan vara"
+    if not zipfile.is_zipfile(path):
+        return "filen är ingen Excel-arbetsbok (.xlsx)"
+    try:
+        with zipfile.ZipFile(path) as archive:
+            parts = archive.infolist()
+            names = {p.filename for p in parts}
+            unpacked = sum(p.file_size for p in parts)
+            if archive.testzip() is not None:
+                return "filen är trasig (en del av arbetsboken går inte att packa upp)"
+    except (zipfile.BadZipFile, OSError, EOFError):
+        return "filen är trasig eller ofullständig (avbruten överföring?)"
+    if unpacked > MAX_UNPACKED_BYTES:
+        return f"arbetsboken packas upp till {unpacked / 1e6:.0f} MB: inte ett paket"
+    if not all(part in names for part in OUR_PARTS):
+        return "filen är ingen Excel-arbetsbok (.xlsx)"
+    if any(n.lower().endswith("vbaproject.bin") for n in names):
+        return "arbetsboken innehåller makron: skicka paketet som .xlsx utan makron"
+    return None
+
+
 def read_return(path: Path, con: duckdb.DuckDBPyConnection) -> ReturnedFile:
     out = ReturnedFile(path)
     sheets = layout()["sheets"]
+    if refused := unsafe_workbook(path):
+        out.errors.append(refused)
+        return out
     try:
         book = load_workbook(path, data_only=False)  # a formula comes back as its text
     except Exception as e:  # noqa: BLE001 - any unreadable file is reported, not raised

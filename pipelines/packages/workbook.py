@@ -155,18 +155,18 @@ def balance_requirement_sheet(ws: Sheet, package: Package) -> None:
     ws.freeze = (HEADER_ROW + 1, 2)
 
 
-def issue_sheet(ws: Sheet, package: Package, package_id: str) -> None:
-    """What the package was issued for; hidden, read back from a returned workbook."""
+def issue_sheet(ws: Sheet, package: Package, package_id: str, day: dt.date) -> None:
+    """What the package was issued for; hidden, read back from a returned workbook. The
+    date is the data's (publish.data_day), so the same data makes the same workbook."""
     for r, (key, value) in enumerate((
             ("Period", package.period_key), ("Nämnd", package.scope.code or "kommunen"),
-            ("Paket", package_id), ("Framställd", dt.datetime.now().isoformat(
-                timespec="seconds"))), start=1):
+            ("Paket", package_id), ("Underlag per", day.isoformat())), start=1):
         ws.put(r, 1, key)
         ws.put(r, 2, value)
     ws.hidden = True
 
 
-def write_workbook(package: Package, path: Path, package_id: str) -> Path:
+def write_workbook(package: Package, path: Path, package_id: str, day: dt.date) -> Path:
     sheets = layout()["sheets"]
     writers = [("summary", summary_sheet), ("follow_up", follow_up_sheet),
                ("deviations", deviations_sheet), ("investments", investments_sheet),
@@ -187,5 +187,5 @@ def write_workbook(package: Package, path: Path, package_id: str) -> Path:
                           "footer": f"{package.scope.name} - {package.title}"}
         book.append(ws)
     issue = Sheet(sheets["issue"])
-    issue_sheet(issue, package, package_id)
-    return write_book(book + [issue], path, f"{package.title} - {package.scope.name}")
+    issue_sheet(issue, package, package_id, day)
+    return write_book(book + [issue], path, f"{package.title} - {package.scope.name}", day)

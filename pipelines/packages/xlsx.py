@@ -20,6 +20,8 @@ from pathlib import Path
 import pandas as pd
 import xlsxwriter
 
+from pipelines.packages.atomic import write_whole
+
 FORMAT_KEYS = {"bold": "bold", "italic": "italic", "size": "font_size", "wrap": "text_wrap",
                "valign": "valign", "align": "align", "num_format": "num_format",
                "locked": "locked"}
@@ -159,14 +161,19 @@ def _write_sheet(book: xlsxwriter.Workbook, formats: _Formats, sheet: Sheet) -> 
         ws.hide()
 
 
-def write_book(sheets: list[Sheet], path: Path, title: str) -> Path:
-    path.parent.mkdir(parents=True, exist_ok=True)
+def write_book(sheets: list[Sheet], path: Path, title: str, day: dt.date) -> Path:
+    """The workbook, dated `day` (the data's day: the same data, the same bytes), written
+    whole or not at all (atomic.py)."""
+    return write_whole(path, lambda partial: _write(sheets, partial, title, day))
+
+
+def _write(sheets: list[Sheet], path: Path, title: str, day: dt.date) -> None:
     book = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False,
                                            "strings_to_numbers": False,
                                            "strings_to_urls": False})
-    book.set_properties({"title": title, "author": "Uppföljning"})
+    book.set_properties({"title": title, "author": "Uppföljning",
+                         "created": dt.datetime.combine(day, dt.time())})
     formats = _Formats(book)
     for sheet in sheets:
         _write_sheet(book, formats, sheet)
     book.close()
-    return path

@@ -37,11 +37,12 @@ select
         when fiscal_year - birth_year <= 49 then 'age_30_49'
         when fiscal_year - birth_year >= 50 then 'age_50'
     end as age_group,
-    employment_rate / 100.0 * employed_share * case
+    -- rounded once per row to eight decimals, so that the sums above are exact
+    cast(employment_rate / 100.0 * employed_share * case
         when person_month_rows = 1 then 1.0
         when person_month_scheduled_hours > 0 then scheduled_hours / person_month_scheduled_hours
         else 1.0 / person_month_rows
-    end as fte,
+    end as decimal(18, 8)) as fte,
     scheduled_hours,
     sick_hours,
     sick_hours_long,

@@ -139,8 +139,7 @@ def model(dbt, session):
     frame = figures.merge(levels, on="org_level", how="left").sort_values(
         [*SLICE, "level_order", "org_unit_code"]).reset_index(drop=True)
     frame = suppress(sick_leave_figures(frame))
-    frame["personnel_cost_deviation"] = (
-        frame["personnel_cost_budget"] - frame["personnel_cost_outcome"])
+    frame["personnel_cost_deviation"] = 0.0  # computed in exact decimals below
     columns = [
         *SLICE, "org_level", "level_order", "org_unit_code", "org_unit_name",
         "parent_unit_code", "headcount", "headcount_women", "headcount_men",
@@ -152,5 +151,26 @@ def model(dbt, session):
     ]
     frame = frame[columns].sort_values(
         [*SLICE, "level_order", "org_unit_code"]).reset_index(drop=True)
-    frame["fte"] = frame["fte"].round(2)
-    return frame
+    return session.from_df(frame).project(", ".join(exact(c) for c in columns))
+
+
+MONEY = ("personnel_cost_outcome", "personnel_cost_budget", "personnel_cost_budget_annual",
+         "personnel_cost_hr")
+HOURS = ("overtime_hours", "additional_hours")
+
+
+def exact(column: str) -> str:
+    """The column as the mart stores it: money (SEK) and hours as exact decimals, FTE
+    rounded once to two decimals (pandas carried the exact sums as floats, which hold them
+    to the öre), the deviation computed from the exact budget and outcome."""
+    if column in MONEY:
+        return f"cast({column} as decimal(18, 2)) as {column}"
+    if column == "personnel_cost_deviation":
+        return ("cast(personnel_cost_budget as decimal(18, 2)) - "
+                "cast(personnel_cost_outcome as decimal(18, 2)) as personnel_cost_deviation")
+    if column in HOURS:
+        return f"cast({column} as decimal(14, 2)) as {column}"
+    if column == "fte":
+        return "cast(round(fte, 2) as decimal(12, 2)) as fte"
+    return f'"{column}"'
+

@@ -13,11 +13,12 @@ select
     employment_type,
     employed_from,
     employed_to,
-    employment_rate,
-    scheduled_hours,
-    sick_hours,
-    sick_hours_long,
-    overtime_hours,
-    additional_hours,
-    personnel_cost
+    -- exact decimals from here on: a sum of them is the same whatever order it runs in
+    cast(employment_rate as decimal(9, 4)) as employment_rate,
+    cast(scheduled_hours as decimal(12, 2)) as scheduled_hours,
+    cast(sick_hours as decimal(12, 2)) as sick_hours,
+    cast(sick_hours_long as decimal(12, 2)) as sick_hours_long,
+    cast(overtime_hours as decimal(12, 2)) as overtime_hours,
+    cast(additional_hours as decimal(12, 2)) as additional_hours,
+    cast(personnel_cost as decimal(18, 2)) as personnel_cost
 from source
