@@ -56,6 +56,11 @@ class Translator(DagsterDbtTranslator):
         super().__init__()
         if not isinstance(manifest, Mapping):
             manifest = json.loads(Path(manifest).read_text(encoding="utf-8"))
+        self.manifest = manifest
+        # the warehouse relation of each model and seed: its schema and table name
+        self.relations = {self.get_asset_key(n): (n["schema"], n.get("alias") or n["name"])
+                          for n in manifest["nodes"].values()
+                          if n["resource_type"] in ("model", "seed")}
         self.personal = descendants(manifest, HR_SOURCE)
         self.aggregated = {SUPPRESSED} | descendants(manifest, SUPPRESSED)
         self.hr_owned = self.personal - descendants(manifest, SUPPRESSED)
@@ -72,6 +77,17 @@ class Translator(DagsterDbtTranslator):
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return [HR if dbt_resource_props["unique_id"] in self.hr_owned else EKONOMI]
 
+    def get_asset_check_spec(self, asset_spec, manifest, unique_id, project):
+        """A generic test's check says what it tests (dbt gives it no description)."""
+        spec = super().get_asset_check_spec(asset_spec, manifest, unique_id, project)
+        if spec is None or (spec.description or "").strip():
+            return spec
+        test = manifest["nodes"][unique_id]
+        meta = test.get("test_metadata") or {}
+        column = (meta.get("kwargs") or {}).get("column_name")
+        what = f"dbt test {meta.get('name') or test['name']}"
+        return spec._replace(description=f"{what} on {column}" if column else what)
+
     def get_tags(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, str]:
         tags = dict(super().get_tags(dbt_resource_props))
         node = dbt_resource_props["unique_id"]
@@ -80,14 +96,13 @@ class Translator(DagsterDbtTranslator):
         return tags
 
 
-def _relation(event: Any) -> tuple[str, str] | None:
-    """(schema, name) of the table or view a dbt materialisation wrote, from its metadata."""
-    identifier = (event.metadata or {}).get("dagster/relation_identifier")
-    text = getattr(identifier, "value", identifier)
-    if not isinstance(text, str) or text.count(".") != 2:
-        return None
-    _, schema, name = text.split(".")
-    return schema, name
+def _key(event: Any, context: Any) -> dg.AssetKey | None:
+    """The asset a dbt materialisation event is for."""
+    if isinstance(event, dg.AssetMaterialization):
+        return event.asset_key
+    if isinstance(event, dg.Output):
+        return context.asset_key_for_output(event.output_name)
+    return None
 
 
 def table_metadata(warehouse: Warehouse, relations: Iterable[tuple[str, str]]
@@ -119,15 +134,13 @@ def table_metadata(warehouse: Warehouse, relations: Iterable[tuple[str, str]]
     return found
 
 
-def with_table_metadata(events: list[Any], warehouse: Warehouse) -> Iterator[Any]:
+def with_table_metadata(events: list[Any], warehouse: Warehouse, context: Any,
+                        relations: Mapping[dg.AssetKey, tuple[str, str]]) -> Iterator[Any]:
     """dbt's events, each materialisation with its relation's row count and column types:
     read once dbt has finished (it holds DuckDB's write lock while it runs)."""
-    wrote = [r for e in events if isinstance(e, dg.Output | dg.AssetMaterialization)
-             and (r := _relation(e))]
-    found = table_metadata(warehouse, wrote)
-    for event in events:
-        relation = _relation(event) if isinstance(event, dg.Output | dg.AssetMaterialization) \
-            else None
-        if relation in found:
-            event = event.with_metadata({**event.metadata, **found[relation]})
+    keys = [_key(e, context) for e in events]
+    found = table_metadata(warehouse, [relations[k] for k in keys if k in relations])
+    for event, key in zip(events, keys, strict=True):
+        if key in relations and relations[key] in found:
+            event = event.with_metadata({**(event.metadata or {}), **found[relations[key]]})
         yield event

@@ -14,7 +14,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -144,7 +144,8 @@ MONTHLY_MODELS = "source:ledger.ledger_transactions+ source:hr.hr_employee_month
 
 
 def run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse,
-            target: Path, months: list[str], cautious: bool) -> Iterator:
+            target: Path, months: list[str], cautious: bool,
+            relations: Mapping[dg.AssetKey, tuple[str, str]]) -> Iterator:
     """`dbt build` of the selected models, its events with row counts and column types.
     `cautious`: a test runs only with all its models selected (the reference models leave
     the tests that also read monthly models to the monthly build)."""
@@ -154,7 +155,8 @@ def run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     with warehouse.connect():  # a holder of the file: wait for it here, not fail in dbt
         pass
     events = list(dbt.cli(dbt_build_args(), context=context, target_path=target).stream())
-    yield from with_table_metadata(events, warehouse)  # after dbt: it held the write lock
+    # after dbt: it held the write lock
+    yield from with_table_metadata(events, warehouse, context, relations)
 
 
 def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
@@ -174,7 +176,8 @@ def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
                        warehouse: Warehouse) -> Iterator:
         pending = months_to_rebuild(warehouse)
         yield from run_dbt(context, dbt, warehouse, target,
-                           [*context.partition_keys, *pending], cautious=False)
+                           [*context.partition_keys, *pending], cautious=False,
+                           relations=translator.relations)
         if pending:  # built: what the loads noted is done
             with warehouse.connect() as con:
                 con.execute("delete from raw.months_to_rebuild where period in "
@@ -184,7 +187,8 @@ def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
                 exclude=MONTHLY_MODELS, name="reference_models", pool=WAREHOUSE_POOL)
     def reference_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                          warehouse: Warehouse) -> Iterator:
-        yield from run_dbt(context, dbt, warehouse, target, [], cautious=True)
+        yield from run_dbt(context, dbt, warehouse, target, [], cautious=True,
+                           relations=translator.relations)
 
     return dg.Definitions(
         assets=[reference_models, monthly_models],
