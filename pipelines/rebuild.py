@@ -122,17 +122,17 @@ def rebuild(config_path: Path, now: dt.datetime | None = None) -> Rebuilt:
         if home is not None:
             os.environ["DAGSTER_HOME"] = home
     out = Rebuilt(folder, summary.warehouse, copied, sorted(set(read_again)))
-    out.differences = mart_differences(config, summary.warehouse)
+    with connect_waiting(str(config.warehouse_path), True, config.lock_wait_seconds):
+        pass  # the current warehouse is free to be read
+    out.differences = mart_differences(config.warehouse_path, summary.warehouse)
     return out
 
 
-def mart_differences(config: Config, rebuilt: Path) -> dict[str, tuple[int, int]]:
-    """Per mart: (rows only in the current warehouse, rows only in the rebuilt one)."""
-    with connect_waiting(str(config.warehouse_path), True, config.lock_wait_seconds):
-        pass  # the current warehouse is free to be read
+def mart_differences(current: Path, rebuilt: Path) -> dict[str, tuple[int, int]]:
+    """Per mart: (rows only in the `current` warehouse, rows only in the `rebuilt` one)."""
     con = duckdb.connect()
     try:
-        con.execute("ATTACH ? AS current (READ_ONLY)", [str(config.warehouse_path)])
+        con.execute("ATTACH ? AS current (READ_ONLY)", [str(current)])
         con.execute("ATTACH ? AS rebuilt (READ_ONLY)", [str(rebuilt)])
         marts = [t for (t,) in con.execute(
             "select table_name from information_schema.tables where table_catalog = "

@@ -247,11 +247,18 @@ def free_warehouse(config: Config) -> None:
         raise RunFailed([str(locked)]) from None
 
 
+def read_warehouse(config: Config):
+    """The warehouse opened read-only, waiting (lock_wait_seconds) while another run writes
+    it, as every step does: two runs started together both finish."""
+    from pipelines.read_copy import connect_waiting
+
+    return connect_waiting(str(config.warehouse_path), True, config.lock_wait_seconds)
+
+
 def budget_years(config: Config) -> set[int]:
     """The years the warehouse holds a budget for."""
-    import duckdb
 
-    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+    with read_warehouse(config) as con:
         return {y for (y,) in con.execute(
             "select distinct fiscal_year from raw.budget_lines").fetchall()}
 
@@ -259,13 +266,12 @@ def budget_years(config: Config) -> set[int]:
 def make_packages(defs: dg.Definitions, config: Config, periods: list[str],
                   log: Path | None = None) -> list[dict]:
     """Materialise the follow-up packages of `periods`, one run each; what was issued."""
-    import duckdb
 
     job = defs.resolve_job_def("packages")
     with instance_for(config) as instance:
         for period in periods:
             _run_period(job, instance, period, f"paket {period}", log=log)
-    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+    with read_warehouse(config) as con:
         marks = ", ".join("?" for _ in periods)
         return con.execute(
             f"select period, board, scope_name, published, blockers, workbook, pdf "
@@ -292,7 +298,6 @@ def _run_period(job, instance: dg.DagsterInstance, period: str, what: str,
 def run_reminders(config_path: Path, period: str, day: dt.date) -> tuple[Path, pd.DataFrame]:
     """What the reminder schedule runs, for one period and day: the returned packages and
     goal reports loaded, then the reminders written. (The list's path, who was reminded.)"""
-    import duckdb
 
     from pipelines.definitions import build_definitions
     from pipelines.packages.reminders import FOLDER
@@ -310,7 +315,7 @@ def run_reminders(config_path: Path, period: str, day: dt.date) -> tuple[Path, p
                             bad_input=True)
         _run_period(defs.resolve_job_def("reminders"), instance, period,
                     f"påminnelser {period}", {REMINDER_DAY_TAG: day.isoformat()}, log)
-    with duckdb.connect(str(config.warehouse_path), read_only=True) as con:
+    with read_warehouse(config) as con:
         reminded = con.execute("select unit_code, what, deadline, outstanding "
                                "from reports.comment_reminders where period = ? and "
                                "reminded_on = ? order by deadline, unit_code",

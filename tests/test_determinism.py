@@ -20,7 +20,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from pipelines.rebuild import rebuild
+from pipelines.rebuild import mart_differences, rebuild
 from pipelines.runner import run_pipeline
 
 pytestmark = pytest.mark.slow
@@ -73,23 +73,6 @@ def killed_run(where: str, config: Path) -> None:
     assert returncode == -9, f"{where}: {returncode} {log.read_text()[-500:]}"
 
 
-def mart_differences(a: Path, b: Path) -> dict[str, int]:
-    """Per marts table, the rows found in one warehouse and not in the other (both ways)."""
-    con = duckdb.connect()
-    con.execute(f"ATTACH '{a}' AS a (READ_ONLY)")
-    con.execute(f"ATTACH '{b}' AS b (READ_ONLY)")
-    tables = [t for (t,) in con.execute(
-        "select table_name from information_schema.tables where table_catalog = 'a' "
-        "and table_schema = 'marts' and table_type = 'BASE TABLE' order by 1").fetchall()]
-    assert len(tables) >= 10
-    found = {t: con.execute(
-        f"select (select count(*) from (select * from a.marts.{t} except all "
-        f"select * from b.marts.{t})) + (select count(*) from (select * from "
-        f"b.marts.{t} except all select * from a.marts.{t}))").fetchone()[0] for t in tables}
-    con.close()
-    return found
-
-
 def ledger_rows(warehouse: Path) -> tuple[int, int]:
     with duckdb.connect(str(warehouse), read_only=True) as con:
         return con.execute("select count(*), count(distinct (source_file, source_line)) "
@@ -120,7 +103,8 @@ def test_crashes_and_reruns_change_no_number_and_no_byte(demo_run, tmp_path, hol
         assert run.returncode == 0, problems.decode()[-500:]
     assert reader.poll() is None  # the reader was never disturbed
     differences = mart_differences(demo_run.warehouse, work / "warehouse/uppfoljning.duckdb")
-    assert differences == dict.fromkeys(differences, 0)  # staff_statistics included
+    assert len(differences) >= 10
+    assert differences == dict.fromkeys(differences, (0, 0))  # staff_statistics included
     rows, distinct = ledger_rows(work / "warehouse/uppfoljning.duckdb")
     assert rows == distinct == ledger_rows(demo_run.warehouse)[0]
 

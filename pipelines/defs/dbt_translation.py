@@ -56,7 +56,6 @@ class Translator(DagsterDbtTranslator):
         super().__init__()
         if not isinstance(manifest, Mapping):
             manifest = json.loads(Path(manifest).read_text(encoding="utf-8"))
-        self.manifest = manifest
         # the warehouse relation of each model and seed: its schema and table name
         self.relations = {self.get_asset_key(n): (n["schema"], n.get("alias") or n["name"])
                           for n in manifest["nodes"].values()
