@@ -26,7 +26,7 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check pipelines tests benchmarks dbt_project/models
 
 bench: $(STAMP)
-	$(BIN)/python benchmarks/generate_benchmark.py --size medium
+	$(BIN)/python benchmarks/bench.py --sizes medium large
 
 clean:
 	rm -rf demo warehouse landing reports/output dbt_project/target

@@ -169,20 +169,33 @@ def run_cmd(
     through: str | None = typer.Option(None, help="build up to this month (YYYY-MM)"),
     from_month: str | None = typer.Option(
         None, "--from", help="start at this month (YYYY-MM), e.g. to reload a corrected month"),
+    force: bool = typer.Option(False, "--force", help="run even when nothing has changed "
+                               "since the last run over the same months"),
 ) -> None:
     """Materialise everything for the configured sources, in-process, as one run."""
     _check_period(through, "--through")
     _check_period(from_month, "--from")
-    _run(config, through, from_month)
+    _run(config, through, from_month, force)
 
 
-def _run(config_path: Path, through: str | None, from_month: str | None = None) -> None:
+def _run(config_path: Path, through: str | None, from_month: str | None = None,
+         force: bool = False) -> None:
     from pipelines.runner import run_pipeline
 
     # bound to the terminal now: the run sends everything else it prints to its log file
     status = Console(file=sys.stderr, soft_wrap=True)
     with status.status("Kör pipelinen (inläsning, dbt, kontroller, rapporter) ..."):
-        summary = run_pipeline(config_path, through, from_month=from_month)
+        summary = run_pipeline(config_path, through, from_month=from_month, force=force)
+    if summary.unchanged_since is not None:
+        since = summary.unchanged_since.strftime("%Y-%m-%d %H:%M")
+        console.print(f"Inget har ändrats sedan körningen {since} för {summary.months[0]} – "
+                      f"{summary.months[-1]}: leveranserna, "
+                      "konfigurationen och programmet är desamma, så lagret, läskopian och "
+                      "paketen är redan aktuella (--force kör om ändå).", highlight=False)
+        console.print(f"Lager:     {summary.warehouse}", highlight=False)
+        console.print(f"Läskopia:  {summary.config.read_copy_path}", highlight=False)
+        console.print(f"Rapporter: {summary.reports}", highlight=False)
+        return
     console.print(f"{summary.materialisations} materialiseringar för {summary.months[0]} – "
                   f"{summary.months[-1]} (logg: {summary.log})", highlight=False)
     if summary.checks_failed:
@@ -241,7 +254,8 @@ def report_cmd(
                        f"`uppfoljning run --config {config}`")
     try:
         with err.status(f"Gör paket för {period} ..."), \
-                duckdb.connect(str(cfg.warehouse_path)) as con:
+                duckdb.connect(str(cfg.warehouse_path),
+                               config=cfg.engine.duckdb_settings()) as con:
             issued = make_packages(con, cfg.municipality, cfg.reports_path, period, board)
     except LookupError as e:
         raise BadInput(str(e).strip("'\"")) from None
@@ -276,7 +290,8 @@ def status_cmd(
         raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "
                        f"`uppfoljning run --config {config}`")
     try:
-        with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+        with duckdb.connect(str(cfg.warehouse_path), read_only=True,
+                            config=cfg.engine.duckdb_settings()) as con:
             items = deadline_items(con, period)
     except NotAFollowUpPeriod as e:
         raise BadInput(str(e)) from None
@@ -376,7 +391,8 @@ def quality_report(
     if not cfg.warehouse_path.exists():
         raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "
                        f"`uppfoljning run --config {config}`")
-    with duckdb.connect(str(cfg.warehouse_path), read_only=True) as con:
+    with duckdb.connect(str(cfg.warehouse_path), read_only=True,
+                            config=cfg.engine.duckdb_settings()) as con:
         tables = {t for (t,) in con.execute("select table_name from information_schema.tables"
                                             " where table_schema = 'quality'").fetchall()}
         if "issues" not in tables:

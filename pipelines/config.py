@@ -144,6 +144,28 @@ class Reminders(BaseModel):
                             description="days after a passed deadline (a weekend day: the Monday)")
 
 
+MEMORY_SIZE = r"^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
+
+
+class Engine(BaseModel):
+    """What the embedded DuckDB may use, in every process of a run (the pipeline's own and
+    dbt's): a run's memory stays bounded by design, whatever the kommun's size. Past the
+    limit DuckDB spills to a temporary folder beside the warehouse (docs/architecture.md,
+    "Memory")."""
+    model_config = ConfigDict(extra="forbid")
+    memory_limit: str = Field(
+        default="1GB", pattern=MEMORY_SIZE,
+        description="DuckDB's memory limit per process (e.g. 1GB, 512MB); the run's peak is "
+                    "about this plus the Python processes' own few hundred MB")
+    threads: int = Field(default=2, ge=1, le=256,
+                         description="DuckDB's threads per process (the machine's cores)")
+
+    def duckdb_settings(self) -> dict[str, str]:
+        """The settings every DuckDB connection of a run opens with."""
+        return {"memory_limit": self.memory_limit.replace(" ", ""),
+                "threads": str(self.threads)}
+
+
 class Config(BaseModel):
     model_config = ConfigDict(extra="forbid")
     municipality: str
@@ -156,6 +178,7 @@ class Config(BaseModel):
     lock_wait_seconds: int = Field(
         default=120, ge=0, le=3600,
         description="how long a run waits for a process that holds the warehouse file")
+    engine: Engine = Field(default_factory=Engine)
     landing: Path = Path("landing")
     reports_output: Path = Path("reports/output")
     municipality_code: str | None = Field(

@@ -47,14 +47,16 @@ _gave_up: set[str] = set()  # files this process waited for in vain: the run's o
 
 
 def connect_waiting(path: str, read_only: bool, wait_seconds: float,
-                    sleep: Callable[[float], None] = time.sleep) -> duckdb.DuckDBPyConnection:
+                    sleep: Callable[[float], None] = time.sleep,
+                    settings: dict[str, str] | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting up to `wait_seconds` while another process holds it;
-    then one line that names the process (WarehouseLocked)."""
+    then one line that names the process (WarehouseLocked). `settings`: DuckDB's
+    (memory_limit, threads: Engine.duckdb_settings)."""
     deadline = time.monotonic() + (0 if path in _gave_up else wait_seconds)
     delay = 0.5
     while True:
         try:
-            con = duckdb.connect(path, read_only=read_only)
+            con = duckdb.connect(path, read_only=read_only, config=settings or {})
             _gave_up.discard(path)
             return con
         except duckdb.IOException as error:

@@ -43,7 +43,8 @@ class Rebuilt:
 
 def landed_files(config: Config) -> list[tuple[Path, Path]]:
     """(kept copy, path it was delivered to) of every current delivery with a copy."""
-    with connect_waiting(str(config.warehouse_path), True, config.lock_wait_seconds) as con:
+    with connect_waiting(str(config.warehouse_path), True, config.lock_wait_seconds,
+                         settings=config.engine.duckdb_settings()) as con:
         return [(Path(landed), Path(delivered)) for landed, delivered in con.execute(
             "select landed_path, delivered_path from raw.deliveries where status = "
             "'current' and landed_path is not null order by 1").fetchall()]
@@ -122,7 +123,8 @@ def rebuild(config_path: Path, now: dt.datetime | None = None) -> Rebuilt:
         if home is not None:
             os.environ["DAGSTER_HOME"] = home
     out = Rebuilt(folder, summary.warehouse, copied, sorted(set(read_again)))
-    with connect_waiting(str(config.warehouse_path), True, config.lock_wait_seconds):
+    with connect_waiting(str(config.warehouse_path), True, config.lock_wait_seconds,
+                         settings=config.engine.duckdb_settings()):
         pass  # the current warehouse is free to be read
     out.differences = mart_differences(config.warehouse_path, summary.warehouse)
     return out

@@ -35,12 +35,18 @@ class Warehouse(dg.ConfigurableResource):
 
     path: str
     lock_wait_seconds: float = 120.0
+    memory_limit: str = "1GB"  # DuckDB's, per process (the config's engine)
+    threads: int = 2
+
+    def duckdb_settings(self) -> dict[str, str]:
+        return {"memory_limit": self.memory_limit, "threads": str(self.threads)}
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
         if not read_only:
             os.makedirs(os.path.dirname(self.path) or ".", exist_ok=True)
-        con = connect_waiting(self.path, read_only, self.lock_wait_seconds)
+        con = connect_waiting(self.path, read_only, self.lock_wait_seconds,
+                              settings=self.duckdb_settings())
         try:
             yield con
         finally:
@@ -53,7 +59,8 @@ def _local(config_path: str, config: Config | None) -> dict[str, dg.Configurable
                 "warehouse": Warehouse(path="warehouse/uppfoljning.duckdb")}
     return {"settings": Settings(config_path=config_path),
             "warehouse": Warehouse(path=str(config.warehouse_path),
-                                   lock_wait_seconds=config.lock_wait_seconds)}
+                                   lock_wait_seconds=config.lock_wait_seconds,
+                                   **config.engine.model_dump())}
 
 
 RESOURCE_SETS = {"local": _local}

@@ -54,6 +54,8 @@ class RunSummary:
     step_seconds: dict[str, float]  # wall time of each step of the run
     packages: list[dict] = field(default_factory=list)  # reports.issued_packages of the run
     without_budget: list[str] = field(default_factory=list)  # years of the run, no budget
+    # the inputs were those of the last run, which finished then: nothing was done
+    unchanged_since: dt.datetime | None = None
 
 
 def instance_for(config: Config) -> dg.DagsterInstance:
@@ -185,11 +187,16 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
 def run_pipeline(config_path: Path, through: str | None = None,
-                 from_month: str | None = None, packages: bool = True) -> RunSummary:
+                 from_month: str | None = None, packages: bool = True,
+                 force: bool = False) -> RunSummary:
     """One run over the months from `from_month` (default: January of the first year)
     through `through` (default: December of the fiscal year), then one run making the
     packages of each follow-up period among those months (`packages`). Dagster's log goes
-    to `last_run.log` beside the warehouse; what failed is raised as RunFailed."""
+    to `last_run.log` beside the warehouse; what failed is raised as RunFailed.
+
+    When nothing it reads has changed since the last run over the same months (run_state:
+    the files, the config, the program), it does nothing and says since when
+    (`unchanged_since`); `force` runs anyway."""
     config = load_config(config_path)
     months = [m for m in months_through(config.years, through)
               if from_month is None or m >= from_month]
@@ -197,10 +204,19 @@ def run_pipeline(config_path: Path, through: str | None = None,
         raise RunFailed([f"ingen månad av åren {config.years[0]}–{config.years[-1]} "
                          f"(first_year–fiscal_year) ligger mellan {from_month or 'början'} "
                          f"och {through or 'slutet'}"], bad_input=True)
+    from pipelines import run_state
+
+    fingerprint = run_state.fingerprint(config, config_path, months, packages)
+    log = config.warehouse_path.with_name("last_run.log")
+    if not force and config.warehouse_path.exists():
+        with read_warehouse(config) as con:
+            since = run_state.unchanged_since(con, config, fingerprint, months)
+        if since is not None:
+            return RunSummary(config, months, config.warehouse_path, config.reports_path, 0,
+                              [], log, {}, unchanged_since=since)
     from pipelines.definitions import build_definitions  # parses dbt: only when running
 
-    free_warehouse(config)
-    log = config.warehouse_path.with_name("last_run.log")
+    free_warehouse(config, forget=True)
     log.parent.mkdir(parents=True, exist_ok=True)
     # the run's output, dbt's and Dagster's, goes to the run log, not the user's terminal
     with instance_for(config) as instance, log.open("w", encoding="utf-8") as out, \
@@ -231,20 +247,35 @@ def run_pipeline(config_path: Path, through: str | None = None,
     if periods:
         summary.packages = make_packages(defs, config, periods, log)
         summary.materialisations += len(periods)
+    with write_warehouse(config) as con:
+        run_state.record(con, fingerprint, months, packages)
     return summary
 
 
-def free_warehouse(config: Config) -> None:
-    """Wait (lock_wait_seconds) while another process holds the warehouse file; then one
-    line naming it. Readers belong on the published copy (read_copy.py)."""
+def write_warehouse(config: Config):
+    """The warehouse opened for writing, waiting (lock_wait_seconds) while another process
+    holds it; then one line naming it (RunFailed)."""
     from pipelines.read_copy import WarehouseLocked, connect_waiting
+
+    config.warehouse_path.parent.mkdir(parents=True, exist_ok=True)
+    try:
+        return connect_waiting(str(config.warehouse_path), False, config.lock_wait_seconds,
+                               settings=config.engine.duckdb_settings())
+    except WarehouseLocked as locked:
+        raise RunFailed([str(locked)]) from None
+
+
+def free_warehouse(config: Config, forget: bool = False) -> None:
+    """Wait (lock_wait_seconds) while another process holds the warehouse file; then one
+    line naming it. Readers belong on the published copy (read_copy.py). `forget`: a run
+    starts, and no record says the warehouse is current until it has succeeded."""
+    from pipelines import run_state
 
     if not config.warehouse_path.exists():
         return
-    try:
-        connect_waiting(str(config.warehouse_path), False, config.lock_wait_seconds).close()
-    except WarehouseLocked as locked:
-        raise RunFailed([str(locked)]) from None
+    with write_warehouse(config) as con:
+        if forget:
+            run_state.forget(con)
 
 
 def read_warehouse(config: Config):
@@ -252,7 +283,8 @@ def read_warehouse(config: Config):
     it, as every step does: two runs started together both finish."""
     from pipelines.read_copy import connect_waiting
 
-    return connect_waiting(str(config.warehouse_path), True, config.lock_wait_seconds)
+    return connect_waiting(str(config.warehouse_path), True, config.lock_wait_seconds,
+                           settings=config.engine.duckdb_settings())
 
 
 def budget_years(config: Config) -> set[int]:

@@ -133,7 +133,8 @@ def test_broken_delivery_is_quarantined_and_rerun_replaces_rows(demo_run, tmp_pa
     config["first_year"] = 2025
     (root / "uppfoljning.yaml").write_text(yaml.safe_dump(config, allow_unicode=True))
     first = run_pipeline(root / "uppfoljning.yaml", through="2025-01")
-    again = run_pipeline(root / "uppfoljning.yaml", through="2025-01")
+    # the same file delivered again (forced: unchanged inputs would skip the run)
+    again = run_pipeline(root / "uppfoljning.yaml", through="2025-01", force=True)
     # the voucher of the bad row is quarantined whole: its #VER line and every row of it
     ver = max(i for i in range(n) if lines[i].startswith(b"#VER"))
     end = next(i for i in range(n, len(lines)) if lines[i].strip() == b"}")

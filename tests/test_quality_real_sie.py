@@ -24,7 +24,7 @@ def run_on(name: str):
     con = duckdb.connect()
     ensure_raw_schema(con)
     rows = ledger.read_sie_ledger(path, None, ALL_MONTHS)
-    periods = sorted({r["period"] for r in rows.rows})
+    periods = sorted(set(rows.frame()["period"])) if rows.rows else []
     with replacing(con, "ledger_transactions", "ledger", periods) as load:
         load.insert(rows.frame())
     with replacing(con, "accounts", "accounts") as load:

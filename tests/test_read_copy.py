@@ -76,7 +76,8 @@ def test_a_holder_that_lets_go_within_the_wait_does_not_fail_the_run(tmp_path, h
     warehouse = tmp_path / "lager.duckdb"
     small_warehouse(warehouse, 100)
     process = hold_open(warehouse)
+    # SIGKILL: a process started under a test runner may have inherited an ignored SIGTERM
     subprocess.Popen([sys.executable, "-c", f"import os, time, signal; time.sleep(1.5); "
-                      f"os.kill({process.pid}, signal.SIGTERM)"])
+                      f"os.kill({process.pid}, signal.SIGKILL)"])
     with Warehouse(path=str(warehouse), lock_wait_seconds=60).connect() as con:
         con.execute("create or replace table marts.after as select 1 as x")

@@ -150,6 +150,8 @@ def run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     `cautious`: a test runs only with all its models selected (the reference models leave
     the tests that also read monthly models to the monthly build)."""
     os.environ.update({"UPPFOLJNING_WAREHOUSE": warehouse.path,  # read by profiles.yml
+                       "UPPFOLJNING_DUCKDB_MEMORY_LIMIT": warehouse.memory_limit,
+                       "UPPFOLJNING_DUCKDB_THREADS": str(warehouse.threads),
                        "DBT_INDIRECT_SELECTION": "cautious" if cautious else "eager",
                        **dbt_env_for(months)})  # the rebuild window, for rebuild_window
     with warehouse.connect():  # a holder of the file: wait for it here, not fail in dbt

@@ -27,7 +27,7 @@ def read_sie_balances(path: Path, years: set[int], file_order: int) -> Batch:
     year's `#UB -1`) open the first year and are the balansräkning's comparison."""
     batch = Batch()
     wanted = years | {min(years) - 1} if years else years
-    reader = SieReader(path)
+    reader = SieReader(path, vouchers=False)  # the ledger's load reads the vouchers
     for rec in reader:
         if not isinstance(rec, YearBalance):
             continue

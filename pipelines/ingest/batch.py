@@ -18,17 +18,19 @@ class Batch:
     """Rows to load and rows to quarantine from one or more files.
 
     With a `sink`, rows go to it in chunks of CHUNK_ROWS as they are read, so a year of
-    ledger rows never sits in memory at once; the counts stay exact."""
+    ledger rows never sits in memory at once; the counts stay exact. With `columns`, rows
+    are tuples in that order (a hot reader's rows, no dict per row), else dicts."""
 
-    rows: list[dict] = field(default_factory=list)
+    rows: list = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
     read: int = 0
     # input rows loaded, where one input row becomes several (an annual budget line -> months)
     input_rows_loaded: int | None = None
     sink: Sink | None = None
     flushed: int = 0
+    columns: list[str] | None = None
 
-    def add(self, row: dict) -> None:
+    def add(self, row: dict | tuple) -> None:
         self.rows.append(row)
         if self.sink is not None and len(self.rows) >= CHUNK_ROWS:
             self.flush()
@@ -36,7 +38,7 @@ class Batch:
     def flush(self) -> None:
         """Hand the rows read so far to the sink."""
         if self.sink is not None and self.rows:
-            self.sink(pd.DataFrame(self.rows))
+            self.sink(self.frame())
             self.flushed += len(self.rows)
             self.rows = []
 
@@ -61,6 +63,9 @@ class Batch:
                                 "rule": rule, "period": period})
 
     def frame(self) -> pd.DataFrame:
+        if self.columns is not None:  # by column: a column of None stays None, never NaN
+            data = zip(*self.rows, strict=True) if self.rows else ([] for _ in self.columns)
+            return pd.DataFrame(dict(zip(self.columns, map(list, data), strict=True)))
         return pd.DataFrame(self.rows)
 
     def quarantine_frame(self) -> pd.DataFrame:

@@ -60,6 +60,13 @@ def account_number(text: str, rule: str | None = None) -> str:
 
 # --- SIE 4 ---------------------------------------------------------------------------------
 
+# a SIE ledger row as read_sie_ledger builds it: a tuple in this order (no dict per row)
+SIE_LEDGER_COLUMNS = [
+    "period", "series", "voucher_number", "voucher_date", "voucher_text",
+    "registration_date", "row_number", "account", "ansvar", "project", "activity_code",
+    "counterpart", "objects", "amount_ore", "transaction_date", "transaction_text",
+    "row_kind", "source_file", "source_line", "voucher_line"]
+
 
 def read_sie_ledger(path: Path, delivered_period: str | None, months: set[str],
                     sink: Sink | None = None) -> Batch:
@@ -68,8 +75,10 @@ def read_sie_ledger(path: Path, delivered_period: str | None, months: set[str],
     `delivered_period`: the month the file was delivered for (all its rows belong to it).
     Without it the file is read whole and each voucher goes to the month of its date, when
     that month is one of `months` (the configured years)."""
-    batch = Batch(sink=sink)
+    batch = Batch(sink=sink, columns=SIE_LEDGER_COLUMNS)
     reader = SieReader(path)
+    name = path.name
+    add = batch.add
     for rec in reader:
         if not isinstance(rec, Voucher):
             continue
@@ -78,24 +87,17 @@ def read_sie_ledger(path: Path, delivered_period: str | None, months: set[str],
         if period not in months:
             rule = outside_years(f"verifikationens månad {period}", months)
             for row in rec.rows:
-                batch.reject("ledger", path.name, row.line, row.raw.rstrip("\r\n"), rule,
-                             period)
+                batch.reject("ledger", name, row.line, row.raw.rstrip("\r\n"), rule, period)
             continue
+        voucher = (period, rec.series, rec.number, rec.date, rec.text, rec.registration_date)
         for n, row in enumerate(rec.rows, start=1):
             objs = row.objects
-            batch.add({
-                "period": period, "series": rec.series, "voucher_number": rec.number,
-                "voucher_date": rec.date, "voucher_text": rec.text,
-                "registration_date": rec.registration_date, "row_number": n,
-                "account": row.account, "ansvar": objs.get(DIM_ANSVAR),
-                "project": objs.get(DIM_PROJECT), "activity_code": objs.get(DIM_ACTIVITY),
-                "counterpart": objs.get(DIM_COUNTERPART),
-                "objects": " ".join(f"{k}={v}" for k, v in sorted(objs.items())) or None,
-                "amount_ore": row.amount_ore, "transaction_date": row.date,
-                "transaction_text": row.text or None, "row_kind": row.kind,
-                "source_file": path.name, "source_line": row.line,
-                "voucher_line": rec.line,
-            })
+            get = objs.get
+            add((*voucher, n, row.account, get(DIM_ANSVAR), get(DIM_PROJECT),
+                 get(DIM_ACTIVITY), get(DIM_COUNTERPART),
+                 " ".join(f"{k}={v}" for k, v in sorted(objs.items())) or None,
+                 row.amount_ore, row.date, row.text or None, row.kind, name, row.line,
+                 rec.line))
     for q in reader.info.quarantine:
         # the budget's lines belong to the budget's load, the balances' to theirs
         if q.label != "#PBUDGET" and q.label not in BALANCE_LABELS:

@@ -118,7 +118,7 @@ def read_sie_chart(path: Path, seen: set[str]) -> Batch:
     an earlier file (in `seen`) declared is already in the chart: it counts as loaded, under
     its first name. Lines of #KONTO and #KTYP that cannot be read are quarantined."""
     batch = Batch(input_rows_loaded=0)
-    reader = SieReader(path)
+    reader = SieReader(path, vouchers=False)
     for _ in reader:
         pass
     info = reader.info

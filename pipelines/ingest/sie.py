@@ -83,10 +83,20 @@ class _Block:
         self.skip_trans: tuple | None = None
 
 
+# the lines of a voucher block, which a reader of the header and balances passes over
+VOUCHER_LINES = ("#VER", "#TRANS", "#RTRANS", "#BTRANS", "{", "}")
+
+
 class SieReader:
-    def __init__(self, path: Path | str, display_name: str | None = None):
+    """`vouchers=False`: the header and the balances only; the voucher blocks are passed
+    over unread (their rows belong to the ledger's load), unless a #KSUMMA checksum is
+    running, which needs every line."""
+
+    def __init__(self, path: Path | str, display_name: str | None = None,
+                 vouchers: bool = True):
         self.path = Path(path)
         self.info = SieInfo(display_name or self.path.name)
+        self.vouchers = vouchers
 
     def _quarantine(self, line_no: int, raw: str, rule: str, label: str = "") -> None:
         self.info.quarantine.append(Quarantined(self.info.file, line_no, raw.rstrip("\r\n"),
@@ -130,8 +140,12 @@ class SieReader:
         objects_seen: dict[str, dict[str, str]] = {}  # object list text -> parsed (a cache)
         # utf-8-sig: a UTF-8 file may start with a byte order mark; it is not part of #FLAGGA
         decode_as = "utf-8-sig" if encoding == "utf-8" else encoding
+        skip_vouchers = not self.vouchers
         with self.path.open("r", encoding=decode_as, errors="replace", newline=None) as f:
             for line_no, raw in enumerate(f, start=1):
+                if skip_vouchers and seen_label and crc is None \
+                        and raw.lstrip().startswith(VOUCHER_LINES):
+                    continue
                 # Two hot paths first, for the lines a ledger is made of: a plain #TRANS in an
                 # open voucher block and a plain #VER between blocks. They give what the
                 # general path below would, or leave the line to it (None or ValueError).
