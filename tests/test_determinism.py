@@ -56,7 +56,7 @@ KILL = textwrap.dedent("""
         from pipelines.packages import atomic
         atomic.os = type("os", (), {"replace": staticmethod(lambda *a: die())})
     from pipelines.runner import run_pipeline
-    run_pipeline(config, from_month={month!r})
+    run_pipeline(config, from_month={month!r}, force=True)  # work to be killed in
     print("not killed")
 """).replace("{month!r}", repr(MONTH))
 

@@ -262,7 +262,16 @@ class GxRunner:
             name=name, validation_definitions=[definition], actions=[],
             result_format={"result_format": "COMPLETE"}))
         result = checkpoint.run(batch_parameters={"dataframe": frame})
+        self._release_batches()
         return next(iter(result.run_results.values()))
+
+    def _release_batches(self) -> None:
+        """Let go of the month's DataFrame: GX's pandas engine keeps every batch it has
+        loaded (a large kommun's month is about 400 MB in pandas), and its context lives on
+        after the run (GX keeps the project context as a module-level singleton)."""
+        manager = self.source.get_execution_engine().batch_manager
+        manager.reset_batch_cache()
+        manager.batch_data_cache.clear()
 
     def build_docs(self) -> None:
         """Write Data Docs once for every validation of the run (not after each one)."""
