@@ -392,7 +392,7 @@ def quality_report(
         raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "
                        f"`uppfoljning run --config {config}`")
     with duckdb.connect(str(cfg.warehouse_path), read_only=True,
-                            config=cfg.engine.duckdb_settings()) as con:
+                        config=cfg.engine.duckdb_settings()) as con:
         tables = {t for (t,) in con.execute("select table_name from information_schema.tables"
                                             " where table_schema = 'quality'").fetchall()}
         if "issues" not in tables:

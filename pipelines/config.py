@@ -160,10 +160,14 @@ class Engine(BaseModel):
     threads: int = Field(default=2, ge=1, le=256,
                          description="DuckDB's threads per process (the machine's cores)")
 
+    @field_validator("memory_limit")
+    @classmethod
+    def _no_spaces(cls, limit: str) -> str:  # one spelling for every connection and dbt
+        return limit.replace(" ", "")
+
     def duckdb_settings(self) -> dict[str, str]:
         """The settings every DuckDB connection of a run opens with."""
-        return {"memory_limit": self.memory_limit.replace(" ", ""),
-                "threads": str(self.threads)}
+        return {"memory_limit": self.memory_limit, "threads": str(self.threads)}
 
 
 class Config(BaseModel):

@@ -13,7 +13,7 @@ from contextlib import contextmanager
 import dagster as dg
 import duckdb
 
-from pipelines.config import Config, config_path_from_env, load_config
+from pipelines.config import Config, Engine, config_path_from_env, load_config
 from pipelines.read_copy import connect_waiting
 
 ENV_VAR = "UPPFOLJNING_ENV"
@@ -39,7 +39,7 @@ class Warehouse(dg.ConfigurableResource):
     threads: int = 2
 
     def duckdb_settings(self) -> dict[str, str]:
-        return {"memory_limit": self.memory_limit, "threads": str(self.threads)}
+        return Engine(memory_limit=self.memory_limit, threads=self.threads).duckdb_settings()
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:

@@ -216,7 +216,7 @@ def run_pipeline(config_path: Path, through: str | None = None,
                               [], log, {}, unchanged_since=since)
     from pipelines.definitions import build_definitions  # parses dbt: only when running
 
-    free_warehouse(config, forget=True)
+    free_warehouse(config)
     log.parent.mkdir(parents=True, exist_ok=True)
     # the run's output, dbt's and Dagster's, goes to the run log, not the user's terminal
     with instance_for(config) as instance, log.open("w", encoding="utf-8") as out, \
@@ -265,17 +265,17 @@ def write_warehouse(config: Config):
         raise RunFailed([str(locked)]) from None
 
 
-def free_warehouse(config: Config, forget: bool = False) -> None:
-    """Wait (lock_wait_seconds) while another process holds the warehouse file; then one
-    line naming it. Readers belong on the published copy (read_copy.py). `forget`: a run
-    starts, and no record says the warehouse is current until it has succeeded."""
+def free_warehouse(config: Config) -> None:
+    """A run starts: wait (lock_wait_seconds) while another process holds the warehouse
+    file, then one line naming it (readers belong on the published copy, read_copy.py); and
+    forget the last run's record, so that none says the warehouse is current until this
+    run has succeeded."""
     from pipelines import run_state
 
     if not config.warehouse_path.exists():
         return
     with write_warehouse(config) as con:
-        if forget:
-            run_state.forget(con)
+        run_state.forget(con)
 
 
 def read_warehouse(config: Config):
