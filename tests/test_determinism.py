@@ -35,14 +35,14 @@ KILL = textwrap.dedent("""
     def die():
         os.kill(os.getpid(), signal.SIGKILL)
 
-    if where == "ledger load":  # after the first chunk of the month's rows, mid-transaction
+    if where == "ledger load":  # the month's rows moved in, mid-transaction, not committed
         from pipelines.ingest import raw_tables
-        insert = raw_tables.Replacement.insert
-        def killing_insert(self, frame):
-            insert(self, frame)
+        insert = raw_tables.Replacement.insert_staged
+        def killing_insert(self, staging):
+            insert(self, staging)
             if self.table == "ledger_transactions":
                 die()
-        raw_tables.Replacement.insert = killing_insert
+        raw_tables.Replacement.insert_staged = killing_insert
     elif where == "dbt":  # while dbt builds: after its tenth event
         from dagster_dbt.core.dbt_cli_invocation import DbtCliInvocation
         stream = DbtCliInvocation.stream
@@ -79,6 +79,13 @@ def ledger_rows(warehouse: Path) -> tuple[int, int]:
                            "from raw.ledger_transactions").fetchone()
 
 
+def staged_tables(warehouse: Path) -> list[str]:
+    """Staging tables of loads (a killed load leaves its own; the next load replaces it)."""
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        return [t for (t,) in con.execute("select table_name from information_schema.tables "
+                                          "where table_name like 'staged_%'").fetchall()]
+
+
 def test_crashes_and_reruns_change_no_number_and_no_byte(demo_run, tmp_path, hold_open):
     root = demo_run.config.base_dir
     work = tmp_path / "kopia"
@@ -107,6 +114,7 @@ def test_crashes_and_reruns_change_no_number_and_no_byte(demo_run, tmp_path, hol
     assert differences == dict.fromkeys(differences, (0, 0))  # staff_statistics included
     rows, distinct = ledger_rows(work / "warehouse/uppfoljning.duckdb")
     assert rows == distinct == ledger_rows(demo_run.warehouse)[0]
+    assert staged_tables(work / "warehouse/uppfoljning.duckdb") == []
 
     killed_run("package", config)
     half = [p for p in (work / "reports" / "paket" / MONTH).rglob("*") if p.is_file()

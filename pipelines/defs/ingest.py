@@ -15,7 +15,7 @@ from pipelines.defs.ownership import EKONOMI, INGEST_KINDS
 from pipelines.ingest import database, deliveries, landing, loaders
 from pipelines.ingest.batch import Batch
 from pipelines.ingest.deliveries import Reading
-from pipelines.ingest.raw_tables import Replacement, replacing
+from pipelines.ingest.raw_tables import Replacement, replacing, staged
 from pipelines.packages import returns
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
@@ -24,7 +24,8 @@ def store(warehouse: Warehouse, config: Config, table: str, source: str,
           readings: list[Reading], months: list[str] | None = None,
           databases: list[DatabaseSource] = (), **extra) -> dg.MaterializeResult:
     """Load every delivery into `table`, replacing the load's scope, and record the
-    deliveries in the manifest: one transaction, all or nothing. With `months`, a monthly
+    deliveries in the manifest: one transaction, all or nothing (the rows read are staged,
+    committed chunk by chunk, before it; the transaction moves them in). With `months`, a monthly
     load: those months, and every file read whole (a delivery without a period). ERP
     databases are extracted first (incrementally for one month, in full for a range) and
     their landed rows of the months loaded like a delivery."""
@@ -33,33 +34,38 @@ def store(warehouse: Warehouse, config: Config, table: str, source: str,
     whole = [d.path.name for d, _ in readings if d and d.period is None] \
         if months is not None else []
     changed_whole: list[str] = []
-    with warehouse.connect() as con, replacing(con, table, source, months, whole) as load:
-        landing.ensure_manifest(con)
-        for db in databases:
-            extracted = database.extract(db, con, full=len(months or []) != 1)
-            extracted.check_accounting()
-            load.quarantine(extracted.quarantine_frame())
-            loaded = database.load_landed(db, con, months or [], load.insert)
-            extra[f"{database.source_name(db)} extracted"] = extracted.read
-            extra[f"{database.source_name(db)} loaded"] = loaded
-            total.quarantine += extracted.quarantine
-            total.flushed += loaded
-            total.read += loaded + len(extracted.quarantine)
-        for delivery, read in readings:
-            part = read(load.insert)
-            part.sink = load.insert  # small readers keep their rows until here
+    with warehouse.connect() as con, staged(con, table) as staging:
+        parts = []
+        for delivery, read in readings:  # read and staged before the load's transaction
+            part = read(staging.insert)
+            part.sink = staging.insert  # small readers keep their rows until here
             part.flush()
             part.check_accounting()
-            load.quarantine(part.quarantine_frame())
-            if delivery is not None:
-                status = landing.record(con, config.landing_path, delivery, part.read,
-                                        part.loaded, len(part.quarantine))
-                outcome[status] = outcome.get(status, 0) + 1
-                if delivery.period is None and status != "unchanged":
-                    changed_whole.append(delivery.path.name)
-            total.extend(part)
-        if months is not None and changed_whole:
-            load.rebuild_beyond(months, changed_whole)
+            parts.append((delivery, part))
+        with replacing(con, table, source, months, whole) as load:
+            landing.ensure_manifest(con)
+            for db in databases:
+                extracted = database.extract(db, con, full=len(months or []) != 1)
+                extracted.check_accounting()
+                load.quarantine(extracted.quarantine_frame())
+                loaded = database.load_landed(db, con, months or [], load.insert)
+                extra[f"{database.source_name(db)} extracted"] = extracted.read
+                extra[f"{database.source_name(db)} loaded"] = loaded
+                total.quarantine += extracted.quarantine
+                total.flushed += loaded
+                total.read += loaded + len(extracted.quarantine)
+            load.insert_staged(staging)
+            for delivery, part in parts:
+                load.quarantine(part.quarantine_frame())
+                if delivery is not None:
+                    status = landing.record(con, config.landing_path, delivery, part.read,
+                                            part.loaded, len(part.quarantine))
+                    outcome[status] = outcome.get(status, 0) + 1
+                    if delivery.period is None and status != "unchanged":
+                        changed_whole.append(delivery.path.name)
+                total.extend(part)
+            if months is not None and changed_whole:
+                load.rebuild_beyond(months, changed_whole)
     return dg.MaterializeResult(metadata={
         "rows_read": total.read, "rows_loaded": total.loaded,
         "rows_quarantined": len(total.quarantine),

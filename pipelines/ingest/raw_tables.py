@@ -1,7 +1,9 @@
 """The warehouse's `raw` schema: one table per source entity, plus the quarantine.
 
 Loads replace the rows of the partitions (or the whole table) they load, and the quarantine
-rows of the same scope, in one transaction: all or nothing.
+rows of the same scope, in one transaction: all or nothing. What a load reads from files is
+first staged, committed chunk by chunk, in a table of its own (`staged`), so the one
+transaction moves rows already on disk instead of holding a year of them uncommitted.
 """
 
 from __future__ import annotations
@@ -112,7 +114,9 @@ def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
                             f"{type_.replace('NOT NULL', '').strip()}")
 
 
-def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> None:
+def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+            into: str | None = None) -> None:
+    """Insert `frame` by column name into raw.`table` (or `into`, a table of its columns)."""
     if frame.empty:
         return
     select = []
@@ -125,7 +129,8 @@ def _insert(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame) -> 
             select.append(f"NULL AS {c}")
     con.register("incoming", frame)
     try:
-        con.execute(f"INSERT INTO raw.{table} SELECT {', '.join(select)} FROM incoming")
+        con.execute(f"INSERT INTO {into or 'raw.' + table} SELECT {', '.join(select)} "
+                    f"FROM incoming")
     finally:
         con.unregister("incoming")
 
@@ -142,12 +147,42 @@ class Replacement:
     def quarantine(self, frame: pd.DataFrame) -> None:
         _insert(self.con, "quarantine", frame)
 
+    def insert_staged(self, staging: Staging) -> None:
+        """Move what `staging` holds into the table, inside this load's transaction."""
+        self.con.execute(f"INSERT INTO raw.{self.table} SELECT * FROM {staging.name}")
+
     def rebuild_beyond(self, months: list[str], files: list[str]) -> None:
         """Note the months `files` (read whole, new or corrected) hold beyond `months`."""
         self.con.execute(
             f"INSERT INTO raw.months_to_rebuild SELECT DISTINCT period, ?, now() "
             f"FROM raw.{self.table} WHERE source_file IN (SELECT unnest(?)) "
             f"AND period NOT IN (SELECT unnest(?))", [self.table, files, months])
+
+
+class Staging:
+    """Rows read for a load, each chunk committed on arrival; see `staged`."""
+
+    def __init__(self, con: duckdb.DuckDBPyConnection, table: str):
+        self.con, self.table, self.name = con, table, f"raw.staged_{table}"
+
+    def insert(self, frame: pd.DataFrame) -> None:
+        _insert(self.con, self.table, frame, into=self.name)
+
+
+@contextmanager
+def staged(con: duckdb.DuckDBPyConnection, table: str) -> Iterator[Staging]:
+    """A table of `table`'s columns for the rows of one load, dropped afterwards.
+
+    Each insert commits (no transaction is open), so DuckDB writes the rows to disk as they
+    come instead of keeping a whole load's rows in memory until one commit; `replacing` then
+    moves them in its transaction. A table left by a killed run is replaced, not reused."""
+    ensure_raw_schema(con)
+    staging = Staging(con, table)
+    con.execute(f"CREATE OR REPLACE TABLE {staging.name} AS SELECT * FROM raw.{table} LIMIT 0")
+    try:
+        yield staging
+    finally:
+        con.execute(f"DROP TABLE IF EXISTS {staging.name}")
 
 
 @contextmanager
