@@ -11,10 +11,9 @@ with the pipeline, then times in the same run:
 - floor: `marts.budget_follow_up` and `marts.staff_statistics` computed with no dbt at all:
          the models' own SQL (compiled once, before the clock starts) run straight on one
          DuckDB connection over the raw tables and seeds, each model as dbt materialises
-         it (a view or a table) but as a temporary object, and the Python model's function
-         called on its parent. Before it is timed, the floor's result is compared with the
-         marts row for row (EXCEPT ALL both ways): a floor that computes something else is
-         refused, not timed.
+         it (a view or a table) but as a temporary object. Before it is timed, the floor's
+         result is compared with the marts row for row (EXCEPT ALL both ways): a floor that
+         computes something else is refused, not timed.
 
 So dbt / floor is what dbt's orchestration, its tests and its metadata cost over the same
 queries. It is not an independent rewrite of the marts: a hand-written query could find a
@@ -61,8 +60,10 @@ def build(size: str, root: Path) -> Path:
 def dbt(command: str, warehouse: Path, target: Path, *args: str) -> float:
     start = time.perf_counter()
     result = subprocess.run(
-        [dbt_executable(), command, "--project-dir", str(DBT_DIR), "--profiles-dir",
-         str(DBT_DIR), "--target-path", str(target), "--quiet", *args],
+        [dbt_executable(), "--no-send-anonymous-usage-stats", command, "--project-dir",
+         str(DBT_DIR), "--profiles-dir",
+         str(DBT_DIR), "--target-path", str(target), "--log-path", str(target / "logs"),
+         "--quiet", *args],
         env={**os.environ, "UPPFOLJNING_WAREHOUSE": str(warehouse)},
         capture_output=True, text=True)
     elapsed = time.perf_counter() - start
@@ -98,35 +99,13 @@ def floor_plan(manifest: dict) -> list[dict]:
     return [nodes[uid] for uid in ordered]
 
 
-class _Ref:
-    """What a Python model's `dbt` argument offers it: config() and ref()."""
-
-    def __init__(self, con: duckdb.DuckDBPyConnection, names: dict[str, str]):
-        self.con, self.names = con, names
-
-    def config(self, **_kwargs) -> None:
-        pass
-
-    def ref(self, name: str):
-        return self.con.sql(f"select * from {self.names.get(name, name)}")
-
-
-def run_floor(con: duckdb.DuckDBPyConnection, plan: list[dict], seeds: dict[str, str]
-              ) -> dict[str, str]:
+def run_floor(con: duckdb.DuckDBPyConnection, plan: list[dict]) -> dict[str, str]:
     """Every model of the plan as a temporary view or table; the marts' temporary names."""
     names = {n["name"]: f"floor_{n['name']}" for n in plan}
     swap = {n["relation_name"]: names[n["name"]] for n in plan}
     pattern = re.compile("|".join(re.escape(r) for r in sorted(swap, key=len, reverse=True)))
     for node in plan:
         name = names[node["name"]]
-        if node.get("language") == "python":
-            scope: dict = {}
-            exec(compile(node["raw_code"], node["original_file_path"], "exec"), scope)
-            con.register("python_model_result", scope["model"](_Ref(con, {**seeds, **names}),
-                                                               con))
-            con.execute(f"create temp table {name} as select * from python_model_result")
-            con.unregister("python_model_result")
-            continue
         sql = pattern.sub(lambda m: swap[m.group(0)], node["compiled_code"])
         kind = "view" if node["config"]["materialized"] == "view" else "table"
         con.execute(f"create temp {kind} {name} as {sql}")
@@ -135,9 +114,8 @@ def run_floor(con: duckdb.DuckDBPyConnection, plan: list[dict], seeds: dict[str,
 
 def time_floor(warehouse: Path, plan: list[dict]) -> tuple[float, dict[str, int]]:
     """Seconds of the floor, after checking that it gives the marts row for row."""
-    seeds = {"org_levels": "seeds.org_levels"}
     with duckdb.connect(str(warehouse), read_only=True) as con:
-        marts = run_floor(con, plan, seeds)
+        marts = run_floor(con, plan)
         rows = {}
         for mart, floor in marts.items():
             columns = ", ".join(f'"{c}"' for (c,) in con.execute(
@@ -153,7 +131,7 @@ def time_floor(warehouse: Path, plan: list[dict]) -> tuple[float, dict[str, int]
             rows[mart] = con.execute(f"select count(*) from {floor}").fetchone()[0]
     with duckdb.connect(str(warehouse), read_only=True) as con:
         start = time.perf_counter()
-        marts = run_floor(con, plan, seeds)
+        marts = run_floor(con, plan)
         for floor in marts.values():  # views are lazy: the marts are tables, so is this
             con.execute(f"select count(*) from {floor}").fetchone()
         return time.perf_counter() - start, rows

@@ -147,12 +147,46 @@ class Reminders(BaseModel):
 MEMORY_SIZE = r"^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
 
 
-class Engine(BaseModel):
-    """What the embedded DuckDB may use, in every process of a run (the pipeline's own and
-    dbt's): a run's memory stays bounded by design, whatever the kommun's size. Past the
-    limit DuckDB spills to a temporary folder beside the warehouse (docs/architecture.md,
-    "Memory")."""
+class PostgresServer(BaseModel):
+    """The PostgreSQL database dbt builds the models in when `engine.kind` is postgres. The
+    password is never in the file: it is read from the environment variable it names."""
     model_config = ConfigDict(extra="forbid")
+    host: str = "localhost"
+    port: int = Field(default=5432, ge=1, le=65535)
+    user: str = "postgres"
+    database: str = Field(description="a database of its own: dbt replaces its schemas "
+                                      "raw, main, staging, seeds and marts")
+    password_env: str = Field(default="PGPASSWORD",
+                              description="the environment variable holding the password")
+
+    def password(self) -> str:
+        return os.environ.get(self.password_env, "")
+
+
+class SparkSession(BaseModel):
+    """The local Spark session dbt builds in when `engine.kind` is spark (dbt-spark, pyspark;
+    Java 17). Its tables, metastore and scratch are in `spark/` beside the warehouse."""
+    model_config = ConfigDict(extra="forbid")
+    driver_memory: str = Field(default="2g", pattern=r"^[0-9]+[kmgt]$",
+                               description="the JVM's heap (Spark's spelling: 2g, 512m)")
+    cores: int | None = Field(default=None, ge=1, le=256,
+                              description="Spark's local cores (default: engine.threads)")
+
+
+class Engine(BaseModel):
+    """Where dbt builds the models, and what the embedded DuckDB may use in every process of
+    a run (the pipeline's own and dbt's): a run's memory stays bounded by design, whatever
+    the kommun's size. Past the limit DuckDB spills to a temporary folder beside the
+    warehouse (docs/architecture.md, "Memory").
+
+    `kind: duckdb` (the default) builds in the warehouse file itself. `kind: postgres`
+    builds in a PostgreSQL database, `kind: spark` in a local Spark session: the raw tables
+    are sent there before dbt, the marts copied back into the warehouse after it, so quality
+    and the packages read them as always (docs/architecture.md, "Running at scale")."""
+    model_config = ConfigDict(extra="forbid")
+    kind: Literal["duckdb", "postgres", "spark"] = "duckdb"
+    postgres: PostgresServer | None = None
+    spark: SparkSession = Field(default_factory=SparkSession)
     memory_limit: str = Field(
         default="1GB", pattern=MEMORY_SIZE,
         description="DuckDB's memory limit per process (e.g. 1GB, 512MB); the run's peak is "
@@ -165,9 +199,32 @@ class Engine(BaseModel):
     def _no_spaces(cls, limit: str) -> str:  # one spelling for every connection and dbt
         return limit.replace(" ", "")
 
+    @model_validator(mode="after")
+    def _server_named(self) -> Engine:
+        if self.kind == "postgres" and self.postgres is None:
+            raise ValueError("engine.kind postgres needs engine.postgres (at least its "
+                             "database)")
+        return self
+
     def duckdb_settings(self) -> dict[str, str]:
         """The settings every DuckDB connection of a run opens with."""
         return {"memory_limit": self.memory_limit, "threads": str(self.threads)}
+
+
+class DagsterInstance(BaseModel):
+    """Where Dagster keeps the runs, their events and schedules' state when `uppfoljning run`
+    starts it without DAGSTER_HOME: `sqlite` (files in `.dagster/` beside the config) or a
+    PostgreSQL database shared by every machine and the webserver (dagster-postgres)."""
+    model_config = ConfigDict(extra="forbid")
+    storage: Literal["sqlite", "postgres"] = "sqlite"
+    postgres: PostgresServer | None = None
+
+    @model_validator(mode="after")
+    def _server_named(self) -> DagsterInstance:
+        if self.storage == "postgres" and self.postgres is None:
+            raise ValueError("dagster.storage postgres needs dagster.postgres (at least its "
+                             "database)")
+        return self
 
 
 class Config(BaseModel):
@@ -183,6 +240,7 @@ class Config(BaseModel):
         default=120, ge=0, le=3600,
         description="how long a run waits for a process that holds the warehouse file")
     engine: Engine = Field(default_factory=Engine)
+    dagster: DagsterInstance = Field(default_factory=DagsterInstance)
     landing: Path = Path("landing")
     reports_output: Path = Path("reports/output")
     municipality_code: str | None = Field(

@@ -1,4 +1,6 @@
-"""Resources, chosen by environment (UPPFOLJNING_ENV): `local` is an embedded DuckDB file.
+"""Resources, chosen by environment (UPPFOLJNING_ENV): `local` is an embedded DuckDB file
+(and, where the config's engine says so, the PostgreSQL database or Spark session dbt
+builds in).
 
 Connections are opened and closed inside each asset, never cached: DuckDB allows one writer
 process at a time, and dbt runs in its own process (docs/toolchain facts).
@@ -9,11 +11,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
+from pathlib import Path
 
 import dagster as dg
 import duckdb
 
 from pipelines.config import Config, Engine, config_path_from_env, load_config
+from pipelines.engines import BuildEngine
+from pipelines.engines.postgres import Server
+from pipelines.engines.spark import Session
 from pipelines.read_copy import connect_waiting
 
 ENV_VAR = "UPPFOLJNING_ENV"
@@ -37,9 +43,30 @@ class Warehouse(dg.ConfigurableResource):
     lock_wait_seconds: float = 120.0
     memory_limit: str = "1GB"  # DuckDB's, per process (the config's engine)
     threads: int = 2
+    # where dbt builds (the config's engine.kind) and, for postgres, the server; its password
+    # is read from the environment variable named, when the run starts, never stored here
+    build_engine: str = "duckdb"
+    postgres_host: str = "localhost"
+    postgres_port: int = 5432
+    postgres_user: str = "postgres"
+    postgres_database: str = ""
+    postgres_password_env: str = "PGPASSWORD"
+    spark_driver_memory: str = "2g"
+    spark_cores: int = 2
 
     def duckdb_settings(self) -> dict[str, str]:
         return Engine(memory_limit=self.memory_limit, threads=self.threads).duckdb_settings()
+
+    def build_target(self) -> BuildEngine | None:
+        """The engine dbt builds in, or None where it builds in the warehouse file."""
+        if self.build_engine == "postgres":
+            return Server(host=self.postgres_host, port=self.postgres_port,
+                          user=self.postgres_user, database=self.postgres_database,
+                          password=os.environ.get(self.postgres_password_env, ""))
+        if self.build_engine == "spark":
+            return Session(folder=Path(self.path).parent / "spark", cores=self.spark_cores,
+                           driver_memory=self.spark_driver_memory)
+        return None
 
     @contextmanager
     def connect(self, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -57,10 +84,18 @@ def _local(config_path: str, config: Config | None) -> dict[str, dg.Configurable
     if config is None:
         return {"settings": Settings(config_path=config_path),
                 "warehouse": Warehouse(path="warehouse/uppfoljning.duckdb")}
+    engine, server = config.engine, config.engine.postgres
+    on_server = {} if server is None else {
+        "postgres_host": server.host, "postgres_port": server.port,
+        "postgres_user": server.user, "postgres_database": server.database,
+        "postgres_password_env": server.password_env}
+    on_server |= {"spark_driver_memory": engine.spark.driver_memory,
+                  "spark_cores": engine.spark.cores or engine.threads}
     return {"settings": Settings(config_path=config_path),
             "warehouse": Warehouse(path=str(config.warehouse_path),
                                    lock_wait_seconds=config.lock_wait_seconds,
-                                   **config.engine.model_dump())}
+                                   memory_limit=engine.memory_limit, threads=engine.threads,
+                                   build_engine=engine.kind, **on_server)}
 
 
 RESOURCE_SETS = {"local": _local}

@@ -18,6 +18,7 @@ from pathlib import Path
 
 import dagster as dg
 import pandas as pd
+import yaml
 
 from pipelines.config import Config, load_config
 from pipelines.partitions import follow_up_periods_in, months_through
@@ -59,14 +60,37 @@ class RunSummary:
 
 
 def instance_for(config: Config) -> dg.DagsterInstance:
-    """DAGSTER_HOME's instance when set, else one in `<config dir>/.dagster`."""
+    """DAGSTER_HOME's instance when set, else one in `<config dir>/.dagster`: its storage in
+    files there, or in the PostgreSQL database of the config's `dagster` section."""
     if os.environ.get("DAGSTER_HOME"):
         return dg.DagsterInstance.get()
     home = config.base_dir / ".dagster"
     home.mkdir(parents=True, exist_ok=True)
-    if not (home / "dagster.yaml").exists():
-        shutil.copy(INSTANCE_TEMPLATE, home / "dagster.yaml")
+    settings = home / "dagster.yaml"
+    if config.dagster.storage == "postgres":
+        wanted = instance_settings(config)
+        if not settings.exists() or settings.read_text(encoding="utf-8") != wanted:
+            settings.write_text(wanted, encoding="utf-8")
+    elif not settings.exists():
+        shutil.copy(INSTANCE_TEMPLATE, settings)
     return dg.DagsterInstance.from_config(str(home))
+
+
+def instance_settings(config: Config) -> str:
+    """dagster.yaml of an instance on PostgreSQL: the template's pools and telemetry, and
+    the storage (dagster-postgres) with the password read from its environment variable
+    (none where that is not set: a server that trusts the machine, or ~/.pgpass)."""
+    server = config.dagster.postgres
+    settings = yaml.safe_load(INSTANCE_TEMPLATE.read_text(encoding="utf-8"))
+    # psycopg2, the driver dagster-postgres is written for (SQLAlchemy 2.1 would take
+    # psycopg 3 for plain postgresql://, whose server-side binding breaks its NOTIFY)
+    database = {"hostname": server.host, "port": server.port, "username": server.user,
+                "db_name": server.database, "scheme": "postgresql+psycopg2"}
+    if server.password_env in os.environ:
+        database["password"] = {"env": server.password_env}
+    settings["storage"] = {"postgres": {"postgres_db": database}}
+    return ("# written by uppfoljning from the config's `dagster` section; edits are replaced\n"
+            + yaml.safe_dump(settings, sort_keys=False))
 
 
 PID_TAG = "uppfoljning/pid"  # the process a command-line run executes in

@@ -12,7 +12,9 @@ January and February 2025, hours as the HR export gives them:
            February, 8 h short sick leave in February
 """
 
-import importlib.util
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import duckdb
@@ -163,19 +165,6 @@ def test_sick_leave_of_the_law(staff):
             "kan härledas till enskild person")
 
 
-def test_the_long_term_share_is_the_share_of_the_sick_leave():
-    model = load_model()
-    frame = pd.DataFrame({"sick_hours": [168.0], "sick_hours_long": [160.0],
-                          "scheduled_hours": [2160.0]})
-    for numerator, denominator, _ in model.FIGURES.values():
-        for column in (numerator, denominator):
-            if column not in frame:
-                frame[column] = 0.0
-    out = model.sick_leave_figures(frame)
-    assert out.sick_leave_long_share_pct[0] == pytest.approx(100 * 160 / 168, abs=0.005)
-    assert out.sick_leave_pct[0] == pytest.approx(100 * 168 / 2160, abs=0.005)
-
-
 def test_small_groups_get_no_figure_and_say_why(staff):
     jan = cell(staff, 1, "month", "K")
     # two men: no figure; the twelve women's figure would give the men's away with the total
@@ -219,66 +208,115 @@ def test_no_personnummer_and_no_names_reach_the_warehouse(staff):
             assert "Anna" not in text and "Cecilia" not in text, f"{schema}.{table}"
 
 
-# --- the suppression on its own -----------------------------------------------------------
+# --- the suppression on its own: the mart built by dbt over hand-made unit figures -------
+#
+# Each case is one period of intermediate.int_staff_figures_aggregated, the figures before
+# any suppression: every group has 100 scheduled hours and 5 sick hours (5,00 %), one of them
+# long, unless a case says otherwise. dbt builds the mart and runs its tests, the check that
+# no hidden figure can be derived among them.
+
+LEVELS = {1: "kommun", 2: "nämnd"}
+GROUPS = ("women", "men", "age_29", "age_30_49", "age_50")
+CASES = {
+    # a lone hidden sibling takes the smallest other sibling with it
+    1: [("P", None, 1, 60, 30, 30), ("A", "P", 2, 8, 4, 4), ("B", "P", 2, 22, 11, 11),
+        ("C", "P", 2, 30, 15, 15)],
+    # A's 5 men are hidden; then A's women (20), and P's women would give A's away from B's:
+    # so B's women go too, and with them B's men (total - women)
+    2: [("P", None, 1, 60, 40, 20), ("A", "P", 2, 25, 20, 5), ("B", "P", 2, 35, 20, 15)],
+    # an empty group hides nothing
+    3: [("P", None, 1, 30, 30, 0)],
+    # long spells of one person in a group of 11 (A), of three or four elsewhere
+    4: [("P", None, 1, 60, 30, 30), ("A", "P", 2, 11, 6, 5), ("B", "P", 2, 49, 24, 25)],
+    # the share of long spells is of the sick leave: 160 of 168 sick hours, of 2160 scheduled
+    5: [("P", None, 1, 14, 14, 0)],
+}
+LONG_TERM_PERSONS = {(4, "P"): 4, (4, "A"): 1}
 
 
-def load_model():
-    spec = importlib.util.spec_from_file_location(
-        "staff_statistics", ROOT / "dbt_project/models/marts/staff_statistics.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+def figure_rows():
+    rows = []
+    for period, units in CASES.items():
+        for code, parent, level, headcount, women, men in units:
+            sizes = {"women": women, "men": men, "age_29": 0, "age_30_49": headcount,
+                     "age_50": 0}
+            scheduled, sick, long = (2160, 168, 160) if period == 5 else (100, 5, 1)
+            row = {"fiscal_year": 2025, "period": period, "period_scope": "month",
+                   "org_level": LEVELS[level], "org_unit_code": code,
+                   "org_unit_name": f"Enhet {code}", "parent_unit_code": parent,
+                   "headcount": headcount, "fte": float(headcount),
+                   "headcount_long_term_sick": LONG_TERM_PERSONS.get((period, code), 3),
+                   "scheduled_hours": scheduled, "sick_hours": sick, "sick_hours_long": long,
+                   "overtime_hours": 0, "additional_hours": 0, "personnel_cost_hr": 0,
+                   "personnel_cost_outcome": 0, "personnel_cost_budget": 0,
+                   "personnel_cost_budget_annual": 0}
+            for group in GROUPS:
+                row[f"headcount_{group}"] = sizes[group]
+                row[f"scheduled_hours_{group}"] = scheduled if sizes[group] else None
+                row[f"sick_hours_{group}"] = sick if sizes[group] else None
+            rows.append(row)
+    return pd.DataFrame(rows)
 
 
-def units(*rows):
-    """(code, parent, level_order, headcount, women, men) with even ages 30-49."""
-    frame = pd.DataFrame(rows, columns=["org_unit_code", "parent_unit_code", "level_order",
-                                        "headcount", "headcount_women", "headcount_men"])
-    frame["headcount_age_29"] = 0
-    frame["headcount_age_30_49"] = frame["headcount"]
-    frame["headcount_age_50"] = 0
-    frame["headcount_long_term_sick"] = 3
-    for figure in load_model().FIGURES:
-        frame[figure] = 5.0
-    return frame.assign(fiscal_year=2025, period=1, period_scope="month")
+@pytest.fixture(scope="module")
+def suppressed(tmp_path_factory):
+    work = tmp_path_factory.mktemp("suppression")
+    warehouse = work / "figures.duckdb"
+    with duckdb.connect(str(warehouse)) as con:
+        frame = figure_rows()  # noqa: F841 (read by DuckDB by name)
+        con.execute("CREATE TABLE main.int_staff_figures_aggregated AS SELECT * FROM frame")
+    dbt = Path(sys.executable).parent / "dbt"
+    done = subprocess.run(
+        [str(dbt), "--no-send-anonymous-usage-stats", "build",
+         "--select", "org_levels staff_statistics",
+         "--indirect-selection", "cautious",
+         "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
+         str(ROOT / "dbt_project"), "--target-path", str(work / "target"),
+         "--log-path", str(work / "logs")],
+        env={**os.environ, "UPPFOLJNING_WAREHOUSE": str(warehouse)},
+        capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stdout[-3000:]
+    with duckdb.connect(str(warehouse), read_only=True) as con:
+        out = con.execute("SELECT * FROM marts.staff_statistics").df()
+    return {period: rows.set_index("org_unit_code") for period, rows in out.groupby("period")}
 
 
-def test_a_lone_hidden_sibling_takes_the_smallest_other_sibling_with_it():
-    model = load_model()
-    out = model.suppress(units(("P", None, 1, 60, 30, 30), ("A", "P", 2, 8, 4, 4),
-                               ("B", "P", 2, 22, 11, 11), ("C", "P", 2, 30, 15, 15)))
-    shown = dict(zip(out.org_unit_code, out.sick_leave_pct.notna(), strict=True))
-    assert shown == {"P": True, "A": False, "B": False, "C": True}
+def shown(rows, figure):
+    return rows[figure].notna().to_dict()
 
 
-def test_a_hidden_group_hides_its_complement_and_that_spreads_upwards():
-    model = load_model()
-    # A has 5 men: hidden; then A's women (20) are hidden, and P's women would give A's away
-    # from B's: so B's women go too, and with them B's men (total - women)
-    out = model.suppress(units(("P", None, 1, 60, 40, 20), ("A", "P", 2, 25, 20, 5),
-                               ("B", "P", 2, 35, 20, 15)))
-    women = dict(zip(out.org_unit_code, out.sick_leave_women_pct.notna(), strict=True))
-    men = dict(zip(out.org_unit_code, out.sick_leave_men_pct.notna(), strict=True))
-    assert women == {"P": True, "A": False, "B": False}
-    assert men == {"P": True, "A": False, "B": False}
-    assert out.sick_leave_pct.notna().all()
+def test_a_lone_hidden_sibling_takes_the_smallest_other_sibling_with_it(suppressed):
+    assert shown(suppressed[1], "sick_leave_pct") == {
+        "P": True, "A": False, "B": False, "C": True}
+    assert suppressed[1].sick_leave_pct_suppression["B"] == (
+        "kan annars räknas fram ur summan och övriga grupper")
 
 
-def test_an_empty_group_hides_nothing():
-    model = load_model()
-    out = model.suppress(units(("P", None, 1, 30, 30, 0)))
-    assert out.sick_leave_women_pct.notna().all()
-    assert out.sick_leave_men_pct_suppression.tolist() == ["inga anställda i gruppen"]
+def test_a_hidden_group_hides_its_complement_and_that_spreads_upwards(suppressed):
+    assert shown(suppressed[2], "sick_leave_women_pct") == {"P": True, "A": False, "B": False}
+    assert shown(suppressed[2], "sick_leave_men_pct") == {"P": True, "A": False, "B": False}
+    assert suppressed[2].sick_leave_pct.notna().all()
 
 
-def test_a_long_term_share_of_one_or_two_persons_is_not_published():
-    model = load_model()
-    frame = units(("P", None, 1, 60, 30, 30), ("A", "P", 2, 11, 6, 5), ("B", "P", 2, 49, 24, 25))
-    frame["headcount_long_term_sick"] = [4, 1, 3]
-    out = model.suppress(frame)
-    long = dict(zip(out.org_unit_code, out.sick_leave_long_share_pct.notna(), strict=True))
-    assert long["A"] is False and long["P"] is True
-    reason = out.set_index("org_unit_code").sick_leave_long_share_pct_suppression["A"]
-    assert reason.startswith("kan härledas till enskild person")
+def test_an_empty_group_hides_nothing(suppressed):
+    rows = suppressed[3]
+    assert rows.sick_leave_women_pct.tolist() == [5.0]
+    assert rows.sick_leave_men_pct_suppression.tolist() == ["inga anställda i gruppen"]
+
+
+def test_a_long_term_share_of_one_or_two_persons_is_not_published(suppressed):
+    rows = suppressed[4]
+    assert shown(rows, "sick_leave_long_share_pct") == {"P": True, "A": False, "B": False}
+    assert rows.sick_leave_long_share_pct_suppression["A"].startswith(
+        "kan härledas till enskild person")
+    # P's share with B's would give A's away
+    assert rows.sick_leave_long_share_pct_suppression["B"] == (
+        "kan annars räknas fram ur summan och övriga grupper")
     # the other figures of the 11-person group stay: only the traceable one goes
-    assert out.set_index("org_unit_code").sick_leave_pct["A"] == 5.0
+    assert rows.sick_leave_pct["A"] == 5.0
+
+
+def test_the_long_term_share_is_the_share_of_the_sick_leave(suppressed):
+    rows = suppressed[5]
+    assert rows.sick_leave_long_share_pct["P"] == 95.24  # 100 × 160 / 168, to two decimals
+    assert rows.sick_leave_pct["P"] == 7.78  # 100 × 168 / 2160

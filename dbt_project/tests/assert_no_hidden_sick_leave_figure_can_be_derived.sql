@@ -32,8 +32,8 @@ sets as (
         totals.fiscal_year, totals.period, totals.period_scope, totals.org_unit_code,
         groups.set_name,
         totals.secret as total_secret,
-        count(*) filter (parts.secret) as secret_parts,
-        count(*) filter (parts.shown) as shown_parts
+        count(*) filter (where parts.secret) as secret_parts,
+        count(*) filter (where parts.shown) as shown_parts
     from cells as totals
     inner join (values
         ('kön', 'sick_leave_women_pct'), ('kön', 'sick_leave_men_pct'),
@@ -47,7 +47,7 @@ sets as (
         and parts.level_order = totals.level_order
         and parts.org_unit_code = totals.org_unit_code
         and parts.figure = groups.figure
-    group by all
+    group by 1, 2, 3, 4, 5, 6
 
     union all
 
@@ -56,8 +56,8 @@ sets as (
         parent.fiscal_year, parent.period, parent.period_scope, parent.org_unit_code,
         parent.figure as set_name,
         parent.secret as total_secret,
-        count(*) filter (child.secret) as secret_parts,
-        count(*) filter (child.shown) as shown_parts
+        count(*) filter (where child.secret) as secret_parts,
+        count(*) filter (where child.shown) as shown_parts
     from cells as parent
     inner join cells as child
         on child.fiscal_year = parent.fiscal_year
@@ -66,7 +66,7 @@ sets as (
         and child.level_order = parent.level_order + 1
         and child.parent_unit_code = parent.org_unit_code
         and child.figure = parent.figure
-    group by all
+    group by 1, 2, 3, 4, 5, 6
 )
 
 select *

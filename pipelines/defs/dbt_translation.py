@@ -95,7 +95,7 @@ class Translator(DagsterDbtTranslator):
         return tags
 
 
-def _key(event: Any, context: Any) -> dg.AssetKey | None:
+def event_key(event: Any, context: Any) -> dg.AssetKey | None:
     """The asset a dbt materialisation event is for."""
     if isinstance(event, dg.AssetMaterialization):
         return event.asset_key
@@ -137,7 +137,7 @@ def with_table_metadata(events: list[Any], warehouse: Warehouse, context: Any,
                         relations: Mapping[dg.AssetKey, tuple[str, str]]) -> Iterator[Any]:
     """dbt's events, each materialisation with its relation's row count and column types:
     read once dbt has finished (it holds DuckDB's write lock while it runs)."""
-    keys = [_key(e, context) for e in events]
+    keys = [event_key(e, context) for e in events]
     found = table_metadata(warehouse, [relations[k] for k in keys if k in relations])
     for event, key in zip(events, keys, strict=True):
         if key in relations and relations[key] in found:

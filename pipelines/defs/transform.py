@@ -1,4 +1,5 @@
-"""Transform area: the dbt project (dbt-duckdb) as Dagster assets; dbt tests become checks.
+"""Transform area: the dbt project (dbt-duckdb; dbt-postgres or dbt-spark by the config's
+engine) as Dagster assets; dbt tests become checks.
 
 The arguments passed to dbt are built by `dbt_build_args` and `dbt_env_for`, pure functions
 with unit tests. dbt writes nothing inside the installed project: the manifest Dagster reads
@@ -24,7 +25,8 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
 from pipelines.config import Config
-from pipelines.defs.dbt_translation import Translator, with_table_metadata
+from pipelines.defs.dbt_translation import Translator, event_key, with_table_metadata
+from pipelines.engines import BuildEngine
 from pipelines.partitions import Partitions
 from pipelines.resources import WAREHOUSE_POOL, Warehouse
 
@@ -149,16 +151,33 @@ def run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     """`dbt build` of the selected models, its events with row counts and column types.
     `cautious`: a test runs only with all its models selected (the reference models leave
     the tests that also read monthly models to the monthly build)."""
+    engine = warehouse.build_target()
     os.environ.update({"UPPFOLJNING_WAREHOUSE": warehouse.path,  # read by profiles.yml
                        "UPPFOLJNING_DUCKDB_MEMORY_LIMIT": warehouse.memory_limit,
                        "UPPFOLJNING_DUCKDB_THREADS": str(warehouse.threads),
                        "DBT_INDIRECT_SELECTION": "cautious" if cautious else "eager",
-                       **dbt_env_for(months)})  # the rebuild window, for rebuild_window
+                       **dbt_env_for(months),  # the rebuild window, for rebuild_window
+                       **dbt_target_env(engine)})
     with warehouse.connect():  # a holder of the file: wait for it here, not fail in dbt
         pass
+    if engine is not None:
+        sent = engine.send_raw(Path(warehouse.path), warehouse.duckdb_settings())
+        context.log.info(f"raw tables sent to {engine.target}: {sent or 'none changed'}")
     events = list(dbt.cli(dbt_build_args(), context=context, target_path=target).stream())
+    if engine is not None:  # the marts and seeds this build made, into the warehouse
+        built = [relations[key] for key in (event_key(e, context) for e in events)
+                 if key in relations]
+        engine.copy_back(Path(warehouse.path), built, warehouse.duckdb_settings())
     # after dbt: it held the write lock
     yield from with_table_metadata(events, warehouse, context, relations)
+
+
+def dbt_target_env(engine: BuildEngine | None) -> dict[str, str]:
+    """The profile's target (profiles.yml) and what it reads: the warehouse file's, or a
+    server's connection, or a Spark session's folders."""
+    if engine is None:
+        return {"UPPFOLJNING_DBT_TARGET": "local"}
+    return {"UPPFOLJNING_DBT_TARGET": engine.target, **engine.environment(DBT_DIR)}
 
 
 def build(partitions: Partitions, config: Config | None) -> dg.Definitions:

@@ -7,19 +7,20 @@
 with employee_months as (
     select
         *,
-        make_date(fiscal_year, period, 1) as month_start,
-        last_day(make_date(fiscal_year, period, 1)) as month_end
+        cast({{ period_key('fiscal_year', 'period') }} || '-01' as date) as month_start,
+        cast({{ dbt.last_day("cast(" ~ period_key('fiscal_year', 'period') ~ " || '-01' as date)",
+                             'month') }} as date) as month_end
     from {{ ref('stg_hr__employee_months') }}
 ),
 
 employed as (
     select
         *,
-        greatest(0, date_diff(
-            'day',
-            greatest(coalesce(employed_from, month_start), month_start),
-            least(coalesce(employed_to, month_end), month_end)
-        ) + 1) / (date_diff('day', month_start, month_end) + 1) as employed_share,
+        cast(greatest(0, {{ dbt.datediff(
+            'greatest(coalesce(employed_from, month_start), month_start)',
+            'least(coalesce(employed_to, month_end), month_end)',
+            'day') }} + 1) as {{ type_double() }})
+            / ({{ dbt.datediff('month_start', 'month_end', 'day') }} + 1) as employed_share,
         sum(scheduled_hours) over person_month as person_month_scheduled_hours,
         count(*) over person_month as person_month_rows
     from employee_months

@@ -14,7 +14,7 @@ select
     years.fiscal_year,
     months.period,
     cast({{ dbt.last_day(
-        "cast(cast(years.fiscal_year as varchar) || '-' || lpad(cast(months.period as varchar), 2, '0') || '-01' as date)",
+        "cast(" ~ period_key('years.fiscal_year', 'months.period') ~ " || '-01' as date)",
         "month") }} as date) as period_end
 from years
 cross join months

@@ -19,9 +19,9 @@ kommun as (
     select
         fiscal_year,
         period,
-        -sum(forecast_annual) filter (cost_category = 'net') as result,
-        -sum(forecast_annual) filter (cost_category = 'taxes_and_grants') as taxes,
-        sum(forecast_annual) filter (cost_category = 'capital_costs') as capital_costs
+        -sum(forecast_annual) filter (where cost_category = 'net') as result,
+        -sum(forecast_annual) filter (where cost_category = 'taxes_and_grants') as taxes,
+        sum(forecast_annual) filter (where cost_category = 'capital_costs') as capital_costs
     from follow_up
     where level_order = (select min(level_order) from {{ ref('org_levels') }})
     group by 1, 2
@@ -41,8 +41,8 @@ boards as (
         fiscal_year,
         period,
         org_unit_code,
-        sum(forecast_deviation) filter (cost_category = 'net')
-            - coalesce(sum(forecast_deviation) filter (
+        sum(forecast_deviation) filter (where cost_category = 'net')
+            - coalesce(sum(forecast_deviation) filter (where
                 cost_category in ('taxes_and_grants', 'financial_items')), 0) as deviation
     from follow_up
     where org_level = 'nämnd' and org_unit_code <> '(okänt)'
@@ -51,8 +51,8 @@ boards as (
 
 computed as (
     select fiscal_year, period, 'resultat_andel_skatter' as computation,
-        cast(null as varchar) as org_unit_code,
-        round(100.0 * result / nullif(taxes, 0), 2) as outcome_value
+        cast(null as {{ dbt.type_string() }}) as org_unit_code,
+        {{ rounded_share('result', 'taxes', 2) }} as outcome_value
     from kommun
 
     union all
@@ -71,15 +71,14 @@ computed as (
     union all
 
     select kommun.fiscal_year, kommun.period, 'sjalvfinansieringsgrad', null,
-        round(100.0 * (kommun.result + kommun.capital_costs)
-              / nullif(investments.investments, 0), 1)
+        {{ rounded_share('kommun.result + kommun.capital_costs', 'investments.investments', 1) }}
     from kommun
     inner join investments using (fiscal_year, period)
 
     union all
 
     select fiscal_year, period, 'budgetavvikelse', org_unit_code,
-        round(100.0 * forecast_deviation / nullif(abs(budget_annual), 0), 2)
+        {{ rounded_share('forecast_deviation', 'abs(budget_annual)', 2) }}
     from follow_up
     where cost_category = 'net'
 )
@@ -92,8 +91,7 @@ from computed
 union all
 
 select fiscal_year, period, 'personalstatistik', null, sick_leave_pct,
-    'personalstatistik januari-' || ['januari', 'februari', 'mars', 'april', 'maj', 'juni',
-        'juli', 'augusti', 'september', 'oktober', 'november', 'december'][period]
+    'personalstatistik januari-' || {{ month_name('period') }}
 from {{ ref('staff_statistics') }}
 where period_scope = 'ytd'
     and level_order = (select min(level_order) from {{ ref('org_levels') }})

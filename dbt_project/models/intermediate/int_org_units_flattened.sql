@@ -4,7 +4,11 @@
 -- closed unit still rolls up where it last belonged. A unit that opens later in the fiscal
 -- year is placed where it will belong from the start of the year: its budget is part of its
 -- parent's year.
-with recursive periods as (
+{#- the tree is walked upwards one level per step, as far as org_tree_depth (12) reaches:
+    a Swedish kommun's tree has five levels, and a chain of more (or a loop in the register)
+    is stopped there and fails the test assert_org_tree_is_walked_to_its_top -#}
+{%- set depth = var('org_tree_depth', 12) %}
+with periods as (
     select * from {{ ref('int_follow_up_periods') }}
 ),
 
@@ -26,14 +30,14 @@ versions as (
         ) as version_rank
     from periods
     inner join {{ ref('stg_org_register__org_units') }} as units
-        on units.valid_from <= cast(cast(periods.fiscal_year as varchar) || '-12-31' as date)
+        on units.valid_from <= cast(cast(periods.fiscal_year as {{ dbt.type_string() }}) || '-12-31' as date)
 ),
 
-units_at_period_end as (
+units_at_period_end as {{ materialized_cte() }} (
     select * from versions where version_rank = 1
 ),
 
-tree as (
+tree_0 as {{ materialized_cte() }} (
     select
         fiscal_year,
         period,
@@ -42,22 +46,31 @@ tree as (
         org_unit_code as ancestor_code,
         0 as depth
     from units_at_period_end
+),
+{%- for n in range(1, depth + 1) %}
 
-    union all
-
+tree_{{ n }} as {{ materialized_cte() }} (
     select
         tree.fiscal_year,
         tree.period,
         tree.unit_code,
         tree.unit_level,
         parent.parent_unit_code as ancestor_code,
-        tree.depth + 1 as depth
-    from tree
+        {{ n }} as depth
+    from tree_{{ n - 1 }} as tree
     inner join units_at_period_end as parent
         on parent.fiscal_year = tree.fiscal_year
         and parent.period = tree.period
         and parent.org_unit_code = tree.ancestor_code
     where parent.parent_unit_code is not null
+),
+{%- endfor %}
+
+tree as (
+    {%- for n in range(depth + 1) %}
+    select * from tree_{{ n }}
+    {{ "union all" if not loop.last }}
+    {%- endfor %}
 )
 
 select

@@ -17,11 +17,11 @@ persons as (
         org_level,
         org_unit_code_at_level as org_unit_code,
         person_key,
-        any_value(org_unit_name) as org_unit_name,
-        any_value(parent_unit_code) as parent_unit_code,
-        any_value(gender_group) as gender_group,
-        any_value(age_group) as age_group,
-        any_value(months_in_scope) as months_in_scope,
+        min(org_unit_name) as org_unit_name,
+        min(parent_unit_code) as parent_unit_code,
+        min(gender_group) as gender_group,
+        min(age_group) as age_group,
+        min(months_in_scope) as months_in_scope,
         sum(fte) as fte,
         sum(scheduled_hours) as scheduled_hours,
         sum(sick_hours) as sick_hours,
@@ -40,31 +40,31 @@ staff as (
         period_scope,
         org_level,
         org_unit_code,
-        any_value(org_unit_name) as org_unit_name,
-        any_value(parent_unit_code) as parent_unit_code,
+        min(org_unit_name) as org_unit_name,
+        min(parent_unit_code) as parent_unit_code,
         count(*) as headcount,
-        count(*) filter (gender_group = 'women') as headcount_women,
-        count(*) filter (gender_group = 'men') as headcount_men,
-        count(*) filter (age_group = 'age_29') as headcount_age_29,
-        count(*) filter (age_group = 'age_30_49') as headcount_age_30_49,
-        count(*) filter (age_group = 'age_50') as headcount_age_50,
+        count(*) filter (where gender_group = 'women') as headcount_women,
+        count(*) filter (where gender_group = 'men') as headcount_men,
+        count(*) filter (where age_group = 'age_29') as headcount_age_29,
+        count(*) filter (where age_group = 'age_30_49') as headcount_age_30_49,
+        count(*) filter (where age_group = 'age_50') as headcount_age_50,
         -- how many persons the long spells come from: with one or two, the share points at
         -- them (staff_statistics suppresses it)
-        count(*) filter (sick_hours_long > 0) as headcount_long_term_sick,
-        sum(fte) / any_value(months_in_scope) as fte,
+        count(*) filter (where sick_hours_long > 0) as headcount_long_term_sick,
+        cast({{ quotient('sum(fte)', 'min(months_in_scope)') }} as decimal(18, 8)) as fte,
         sum(scheduled_hours) as scheduled_hours,
         sum(sick_hours) as sick_hours,
         sum(sick_hours_long) as sick_hours_long,
-        sum(scheduled_hours) filter (gender_group = 'women') as scheduled_hours_women,
-        sum(sick_hours) filter (gender_group = 'women') as sick_hours_women,
-        sum(scheduled_hours) filter (gender_group = 'men') as scheduled_hours_men,
-        sum(sick_hours) filter (gender_group = 'men') as sick_hours_men,
-        sum(scheduled_hours) filter (age_group = 'age_29') as scheduled_hours_age_29,
-        sum(sick_hours) filter (age_group = 'age_29') as sick_hours_age_29,
-        sum(scheduled_hours) filter (age_group = 'age_30_49') as scheduled_hours_age_30_49,
-        sum(sick_hours) filter (age_group = 'age_30_49') as sick_hours_age_30_49,
-        sum(scheduled_hours) filter (age_group = 'age_50') as scheduled_hours_age_50,
-        sum(sick_hours) filter (age_group = 'age_50') as sick_hours_age_50,
+        sum(scheduled_hours) filter (where gender_group = 'women') as scheduled_hours_women,
+        sum(sick_hours) filter (where gender_group = 'women') as sick_hours_women,
+        sum(scheduled_hours) filter (where gender_group = 'men') as scheduled_hours_men,
+        sum(sick_hours) filter (where gender_group = 'men') as sick_hours_men,
+        sum(scheduled_hours) filter (where age_group = 'age_29') as scheduled_hours_age_29,
+        sum(sick_hours) filter (where age_group = 'age_29') as sick_hours_age_29,
+        sum(scheduled_hours) filter (where age_group = 'age_30_49') as scheduled_hours_age_30_49,
+        sum(sick_hours) filter (where age_group = 'age_30_49') as sick_hours_age_30_49,
+        sum(scheduled_hours) filter (where age_group = 'age_50') as scheduled_hours_age_50,
+        sum(sick_hours) filter (where age_group = 'age_50') as sick_hours_age_50,
         sum(overtime_hours) as overtime_hours,
         sum(additional_hours) as additional_hours,
         sum(personnel_cost) as personnel_cost_hr
@@ -84,8 +84,8 @@ personnel_cost as (
         scopes.period_scope,
         amounts.org_level,
         amounts.org_unit_code_at_level as org_unit_code,
-        any_value(amounts.org_unit_name) as org_unit_name,
-        any_value(amounts.parent_unit_code) as parent_unit_code,
+        min(amounts.org_unit_name) as org_unit_name,
+        min(amounts.parent_unit_code) as parent_unit_code,
         sum(case scopes.period_scope
             when 'month' then amounts.outcome_month else amounts.outcome_ytd end)
             as personnel_cost_outcome,
@@ -97,8 +97,10 @@ personnel_cost as (
     cross join scopes
     where amounts.cost_category = 'personnel'
         and exists (
-            select 1 from placed
-            where placed.fiscal_year = amounts.fiscal_year and placed.period = amounts.period
+            -- the periods placed has: those with an HR export (not placed itself, whose
+            -- millions of rows a second reader would make DuckDB hold in memory)
+            select 1 from {{ ref('int_employee_months_apportioned') }} as hr
+            where hr.fiscal_year = amounts.fiscal_year and hr.period = amounts.period
         )
     group by 1, 2, 3, 4, 5
 )
@@ -118,9 +120,14 @@ select
     coalesce(staff.headcount_age_30_49, 0) as headcount_age_30_49,
     coalesce(staff.headcount_age_50, 0) as headcount_age_50,
     coalesce(staff.fte, 0) as fte,
-    staff.* exclude (fiscal_year, period, period_scope, org_level, org_unit_code,
-        org_unit_name, parent_unit_code, headcount, headcount_women, headcount_men,
-        headcount_age_29, headcount_age_30_49, headcount_age_50, fte),
+    {%- for column in ['headcount_long_term_sick', 'scheduled_hours', 'sick_hours',
+                       'sick_hours_long', 'scheduled_hours_women', 'sick_hours_women',
+                       'scheduled_hours_men', 'sick_hours_men', 'scheduled_hours_age_29',
+                       'sick_hours_age_29', 'scheduled_hours_age_30_49',
+                       'sick_hours_age_30_49', 'scheduled_hours_age_50', 'sick_hours_age_50',
+                       'overtime_hours', 'additional_hours', 'personnel_cost_hr'] %}
+    staff.{{ column }},
+    {%- endfor %}
     coalesce(personnel_cost.personnel_cost_outcome, 0) as personnel_cost_outcome,
     coalesce(personnel_cost.personnel_cost_budget, 0) as personnel_cost_budget,
     coalesce(personnel_cost.personnel_cost_budget_annual, 0) as personnel_cost_budget_annual

@@ -78,21 +78,23 @@ cumulated as (
             partition by grid.fiscal_year, grid.org_unit_code, grid.cost_category)
 )
 
+{#- this year's run rate against last year's: a ratio of doubles, the same on every engine,
+    kept to 17 decimals (its double's digits), then decimal arithmetic for the money, in
+    precisions that no engine widens past what it holds (19 + 19 digits: Spark keeps 18
+    decimals of the product) -#}
+{%- set run_rate = "cast(" ~ quotient('outcome_ytd', 'outcome_prior_ytd') ~ " as decimal(19, 17))" %}
 select
     cumulated.*,
     case
-        when outcome_prior_ytd <> 0
-            and outcome_ytd / outcome_prior_ytd between 0.5 and 2
-            then outcome_ytd / outcome_prior_ytd
+        when outcome_prior_ytd <> 0 and {{ run_rate }} between 0.5 and 2 then {{ run_rate }}
     end as run_rate,
-    cast(round(outcome_ytd + case
+    cast(round(cast(outcome_ytd as decimal(18, 2)) + case
         when closed.closed_on <= periods.period_end then 0
         when cumulated.cost_category = 'internal_items' then budget_annual - budget_ytd
         else coalesce(
-            (outcome_prior_annual - outcome_prior_ytd) * case
-                when outcome_prior_ytd <> 0
-                    and outcome_ytd / outcome_prior_ytd between 0.5 and 2
-                    then outcome_ytd / outcome_prior_ytd
+            cast(outcome_prior_annual - outcome_prior_ytd as decimal(19, 2)) * case
+                when outcome_prior_ytd <> 0 and {{ run_rate }} between 0.5 and 2
+                    then {{ run_rate }}
             end,
             budget_annual - budget_ytd
         )

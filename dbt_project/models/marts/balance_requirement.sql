@@ -45,18 +45,18 @@ years as (
     select
         result.fiscal_year,
         result.result,
-        coalesce(max(adjustments.amount) filter (adjustment = 'realisation_gains'), 0)
+        coalesce(max(adjustments.amount) filter (where adjustment = 'realisation_gains'), 0)
             as realisation_gains,
-        coalesce(max(adjustments.amount) filter (adjustment = 'unrealised_gains'), 0)
-            + coalesce(max(adjustments.amount) filter (adjustment = 'unrealised_losses'), 0)
+        coalesce(max(adjustments.amount) filter (where adjustment = 'unrealised_gains'), 0)
+            + coalesce(max(adjustments.amount) filter (where adjustment = 'unrealised_losses'), 0)
             as unrealised,
-        coalesce(max(decisions.amount) filter (item = 'undantag_realisationsvinster'), 0)
+        coalesce(max(decisions.amount) filter (where item = 'undantag_realisationsvinster'), 0)
             as excepted_gains,
-        coalesce(max(decisions.amount) filter (item = 'undantag_realisationsforluster'), 0)
+        coalesce(max(decisions.amount) filter (where item = 'undantag_realisationsforluster'), 0)
             as excepted_losses,
-        coalesce(max(decisions.amount) filter (item = 'till_resultatutjamningsreserv'), 0)
+        coalesce(max(decisions.amount) filter (where item = 'till_resultatutjamningsreserv'), 0)
             as to_reserve,
-        coalesce(max(decisions.amount) filter (item = 'fran_resultatutjamningsreserv'), 0)
+        coalesce(max(decisions.amount) filter (where item = 'fran_resultatutjamningsreserv'), 0)
             as from_reserve
     from result
     left join adjustments on adjustments.fiscal_year = result.fiscal_year

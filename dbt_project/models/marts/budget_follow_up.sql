@@ -1,6 +1,8 @@
+{#- rebuilt by follow-up period (rebuild_window); on Spark, which has no delete+insert for
+    plain Parquet tables, rebuilt whole -#}
 {{
     config(
-        materialized='incremental',
+        materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='delete+insert',
         unique_key=['fiscal_year', 'period'],
     )

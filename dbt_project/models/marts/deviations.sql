@@ -57,11 +57,11 @@ select
             then sign(flagged.deviation_ytd)
         else sign(flagged.forecast_deviation)
     end > 0 as is_favourable,
-    row_number() over (
+    cast(row_number() over (
         partition by flagged.fiscal_year, flagged.period, flagged.org_level
         order by greatest(abs(flagged.deviation_ytd), abs(flagged.forecast_deviation)) desc,
             flagged.org_unit_code, flagged.cost_category
-    ) as deviation_rank,
+    ) as bigint) as deviation_rank,
     comments.comment,
     comments.cause,
     comments.action,

@@ -50,7 +50,9 @@ select
     case when last_month.last_period = 12
         then follow_up.forecast_annual - final.outcome_final end as forecast_error,
     case when last_month.last_period = 12 and final.outcome_final <> 0
-        then abs(follow_up.forecast_annual - final.outcome_final) / abs(final.outcome_final)
+        -- a share, not money: in binary floating point on every engine
+        then cast(abs(follow_up.forecast_annual - final.outcome_final) as {{ type_double() }})
+            / cast(abs(final.outcome_final) as {{ type_double() }})
     end as forecast_error_share
 from follow_up
 left join baseline

@@ -28,19 +28,25 @@ grid as (
 
 reported as (
     -- field by field the latest report (a comment alone keeps the status reported before);
-    -- the first report's day is the one held against the deadline
+    -- the first report's day is the one held against the deadline. Of reports on one day
+    -- the package's wins over the file's, then the later file, then the later line.
     select
         goal_id,
         fiscal_year,
         period,
-        arg_max(status, coalesce(submitted_on, date '1900-01-01'))
-            filter (where status is not null) as status,
-        arg_max(comment, coalesce(submitted_on, date '1900-01-01'))
-            filter (where comment is not null) as comment,
+        {{ value_at_max('status', 'report_key', 'status is not null') }} as status,
+        {{ value_at_max('comment', 'report_key', 'comment is not null') }} as comment,
         min(submitted_on) as submitted_on,
-        arg_max(submitted_by, coalesce(submitted_on, date '1900-01-01'))
-            filter (where submitted_by is not null) as submitted_by
-    from {{ ref('int_goal_reports_unioned') }}
+        {{ value_at_max('submitted_by', 'report_key', 'submitted_by is not null') }} as submitted_by
+    from (
+        select
+            *,
+            coalesce(cast(submitted_on as {{ dbt.type_string() }}), '1900-01-01')
+                || '|' || reported_through || '|' || coalesce(source_file, '')
+                || '|' || lpad(cast(coalesce(source_line, 0) as {{ dbt.type_string() }}), 9, '0')
+                as report_key
+        from {{ ref('int_goal_reports_unioned') }}
+    ) as reports
     group by 1, 2, 3
 ),
 
@@ -64,11 +70,18 @@ deadline_levels as (
 
 units as (
     select org_unit_code, org_unit_name
-    from {{ ref('org_units') }}
-    qualify row_number() over (partition by org_unit_code order by valid_from desc) = 1
+    from (
+        select
+            org_unit_code,
+            org_unit_name,
+            row_number() over (partition by org_unit_code order by valid_from desc) as recency
+        from {{ ref('org_units') }}
+    ) as versions
+    where recency = 1
 ),
 
-measured as (
+candidates as (
+    -- the grid with every Kolada value of the fiscal year or before; measured keeps the latest
     select
         grid.*,
         coalesce(unit_computed.outcome_value, kommun_computed.outcome_value,
@@ -77,8 +90,11 @@ measured as (
             when unit_computed.outcome_value is not null then unit_computed.outcome_basis
             when kommun_computed.outcome_value is not null then kommun_computed.outcome_basis
             when kolada_value.value is not null
-                then 'Kolada ' || cast(kolada_value.fiscal_year as varchar)
-        end as outcome_source
+                then 'Kolada ' || cast(kolada_value.fiscal_year as {{ dbt.type_string() }})
+        end as outcome_source,
+        row_number() over (
+            partition by grid.goal_id, grid.fiscal_year, grid.period
+            order by kolada_value.fiscal_year desc nulls last) as kolada_recency
     from grid
     left join computed as unit_computed
         on unit_computed.fiscal_year = grid.fiscal_year
@@ -93,9 +109,10 @@ measured as (
     left join kolada as kolada_value
         on kolada_value.kolada_kpi = grid.kolada_kpi
         and kolada_value.fiscal_year <= grid.fiscal_year
-    qualify row_number() over (
-        partition by grid.goal_id, grid.fiscal_year, grid.period
-        order by kolada_value.fiscal_year desc nulls last) = 1
+),
+
+measured as (
+    select * from candidates where kolada_recency = 1
 ),
 
 judged as (
@@ -142,7 +159,7 @@ with_status as (
 {%- set passes = 3 %}
 rolled_up_0 as (
     select goal_id, fiscal_year, period, parent_goal_id, status,
-        cast(null as varchar) as rolled_up_status,
+        cast(null as {{ dbt.type_string() }}) as rolled_up_status,
         cast(null as integer) as children,
         cast(null as integer) as children_without_status
     from with_status
@@ -172,11 +189,11 @@ rolled_up_{{ n }} as (
             period,
             count(*) as children,
             count(coalesce(status, rolled_up_status)) as with_status,
-            count(*) filter (coalesce(status, rolled_up_status) = 'uppnått') as achieved,
-            count(*) filter (coalesce(status, rolled_up_status) = 'delvis uppnått') as partly,
-            count(*) filter (coalesce(status, rolled_up_status) = 'ej uppnått')
+            count(*) filter (where coalesce(status, rolled_up_status) = 'uppnått') as achieved,
+            count(*) filter (where coalesce(status, rolled_up_status) = 'delvis uppnått') as partly,
+            count(*) filter (where coalesce(status, rolled_up_status) = 'ej uppnått')
                 as not_achieved,
-            count(*) filter (coalesce(status, rolled_up_status) = 'ej påbörjad')
+            count(*) filter (where coalesce(status, rolled_up_status) = 'ej påbörjad')
                 as not_started
         from rolled_up_{{ n - 1 }}
         where parent_goal_id is not null

@@ -1,5 +1,15 @@
 with source as (
     select * from {{ source('goals', 'kpi_outcomes') }}
+),
+
+ranked as (
+    -- overlapping exports: the latest file (by name) gives the value
+    select
+        *,
+        row_number() over (
+            partition by kpi, municipality, year, gender
+            order by source_file desc, source_line desc) as recency
+    from source
 )
 
 select
@@ -9,8 +19,5 @@ select
     gender,
     value,
     is_own_municipality
-from source
--- overlapping exports: the latest file (by name) gives the value
-qualify row_number() over (
-    partition by kpi, municipality, year, gender
-    order by source_file desc, source_line desc) = 1
+from ranked
+where recency = 1

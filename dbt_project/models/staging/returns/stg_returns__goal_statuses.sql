@@ -10,5 +10,6 @@ select
     comment,
     submitted_on,
     submitted_by,
-    source_file
+    source_file,
+    source_line
 from source

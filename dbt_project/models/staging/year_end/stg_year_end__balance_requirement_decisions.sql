@@ -6,6 +6,6 @@ select
     fiscal_year,
     item,
     sum(amount) as amount,
-    string_agg(decision, '; ' order by source_file, source_line) as decisions
+    {{ ordered_listagg('decision', "'; '", ['source_file', 'source_line']) }} as decisions
 from source
 group by 1, 2

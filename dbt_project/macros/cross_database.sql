@@ -1,0 +1,68 @@
+{#- SQL that the engines (DuckDB, PostgreSQL, Spark) spell differently and dbt has no
+    cross-database macro for. Each is dispatched: `default__` is standard SQL (PostgreSQL),
+    the adapters' own versions follow it. -#}
+
+{#- A binary floating-point type, for shares (percentages) that are not money. -#}
+{% macro type_double() -%}
+    {{ return(adapter.dispatch('type_double')()) }}
+{%- endmacro %}
+{% macro default__type_double() -%}double precision{%- endmacro %}
+{% macro duckdb__type_double() -%}double{%- endmacro %}
+{% macro spark__type_double() -%}double{%- endmacro %}
+
+{#- The value of `value` on the row where `key` is largest (among rows meeting `condition`),
+    as an aggregate: the latest report of a group. `key` must be unique within the group. -#}
+{% macro value_at_max(value, key, condition='true') -%}
+    {{ return(adapter.dispatch('value_at_max')(value, key, condition)) }}
+{%- endmacro %}
+{% macro default__value_at_max(value, key, condition) -%}
+    (array_agg({{ value }} order by {{ key }} desc) filter (where {{ condition }}))[1]
+{%- endmacro %}
+{% macro duckdb__value_at_max(value, key, condition) -%}
+    arg_max({{ value }}, {{ key }}) filter (where {{ condition }})
+{%- endmacro %}
+{% macro spark__value_at_max(value, key, condition) -%}
+    max_by({{ value }}, {{ key }}) filter (where {{ condition }})
+{%- endmacro %}
+
+{#- The Swedish name of month `period` (1-12), lower case as in running text. -#}
+{% macro month_name(period) -%}
+    case {{ period }}
+    {%- for name in ['januari', 'februari', 'mars', 'april', 'maj', 'juni', 'juli', 'augusti',
+                     'september', 'oktober', 'november', 'december'] %}
+        when {{ loop.index }} then '{{ name }}'
+    {%- endfor %}
+    end
+{%- endmacro %}
+
+{#- `as materialized` for a CTE that later ones read more than once, so the engine computes
+    it once instead of inlining it into each reader (a chain of such CTEs would otherwise
+    cost 2^n). Spark has no such keyword (it reuses a CTE's exchange by itself). -#}
+{% macro materialized_cte() -%}
+    {{ return(adapter.dispatch('materialized_cte')()) }}
+{%- endmacro %}
+{% macro default__materialized_cte() -%}materialized{%- endmacro %}
+{% macro spark__materialized_cte() -%}{%- endmacro %}
+
+{#- `value`s of a group joined by `delimiter` (a SQL string literal), in the order of
+    `order_by` (a list of column names): dbt.listagg, whose order Spark would drop. -#}
+{% macro ordered_listagg(value, delimiter, order_by) -%}
+    {{ return(adapter.dispatch('ordered_listagg')(value, delimiter, order_by)) }}
+{%- endmacro %}
+{% macro default__ordered_listagg(value, delimiter, order_by) -%}
+    {{ dbt.listagg(value, delimiter, 'order by ' ~ order_by | join(', ')) }}
+{%- endmacro %}
+{% macro spark__ordered_listagg(value, delimiter, order_by) -%}
+    array_join(transform(array_sort(collect_list(struct(
+        {%- for column in order_by %}{{ column }} as o{{ loop.index }}, {% endfor -%}
+        {{ value }} as v))), x -> x.v), {{ delimiter }})
+{%- endmacro %}
+
+{#- `numerator` / `denominator` in binary floating point, whatever their types: each engine
+    divides decimals by its own rules (DuckDB in doubles, PostgreSQL exactly, Spark to a scale
+    its precision rules leave), and the same doubles divide the same everywhere. NULL where
+    the denominator is 0. Round the result through `decimal` before showing it. -#}
+{% macro quotient(numerator, denominator) -%}
+    (cast({{ numerator }} as {{ type_double() }})
+        / cast(nullif({{ denominator }}, 0) as {{ type_double() }}))
+{%- endmacro %}
