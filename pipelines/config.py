@@ -159,9 +159,6 @@ class PostgresServer(BaseModel):
     password_env: str = Field(default="PGPASSWORD",
                               description="the environment variable holding the password")
 
-    def password(self) -> str:
-        return os.environ.get(self.password_env, "")
-
 
 class SparkSession(BaseModel):
     """The local Spark session dbt builds in when `engine.kind` is spark (dbt-spark, pyspark;

@@ -22,13 +22,13 @@ PUBLISHED_SCHEMAS = ("marts", "seeds")  # what quality and the packages read
 Settings = Mapping[str, str] | None  # the run's DuckDB settings (memory limit, threads)
 
 
-def raw_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> str:
-    """Rows and an order-independent hash of raw.`table`'s content: an engine is sent a
-    table only when this changed since it was last sent."""
+def raw_fingerprint(con: duckdb.DuckDBPyConnection, table: str) -> tuple[int, str]:
+    """raw.`table`'s rows, and a fingerprint of its content (the rows and an order-independent
+    hash): an engine is sent a table only when the fingerprint changed since it was sent."""
     columns = ", ".join(columns_of(table))
     rows, digest = con.execute(
         f"select count(*), coalesce(sum(hash(({columns}))), 0) from raw.{table}").fetchone()
-    return f"{rows}:{digest}"
+    return rows, f"{rows}:{digest}"
 
 
 class BuildEngine(Protocol):

@@ -39,12 +39,12 @@ class Server:
     password: str = ""
     database: str = "uppfoljning"
 
-    def connect(self, database: str | None = None):
+    def connect(self):
         import psycopg
 
         return psycopg.connect(host=self.host, port=self.port, user=self.user,
-                               password=self.password or None,
-                               dbname=database or self.database, autocommit=False)
+                               password=self.password or None, dbname=self.database,
+                               autocommit=False)
 
     target = "postgres"  # dbt's output in profiles.yml
 
@@ -103,7 +103,7 @@ def copy_raw(warehouse: Path, server: Server, tables: Iterable[str] = DDL,
             for table in tables:
                 if table not in present:
                     continue
-                fingerprint = raw_fingerprint(con, table)
+                rows, fingerprint = raw_fingerprint(con, table)
                 if have.get(table) == fingerprint:
                     continue
                 csv = scratch / f"{table}.csv"
@@ -121,7 +121,7 @@ def copy_raw(warehouse: Path, server: Server, tables: Iterable[str] = DDL,
                            "(table_name) do update set fingerprint = excluded.fingerprint",
                            [table, fingerprint])
                 pg.commit()
-                copied[table] = con.execute(f"select count(*) from raw.{table}").fetchone()[0]
+                copied[table] = rows
                 csv.unlink()
     finally:
         shutil.rmtree(scratch, ignore_errors=True)

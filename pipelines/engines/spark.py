@@ -75,7 +75,7 @@ def write_raw(warehouse: Path, session: Session, tables: Iterable[str] = DDL,
         for table in (t for t in tables if t in present):  # the ingest made every one
             folder = session.raw / table
             source = f"select {_spark_columns(table)} from raw.{table}"
-            fingerprint = raw_fingerprint(con, table)
+            rows, fingerprint = raw_fingerprint(con, table)
             if seen.get(table) == fingerprint and (folder / "data.parquet").exists():
                 continue
             folder.mkdir(exist_ok=True)
@@ -83,7 +83,7 @@ def write_raw(warehouse: Path, session: Session, tables: Iterable[str] = DDL,
             con.execute(f"copy ({source}) to '{partial}' (format parquet)")
             partial.replace(folder / "data.parquet")  # Spark never sees half a file
             seen[table] = fingerprint
-            written[table] = con.execute(f"select count(*) from ({source})").fetchone()[0]
+            written[table] = rows
     seen_file.write_text(json.dumps(seen, indent=1, sort_keys=True))
     return written
 
