@@ -16,10 +16,10 @@ import dagster as dg
 import duckdb
 import pytest
 import yaml
-from mart_comparison import mart_columns, rows_on_one_side
 
 from pipelines.config import DagsterInstance, Engine
 from pipelines.defs.transform import dbt_target_env
+from pipelines.engines.comparison import mart_columns, rows_on_one_side
 from pipelines.engines.postgres import Server, _duckdb_type, postgres_columns
 from pipelines.runner import instance_for, instance_settings, run_pipeline
 

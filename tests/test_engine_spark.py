@@ -14,9 +14,9 @@ from pathlib import Path
 import duckdb
 import pytest
 import yaml
-from mart_comparison import mart_columns, rows_on_one_side
 
 from pipelines.defs.transform import DBT_DIR
+from pipelines.engines.comparison import mart_columns, rows_on_one_side
 from pipelines.engines.spark import Session, _spark_columns
 from pipelines.runner import run_pipeline
 

@@ -1,4 +1,5 @@
-"""Two warehouses' marts compared, for the tests that build them on another engine."""
+"""Two warehouses' marts compared row for row: how a build on another engine (or a migration
+to one) is shown to compute the same numbers as the embedded one."""
 
 from __future__ import annotations
 
