@@ -14,6 +14,7 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from pipelines.errors import InputError
+from pipelines.opendata_cli import opendata_cmd
 from pipelines.rebuild_cli import rebuild_cmd
 from pipelines.sie_cli import sie_app
 
@@ -21,6 +22,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
                   help="Uppföljning: budget follow-up for a Swedish municipality.")
 app.add_typer(sie_app, name="sie")
 app.command("rebuild")(rebuild_cmd)
+app.command("opendata")(opendata_cmd)
 console = Console(soft_wrap=True)
 err = Console(stderr=True, soft_wrap=True)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -92,6 +94,9 @@ def demo_config(year: int) -> dict:
         "warehouse": "warehouse/uppfoljning.duckdb",
         "landing": "landing",
         "reports_output": "reports",
+        # a reserved (.example) address: a kommun gives where it publishes oppna_data/
+        "open_data": {"base_url": "https://exempelkommun.example/oppnadata/",
+                      "contact_email": "ekonomi@exempelkommun.example"},
         "sources": {
             "org_register": {"type": "csv", "path": paths["org_register"]},
             "chart_of_accounts": {"type": "csv", "path": paths["chart"]},

@@ -144,6 +144,32 @@ class Reminders(BaseModel):
                             description="days after a passed deadline (a weekend day: the Monday)")
 
 
+class OpenData(BaseModel):
+    """The open-data release of each published follow-up period (docs/opendata.md)."""
+    model_config = ConfigDict(extra="forbid")
+    public_level: str = Field(
+        default="verksamhet",
+        description="the lowest level of the organisation published (a level of the seed "
+                    "org_levels; enheter are not published by default)")
+    licence: Literal["CC0-1.0", "CC-BY-4.0", "CC-BY-SA-4.0"] = Field(
+        default="CC0-1.0", description="the data's licence (SPDX id)")
+    base_url: str | None = Field(
+        default=None, pattern=r"^https?://\S+/$",
+        description="where the folder oppna_data/ is published on the web, ending in / "
+                    "(the DCAT addresses dataportal.se harvests; without it, file addresses)")
+    organisation_number: str | None = Field(
+        default=None, pattern=r"^[0-9]{10}$",
+        description="the kommun's organisationsnummer, ten digits: its publisher address "
+                    "on dataportal.se")
+    contact_email: str | None = Field(default=None, pattern=r"^[^@\s]+@[^@\s]+$",
+                                      description="the address questions about the data go to")
+    homepage: str | None = Field(default=None, description="the kommun's open-data page")
+
+    def base_address(self, folder: Path) -> str:
+        """The address the releases are published under: base_url, else the folder's."""
+        return self.base_url or folder.resolve().as_uri() + "/"
+
+
 MEMORY_SIZE = r"^[0-9]+(\.[0-9]+)?\s*(KB|MB|GB|TB|KiB|MiB|GiB|TiB)$"
 
 
@@ -246,6 +272,7 @@ class Config(BaseModel):
     demo: bool = Field(default=False, description="the built-in demo municipality")
     sources: Sources
     reminders: Reminders = Field(default_factory=Reminders)
+    open_data: OpenData = Field(default_factory=OpenData)
     base_dir: Path = Field(default=Path("."), exclude=True)
 
     @model_validator(mode="after")

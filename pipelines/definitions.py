@@ -18,7 +18,7 @@ import warnings
 import dagster as dg
 
 from pipelines.config import Config, config_path_from_env, load_config
-from pipelines.defs import ingest, monthly_loads, quality, reports, transform
+from pipelines.defs import ingest, monthly_loads, opendata, quality, reports, transform
 from pipelines.partitions import default_years, partitions_for
 from pipelines.resources import resources_for_env
 from pipelines.schedules import (
@@ -54,7 +54,7 @@ def build_definitions(config_path: str | None = None) -> dg.Definitions:
     return dg.Definitions.merge(
         dg.Definitions(assets=[*ingest.ASSETS, *monthly_loads.build(partitions)]),
         transform.build(partitions, config), quality.build(partitions),
-        reports.build(partitions),
+        reports.build(partitions), opendata.build(partitions),
         dg.Definitions(jobs=[monthly_load_job, everything_job, follow_up_packages_job,
                              comment_reminders_job],
                        schedules=[follow_up_run, monthly_load, deadline_reminders],

@@ -26,6 +26,7 @@ import dagster as dg
 
 from pipelines.config import Config, ConfigError, config_path_from_env, load_config
 from pipelines.defs.keys import READ_COPY, raw_key
+from pipelines.defs.opendata import OPEN_DATA_RELEASE
 from pipelines.ingest.goals import read_comment_deadlines
 from pipelines.ingest.loaders import read_tidplan
 from pipelines.packages.reminders import reminder_days
@@ -33,7 +34,8 @@ from pipelines.partitions import FOLLOW_UP_MONTHS
 
 PACKAGES = dg.AssetSelection.assets(dg.AssetKey("follow_up_packages"))
 REMINDERS = dg.AssetSelection.assets(dg.AssetKey("comment_reminders"))
-PER_FOLLOW_UP = PACKAGES | REMINDERS  # made per follow-up period, not by the monthly load
+OPEN_DATA = dg.AssetSelection.assets(OPEN_DATA_RELEASE)
+PER_FOLLOW_UP = PACKAGES | REMINDERS | OPEN_DATA  # per follow-up period, not monthly
 monthly_load_job = dg.define_asset_job(
     "monthly_load",
     selection=dg.AssetSelection.all() - PER_FOLLOW_UP,
@@ -42,10 +44,10 @@ monthly_load_job = dg.define_asset_job(
                 "schedules follow_up_run (a follow-up period's two months on the tidplan's "
                 "data cut-off) and monthly_load_on_the_6th, and by the sensor new_delivery.")
 follow_up_packages_job = dg.define_asset_job(
-    "packages", selection=PACKAGES | dg.AssetSelection.assets(READ_COPY),
+    "packages", selection=PACKAGES | OPEN_DATA | dg.AssetSelection.assets(READ_COPY),
     description="The follow-up packages of one follow-up period (every board and the "
-                "kommun), then the readers' published copy: started by packages_after_load "
-                "when a follow-up load succeeds.")
+                "kommun), its open-data release, then the readers' published copy: started "
+                "by packages_after_load when a follow-up load succeeds.")
 # what the units have sent in since the last load, then the reminders
 comment_reminders_job = dg.define_asset_job(
     "reminders",

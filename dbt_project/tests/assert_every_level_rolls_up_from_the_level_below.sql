@@ -1,8 +1,9 @@
 {{ config(meta={"dagster": {"ref": {"name": "budget_follow_up"}}}) }}
 
--- Every unit's outcome, budget, annual budget and last year's outcome equal the sum of its
--- children's, for every period and cost category. At the top level internal items are
--- eliminated, so there net equals the children's net less their internal items.
+-- Every unit's outcome, budget, annual budget (in force and adopted) and last year's outcome
+-- equal the sum of its children's, for every period and cost category. At the top level
+-- internal items are eliminated, so there net equals the children's net less their internal
+-- items.
 with children as (
     select
         fiscal_year, period, level_order - 1 as parent_level_order, parent_unit_code,
@@ -10,6 +11,7 @@ with children as (
         sum(outcome_ytd) as outcome_ytd,
         sum(budget_ytd) as budget_ytd,
         sum(budget_annual) as budget_annual,
+        sum(budget_annual_adopted) as budget_annual_adopted,
         sum(outcome_prior_ytd) as outcome_prior_ytd
     from {{ ref('budget_follow_up') }}
     where parent_unit_code is not null
@@ -30,6 +32,8 @@ expected as (
             then coalesce(internal.budget_ytd, 0) else 0 end as budget_ytd,
         children.budget_annual - case when top.level_order is not null and children.cost_category = 'net'
             then coalesce(internal.budget_annual, 0) else 0 end as budget_annual,
+        children.budget_annual_adopted - case when top.level_order is not null and children.cost_category = 'net'
+            then coalesce(internal.budget_annual_adopted, 0) else 0 end as budget_annual_adopted,
         children.outcome_prior_ytd - case when top.level_order is not null and children.cost_category = 'net'
             then coalesce(internal.outcome_prior_ytd, 0) else 0 end as outcome_prior_ytd
     from children
@@ -55,4 +59,5 @@ where parent.org_unit_code is null
     or parent.outcome_ytd <> expected.outcome_ytd
     or parent.budget_ytd <> expected.budget_ytd
     or parent.budget_annual <> expected.budget_annual
+    or parent.budget_annual_adopted <> expected.budget_annual_adopted
     or parent.outcome_prior_ytd <> expected.outcome_prior_ytd

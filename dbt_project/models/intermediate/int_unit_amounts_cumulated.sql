@@ -1,5 +1,6 @@
 -- Per unit (ansvar), cost category and follow-up period: outcome, budget and last year's
--- outcome, month and year to date, with the year's budget and a baseline full-year forecast.
+-- outcome, month and year to date, with the year's budget (the version in force, and the one
+-- KF adopted) and a baseline full-year forecast.
 --
 -- Baseline forecast (prognosförslag): outcome YTD + the rest of the year as the unit had it
 -- last year, scaled by this year's run rate (outcome YTD / last year's YTD), when that ratio
@@ -10,21 +11,22 @@
 -- as its internal budget does (a run rate per party would not).
 with monthly as (
     select fiscal_year, period, org_unit_code, cost_category,
-        sum(amount) as outcome, 0 as budget, 0 as outcome_prior
+        sum(amount) as outcome, 0 as budget, 0 as outcome_prior, 0 as budget_adopted
     from {{ ref('int_ledger_transactions_categorised') }}
     group by 1, 2, 3, 4
 
     union all
 
     select fiscal_year, period, org_unit_code, cost_category,
-        0, sum(amount), 0
+        0, sum(case when is_followed then amount else 0 end), 0,
+        sum(case when is_adopted then amount else 0 end)
     from {{ ref('int_budget_lines_versioned') }}
     group by 1, 2, 3, 4
 
     union all
 
     select fiscal_year + 1, period, org_unit_code, cost_category,
-        0, 0, sum(amount)
+        0, 0, sum(amount), 0
     from {{ ref('int_ledger_transactions_categorised') }}
     group by 1, 2, 3, 4
 ),
@@ -34,7 +36,8 @@ per_month as (
         fiscal_year, period, org_unit_code, cost_category,
         sum(outcome) as outcome,
         sum(budget) as budget,
-        sum(outcome_prior) as outcome_prior
+        sum(outcome_prior) as outcome_prior,
+        sum(budget_adopted) as budget_adopted
     from monthly
     group by 1, 2, 3, 4
 ),
@@ -63,6 +66,7 @@ cumulated as (
         sum(coalesce(per_month.budget, 0)) over year_to_date as budget_ytd,
         sum(coalesce(per_month.outcome_prior, 0)) over year_to_date as outcome_prior_ytd,
         sum(coalesce(per_month.budget, 0)) over whole_year as budget_annual,
+        sum(coalesce(per_month.budget_adopted, 0)) over whole_year as budget_annual_adopted,
         sum(coalesce(per_month.outcome_prior, 0)) over whole_year as outcome_prior_annual
     from grid
     left join per_month

@@ -5,6 +5,7 @@
         materialized=('table' if target.type == 'spark' else 'incremental'),
         incremental_strategy='delete+insert',
         unique_key=['fiscal_year', 'period'],
+        on_schema_change='append_new_columns',
     )
 }}
 
@@ -45,6 +46,7 @@ rolled as (
         sum(outcome_ytd) as outcome_ytd,
         sum(budget_ytd) as budget_ytd,
         sum(budget_annual) as budget_annual,
+        sum(budget_annual_adopted) as budget_annual_adopted,
         sum(forecast_unit) as forecast_rolled,
         sum(outcome_prior_ytd) as outcome_prior_ytd
     from unit_forecasts
@@ -88,6 +90,7 @@ net as (
         sum(outcome_ytd) as outcome_ytd,
         sum(budget_ytd) as budget_ytd,
         sum(budget_annual) as budget_annual,
+        sum(budget_annual_adopted) as budget_annual_adopted,
         sum(forecast_rolled) as forecast_rolled,
         sum(outcome_prior_ytd) as outcome_prior_ytd,
         sum(forecast_annual) as forecast_annual
@@ -118,7 +121,8 @@ select
     all_rows.budget_annual,
     all_rows.forecast_annual,
     all_rows.budget_annual - all_rows.forecast_annual as forecast_deviation,
-    all_rows.outcome_prior_ytd
+    all_rows.outcome_prior_ytd,
+    all_rows.budget_annual_adopted
 from all_rows
 inner join {{ ref('org_levels') }} as levels
     on levels.org_level = all_rows.org_level

@@ -1,0 +1,49 @@
+"""Open data area: each follow-up period's published figures as an open-data release
+(pipelines/opendata), made after the period's packages, from what they published."""
+
+import dagster as dg
+
+from pipelines.defs.ownership import AGGREGATED, EKONOMI
+from pipelines.opendata.content import CannotRelease
+from pipelines.opendata.release import write_release
+from pipelines.partitions import Partitions
+from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
+
+OPEN_DATA_RELEASE = dg.AssetKey("open_data_release")
+
+
+def make_open_data_release(context: dg.AssetExecutionContext, settings: Settings,
+                           warehouse: Warehouse) -> dg.MaterializeResult:
+    config = settings.load()
+    period = context.partition_key
+    try:
+        with warehouse.connect(read_only=True) as con:
+            written = write_release(con, config, period)
+    except CannotRelease as e:  # nothing published yet, no kommunkod: no release, no failure
+        context.log.warning(f"öppna data {period}: {e}")
+        return dg.MaterializeResult(metadata={"released": False, "reason": str(e)})
+    for line in written.release.withheld:
+        context.log.warning(f"öppna data {period}: {line}")
+    return dg.MaterializeResult(metadata={
+        "released": True, "folder": dg.MetadataValue.path(str(written.folder)),
+        "rows": dg.MetadataValue.json(written.rows),
+        "withheld": dg.MetadataValue.md("\n".join(f"- {w}" for w in written.release.withheld)
+                                        or "-")})
+
+
+def build(partitions: Partitions) -> dg.Definitions:
+    @dg.asset(key=OPEN_DATA_RELEASE, group_name="reports", pool=WAREHOUSE_POOL,
+              owners=[EKONOMI], kinds={"python", "csv"}, tags=AGGREGATED,
+              partitions_def=partitions.follow_up_periods,
+              deps=[dg.AssetKey("follow_up_packages")],
+              description="Öppna data: the follow-up period's published figures as a "
+                          "Frictionless data package (datapackage.json with the Fiscal Data "
+                          "Package's budget phases, CSV in UTF-8) and its DCAT-AP-SE "
+                          "metadata, under oppna_data/<period>/. Only boards whose package is "
+                          "published, no unit below open_data.public_level, staff figures "
+                          "suppressed as in the packages.")
+    def open_data_release(context: dg.AssetExecutionContext, settings: Settings,
+                          warehouse: Warehouse) -> dg.MaterializeResult:
+        return make_open_data_release(context, settings, warehouse)
+
+    return dg.Definitions(assets=[open_data_release])

@@ -1,0 +1,53 @@
+"""`uppfoljning opendata`: a published follow-up period as an open-data release
+(pipelines/opendata). Messages in Swedish."""
+
+from __future__ import annotations
+
+import re
+import sys
+from pathlib import Path
+
+import typer
+from rich.console import Console
+
+from pipelines.errors import InputError
+
+console = Console(soft_wrap=True)
+
+
+def opendata_cmd(
+    period: str = typer.Option(..., "--period", help="the follow-up period (YYYY-MM, even month)"),
+    config: Path = typer.Option(Path("demo/uppfoljning.yaml"), "--config",
+                                help="the municipality's uppfoljning.yaml"),
+) -> None:
+    """Öppna data: periodens publicerade uppföljning som datapaket (Frictionless, CSV) med
+    DCAT-AP-SE-beskrivning för dataportal.se."""
+    from pipelines.config import load_config
+    from pipelines.opendata.content import CannotRelease
+    from pipelines.opendata.release import write_release
+    from pipelines.packages.content import NotAFollowUpPeriod, follow_up_period
+    from pipelines.read_copy import connect_waiting
+
+    if not re.fullmatch(r"\d{4}-\d{2}", period):
+        raise InputError(f"--period {period!r}: expected a month as YYYY-MM, e.g. 2025-08")
+    try:
+        follow_up_period(period)
+    except NotAFollowUpPeriod as e:
+        raise InputError(str(e)) from None
+    cfg = load_config(config)
+    if not cfg.warehouse_path.exists():
+        raise InputError(f"{cfg.warehouse_path}: inget lager ännu; kör först "
+                         f"`uppfoljning run --config {config}`")
+    try:
+        with Console(file=sys.stderr).status(f"Öppna data för {period} ..."), \
+                connect_waiting(str(cfg.warehouse_path), True, cfg.lock_wait_seconds,
+                                settings=cfg.engine.duckdb_settings()) as con:
+            written = write_release(con, cfg, period)
+    except CannotRelease as e:
+        raise InputError(str(e)) from None
+    rows = sum(written.rows.values())
+    console.print(f"Öppna data {period}: {len(written.rows)} tabeller, {rows} rader, "
+                  "giltigt datapaket (Frictionless) med DCAT-AP-SE", highlight=False)
+    for line in written.release.withheld:
+        console.print(f"  [yellow]ej med[/] {line}", highlight=False)
+    console.print(f"  {written.folder}", highlight=False)
