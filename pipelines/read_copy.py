@@ -72,16 +72,27 @@ def connect_waiting(path: str, read_only: bool, wait_seconds: float,
             delay = min(delay * 2, 10.0)
 
 
-def publish(warehouse: Path, target: Path) -> dict[str, int]:
+def publish(warehouse: Path, target: Path, wait_seconds: float = 0,
+            sleep: Callable[[float], None] = time.sleep) -> dict[str, int]:
     """Copy every table of PUBLISHED_SCHEMAS from the warehouse to `target`, replacing it in
-    one rename. Rows per table; the warehouse is read, never changed."""
+    one rename. Rows per table; the warehouse is read, never changed. While another process
+    writes the warehouse (another run's own bookkeeping), wait up to `wait_seconds`."""
     target.parent.mkdir(parents=True, exist_ok=True)
     partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     partial.unlink(missing_ok=True)
     rows: dict[str, int] = {}
     con = duckdb.connect(str(partial))
     try:
-        con.execute("ATTACH ? AS source (READ_ONLY)", [str(warehouse)])
+        deadline, delay = time.monotonic() + wait_seconds, 0.5
+        while True:
+            try:  # attached, the warehouse is held for reading until DETACH
+                con.execute("ATTACH ? AS source (READ_ONLY)", [str(warehouse)])
+                break
+            except duckdb.IOException as error:
+                if not is_lock_error(error) or time.monotonic() + delay > deadline:
+                    raise
+                sleep(delay)
+                delay = min(delay * 2, 10.0)
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_catalog = 'source' and table_type = 'BASE TABLE' "

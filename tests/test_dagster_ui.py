@@ -146,15 +146,16 @@ def test_only_what_a_month_means_something_for_is_partitioned(demo_ui):
 
 def test_one_month_downstream_is_that_months_follow_up_periods(demo_ui):
     """Materialise the ledger's 2025-08 and everything downstream of it, as a data engineer
-    does after a corrected delivery: the monthly assets for that month, the packages and
-    reminders of the periods that read August (2025-08, -10, -12), nothing of 2024."""
+    does after a corrected delivery: the monthly assets for that month, the packages,
+    reminders and open data of the periods that read August (2025-08, -10, -12), nothing of
+    2024."""
     nodes = ask(demo_ui, ASSETS)["assetNodes"]
     keys = downstream_of(nodes, "raw_ledger_transactions")
     counts = targeted(demo_ui, ["2025-08"], keys)
     assert counts["raw_ledger_transactions"] == counts["marts/budget_follow_up"] == 1
-    assert counts["follow_up_packages"] == counts["comment_reminders"] == 3
-    monthly = {k: n for k, n in counts.items() if n is not None
-               and k not in ("follow_up_packages", "comment_reminders")}
+    per_period = ("follow_up_packages", "comment_reminders", "open_data_release")
+    assert [counts[k] for k in per_period] == [3, 3, 3]
+    monthly = {k: n for k, n in counts.items() if n is not None and k not in per_period}
     assert len(monthly) > 20 and set(monthly.values()) == {1}  # every monthly asset: August
     assert counts["load_report"] is None  # unpartitioned: once
 

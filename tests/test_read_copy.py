@@ -81,3 +81,16 @@ def test_a_holder_that_lets_go_within_the_wait_does_not_fail_the_run(tmp_path, h
                       f"os.kill({process.pid}, signal.SIGKILL)"])
     with Warehouse(path=str(warehouse), lock_wait_seconds=60).connect() as con:
         con.execute("create or replace table marts.after as select 1 as x")
+
+
+def test_publishing_waits_for_another_runs_write_and_then_copies(tmp_path, hold_open):
+    # two runs started together: one writes its bookkeeping while the other publishes
+    warehouse = tmp_path / "lager.duckdb"
+    small_warehouse(warehouse, 100)
+    writer = hold_open(warehouse, read_only=False)
+    subprocess.Popen([sys.executable, "-c", f"import os, time, signal; time.sleep(1.5); "
+                      f"os.kill({writer.pid}, signal.SIGKILL)"])
+    with pytest.raises(duckdb.IOException, match="lock"):  # without a wait: the lock's error
+        publish(warehouse, tmp_path / "genast" / "kopia.duckdb")
+    rows = publish(warehouse, tmp_path / "publicerad" / "kopia.duckdb", wait_seconds=60)
+    assert rows == {"marts.budget_follow_up": 1}

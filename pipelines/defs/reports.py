@@ -49,7 +49,7 @@ def publish_read_copy(settings: Settings, warehouse: Warehouse) -> dg.Materializ
     target = config.read_copy_path
     with warehouse.connect(read_only=True):  # waits, as a write would, for a holder
         pass
-    rows = read_copy.publish(Path(warehouse.path), target)
+    rows = read_copy.publish(Path(warehouse.path), target, warehouse.lock_wait_seconds)
     return dg.MaterializeResult(metadata={
         "path": dg.MetadataValue.path(str(target)), "tables": len(rows),
         "rows": sum(rows.values()),

@@ -121,6 +121,8 @@ def copy_raw(warehouse: Path, server: Server, tables: Iterable[str] = DDL,
                            "(table_name) do update set fingerprint = excluded.fingerprint",
                            [table, fingerprint])
                 pg.commit()
+                pg.execute(f"analyze raw.{table}")  # the planner's statistics, before dbt
+                pg.commit()
                 copied[table] = rows
                 csv.unlink()
     finally:
