@@ -216,6 +216,9 @@ def _run(config_path: Path, through: str | None, from_month: str | None = None,
     console.print(f"Läskopia:  {summary.config.read_copy_path} (öppna den, inte lagret, i "
                   "DBeaver, Excel eller en notebook)", highlight=False)
     console.print(f"Rapporter: {summary.reports}", highlight=False)
+    if (summary.reports / "oppna_data").is_dir():
+        console.print(f"Öppna data: {summary.reports / 'oppna_data'} (datapaket per "
+                      "publicerad period, katalog.rdf för dataportal.se)", highlight=False)
 
 
 def _print_packages(packages: list[dict]) -> None:

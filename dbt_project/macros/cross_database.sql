@@ -66,3 +66,28 @@
     (cast({{ numerator }} as {{ type_double() }})
         / cast(nullif({{ denominator }}, 0) as {{ type_double() }}))
 {%- endmacro %}
+
+{#- The ratio of two amounts in SEK (two decimals), cut toward zero at `scale` decimals and
+    computed in whole numbers (öre), so that every engine gets the same digits: a division
+    of doubles and its cast to decimal differ in the last digits between engines
+    (PostgreSQL keeps 15 significant digits of a double, DuckDB multiplies in doubles), and
+    one digit can move a forecast by an öre. NULL where the denominator is 0 or the ratio is
+    a million or more (whole numbers of 19 digits, what every engine multiplies exactly). -#}
+{% macro amount_ratio(numerator, denominator, scale=12) -%}
+    (case when abs({{ numerator }}) < abs({{ denominator }}) * 1000000 then
+        cast({{ adapter.dispatch('amount_ratio')(numerator, denominator, scale) }}
+             as decimal(19, 0)) * 0.{{ '0' * (scale - 1) }}1
+    end)
+{%- endmacro %}
+{% macro default__amount_ratio(numerator, denominator, scale) -%}
+    div(cast(({{ numerator }}) * 100 as numeric(38, 0)) * 1{{ '0' * scale }},
+        cast(nullif({{ denominator }}, 0) * 100 as numeric(38, 0)))
+{%- endmacro %}
+{% macro duckdb__amount_ratio(numerator, denominator, scale) -%}
+    (cast(({{ numerator }}) * 100 as hugeint) * 1{{ '0' * scale }})
+        // cast(nullif({{ denominator }}, 0) * 100 as hugeint)
+{%- endmacro %}
+{% macro spark__amount_ratio(numerator, denominator, scale) -%}
+    (cast(({{ numerator }}) * 100 as decimal(38, 0)) * 1{{ '0' * scale }})
+        div cast(nullif({{ denominator }}, 0) * 100 as decimal(38, 0))
+{%- endmacro %}

@@ -33,6 +33,10 @@ class CannotRelease(LookupError):
     what the release must state (one line, in Swedish)."""
 
 
+class NothingPublished(CannotRelease):
+    """Every package of the period is a draft: an earlier release of it is withdrawn."""
+
+
 @dataclass
 class Release:
     municipality: str
@@ -76,14 +80,14 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, municipality_code: 
     kommun_published = bool(published["board"].isna().any())
     boards = set(published["board"].dropna().astype(str))
     if not boards and not kommun_published:
-        raise CannotRelease(f"inget paket för {period_key} är publicerat (alla är utkast): "
-                               "öppna data släpps först när paketen får publiceras")
-    withheld = [f"{r.scope_name}: utkast, inte publicerat ({r.blockers})"
+        raise NothingPublished(f"inget paket för {period_key} är publicerat (alla är "
+                               "utkast): öppna data släpps först när paketen får publiceras")
+    withheld = [f"{r.scope_name}: utkast, inte publicerat (spärras av {_rules(r.blockers)})"
                 for r in issued.itertuples() if not r.published]
     levels = dict(con.execute("select org_level, level_order from seeds.org_levels").fetchall())
     if public_level not in levels:
         raise CannotRelease(f"open_data.public_level '{public_level}' är ingen nivå i "
-                               f"organisationen (nivåer: {', '.join(levels)})")
+                            f"organisationen (nivåer: {', '.join(levels)})")
     tree = _tree(con, year, month, levels)
     # a board's units come with its package; the rest (the kommun itself, ansvar outside
     # the org register) with the kommun total's
@@ -161,6 +165,12 @@ def _follow_up(con: duckdb.DuckDBPyConnection, year: int, month: int, units: pd.
         from marts.budget_follow_up f join seeds.cost_categories c using (cost_category)
         where f.fiscal_year = ? and f.period = ?""", [year, month])
     rows = _in(rows, units).sort_values(["level_order", "org_unit_code", "sort_order"])
+    amounts = ["outcome_ytd", "budget_ytd", "budget_annual", "budget_annual_adopted",
+               "forecast_annual", "outcome_prior_ytd"]
+    shown = [category == "net" or any(v is not None and v != 0 for v in values)
+             for category, values in zip(rows["cost_category"],
+                                         rows[amounts].itertuples(index=False), strict=True)]
+    rows = rows[shown]  # as the packages: a category with nothing in it is left out
     sign = rows["board_sign"].astype(int)
     for column in ("budget_annual_adopted", "budget_annual", "budget_ytd", "outcome_ytd",
                    "forecast_annual", "outcome_prior_ytd"):
@@ -221,6 +231,12 @@ def _balance_requirement(con: duckdb.DuckDBPyConnection, year: int, kommunkod: s
                       "? and ? order by fiscal_year, line_order", [year - 3, year])
     rows["municipality_code"] = kommunkod
     return rows
+
+
+def _rules(blockers: str | None) -> str:
+    """The rules that block a package, without their first error's file and line."""
+    rules = [b.split(":", 1)[0].strip() for b in (blockers or "").split("; ") if b.strip()]
+    return ", ".join(dict.fromkeys(rules)) or "okänd regel"
 
 
 def _times(value: Decimal | None, sign: int) -> Decimal | None:

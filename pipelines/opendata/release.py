@@ -47,9 +47,15 @@ def release_folder(reports: Path) -> Path:
 def write_release(con: duckdb.DuckDBPyConnection, config, period_key: str) -> Written:
     """The period's release from the warehouse as it stands (`config`: the loaded Config)."""
     settings = config.open_data
-    release = content.build(con, config.municipality, config.municipality_code or "",
-                            period_key, settings.public_level)
     root = release_folder(config.reports_path)
+    try:
+        release = content.build(con, config.municipality, config.municipality_code or "",
+                                period_key, settings.public_level)
+    except content.NothingPublished:  # withdrawn, as a package of a board blocked again
+        if (root / period_key).is_dir():
+            shutil.rmtree(root / period_key)
+            write_catalog(root)
+        raise
     partial = root / f".{period_key}.part"
     shutil.rmtree(partial, ignore_errors=True)
     partial.mkdir(parents=True)
@@ -77,9 +83,14 @@ def write_release(con: duckdb.DuckDBPyConnection, config, period_key: str) -> Wr
         _replace(partial, target)
     finally:
         shutil.rmtree(partial, ignore_errors=True)
-    write_whole(root / dcat.CATALOG_FILE,
-                lambda p: p.write_bytes(rdf_xml(dcat.catalog(root))))
+    write_catalog(root)
     return Written(release, target, rows)
+
+
+def write_catalog(root: Path) -> Path:
+    """katalog.rdf: every release under `root`, what a harvester is pointed at."""
+    return write_whole(root / dcat.CATALOG_FILE,
+                       lambda p: p.write_bytes(rdf_xml(dcat.catalog(root))))
 
 
 class InvalidRelease(RuntimeError):

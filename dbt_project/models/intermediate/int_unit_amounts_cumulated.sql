@@ -88,11 +88,11 @@ cumulated as (
             partition by grid.fiscal_year, grid.org_unit_code, grid.cost_category)
 )
 
-{#- this year's run rate against last year's: a ratio of doubles, the same on every engine,
-    kept to 17 decimals (its double's digits), then decimal arithmetic for the money, in
-    precisions that no engine widens past what it holds (19 + 19 digits: Spark keeps 18
+{#- this year's run rate against last year's: the ratio of the amounts to 12 decimals, in
+    whole numbers (the same digits on every engine), then decimal arithmetic for the money,
+    in precisions that no engine widens past what it holds (19 + 19 digits: Spark keeps 18
     decimals of the product) -#}
-{%- set run_rate = "cast(" ~ quotient('outcome_ytd', 'outcome_prior_ytd') ~ " as decimal(19, 17))" %}
+{%- set run_rate = "cast(" ~ amount_ratio('outcome_ytd', 'outcome_prior_ytd') ~ " as decimal(19, 17))" %}
 select
     cumulated.*,
     case
