@@ -3,7 +3,6 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
@@ -22,14 +21,14 @@ def opendata_cmd(
 ) -> None:
     """Öppna data: periodens publicerade uppföljning som datapaket (Frictionless, CSV) med
     DCAT-AP-SE-beskrivning för dataportal.se."""
+    from pipelines.cli import _check_period  # at call time: the CLI imports this module
     from pipelines.config import load_config
     from pipelines.opendata.content import CannotRelease
     from pipelines.opendata.release import write_release
     from pipelines.packages.content import NotAFollowUpPeriod, follow_up_period
     from pipelines.read_copy import connect_waiting
 
-    if not re.fullmatch(r"\d{4}-\d{2}", period):
-        raise InputError(f"--period {period!r}: expected a month as YYYY-MM, e.g. 2025-08")
+    _check_period(period, "--period")
     try:
         follow_up_period(period)
     except NotAFollowUpPeriod as e:

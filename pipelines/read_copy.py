@@ -17,10 +17,13 @@ import re
 import time
 from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 
 from pipelines.errors import InputError
+
+T = TypeVar("T")
 
 # what readers query: the marts, the quality issues and results, the seeds that name the
 # marts' codes (cost categories, levels), the packages issued
@@ -46,30 +49,41 @@ _gave_up: set[str] = set()  # files this process waited for in vain: the run's o
 # fail at once instead of each waiting again (a run's steps share its process)
 
 
+def while_locked(attempt: Callable[[], T], wait_seconds: float,
+                 sleep: Callable[[float], None] = time.sleep) -> T:
+    """`attempt()`, tried again (after 0.5 s, then twice as long, at most 10 s) while another
+    process holds the DuckDB file's lock, for up to `wait_seconds`; then the lock's error."""
+    deadline, delay = time.monotonic() + wait_seconds, 0.5
+    while True:
+        try:
+            return attempt()
+        except duckdb.IOException as error:
+            if not is_lock_error(error) or time.monotonic() + delay > deadline:
+                raise
+            sleep(delay)
+            delay = min(delay * 2, 10.0)
+
+
 def connect_waiting(path: str, read_only: bool, wait_seconds: float,
                     sleep: Callable[[float], None] = time.sleep,
                     settings: dict[str, str] | None = None) -> duckdb.DuckDBPyConnection:
     """Open the warehouse, waiting up to `wait_seconds` while another process holds it;
     then one line that names the process (WarehouseLocked). `settings`: DuckDB's
     (memory_limit, threads: Engine.duckdb_settings)."""
-    deadline = time.monotonic() + (0 if path in _gave_up else wait_seconds)
-    delay = 0.5
-    while True:
-        try:
-            con = duckdb.connect(path, read_only=read_only, config=settings or {})
-            _gave_up.discard(path)
-            return con
-        except duckdb.IOException as error:
-            if not is_lock_error(error):
-                raise
-            if time.monotonic() + delay > deadline:
-                _gave_up.add(path)
-                raise WarehouseLocked(
-                    f"{path}: lagret är låst av {lock_holder(error)} sedan minst "
-                    f"{wait_seconds:.0f} s - stäng den anslutningen (läsare ska öppna den "
-                    f"publicerade kopian) / the warehouse is locked by that process") from None
-            sleep(delay)
-            delay = min(delay * 2, 10.0)
+    try:
+        con = while_locked(
+            lambda: duckdb.connect(path, read_only=read_only, config=settings or {}),
+            0 if path in _gave_up else wait_seconds, sleep)
+    except duckdb.IOException as error:
+        if not is_lock_error(error):
+            raise
+        _gave_up.add(path)
+        raise WarehouseLocked(
+            f"{path}: lagret är låst av {lock_holder(error)} sedan minst "
+            f"{wait_seconds:.0f} s - stäng den anslutningen (läsare ska öppna den "
+            f"publicerade kopian) / the warehouse is locked by that process") from None
+    _gave_up.discard(path)
+    return con
 
 
 def publish(warehouse: Path, target: Path, wait_seconds: float = 0,
@@ -83,16 +97,9 @@ def publish(warehouse: Path, target: Path, wait_seconds: float = 0,
     rows: dict[str, int] = {}
     con = duckdb.connect(str(partial))
     try:
-        deadline, delay = time.monotonic() + wait_seconds, 0.5
-        while True:
-            try:  # attached, the warehouse is held for reading until DETACH
-                con.execute("ATTACH ? AS source (READ_ONLY)", [str(warehouse)])
-                break
-            except duckdb.IOException as error:
-                if not is_lock_error(error) or time.monotonic() + delay > deadline:
-                    raise
-                sleep(delay)
-                delay = min(delay * 2, 10.0)
+        # attached, the warehouse is held for reading until DETACH
+        while_locked(lambda: con.execute("ATTACH ? AS source (READ_ONLY)", [str(warehouse)]),
+                     wait_seconds, sleep)
         tables = con.execute(
             "select table_schema, table_name from information_schema.tables "
             "where table_catalog = 'source' and table_type = 'BASE TABLE' "

@@ -322,18 +322,14 @@ def budget_years(config: Config) -> set[int]:
 def make_packages(defs: dg.Definitions, config: Config, periods: list[str],
                   log: Path | None = None) -> list[dict]:
     """Materialise the follow-up packages of `periods`, one run each; what was issued."""
+    from pipelines.packages.publish import latest_issued
 
     job = defs.resolve_job_def("packages")
     with instance_for(config) as instance:
         for period in periods:
             _run_period(job, instance, period, f"paket {period}", log=log)
     with read_warehouse(config) as con:
-        marks = ", ".join("?" for _ in periods)
-        return con.execute(
-            f"select period, board, scope_name, published, blockers, workbook, pdf "
-            f"from reports.issued_packages where period in ({marks}) "
-            f"qualify row_number() over (partition by period, board order by issued_at desc) "
-            f"= 1 order by period, board nulls last", periods).df().to_dict("records")
+        return latest_issued(con, periods).to_dict("records")
 
 
 def _run_period(job, instance: dg.DagsterInstance, period: str, what: str,

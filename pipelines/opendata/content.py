@@ -21,7 +21,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.packages.content import BOARD_LEVEL, follow_up_period, has_table
-from pipelines.packages.publish import data_day
+from pipelines.packages.publish import data_day, latest_issued
 
 YEAR_END = 12
 # the directions of a row's amounts, as the Fiscal Data Package names them
@@ -53,17 +53,6 @@ class Release:
         return f"{self.year}-{self.month:02d}"
 
 
-def latest_packages(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFrame:
-    """The latest issued package of each board (and of the kommun, board null) for the
-    period: what the boards and the public were last given."""
-    if not has_table(con, "reports", "issued_packages"):
-        return pd.DataFrame(columns=["board", "scope_name", "published", "blockers"])
-    return con.execute(
-        "select board, scope_name, published, blockers from reports.issued_packages "
-        "where period = ? qualify row_number() over (partition by period, board "
-        "order by issued_at desc) = 1 order by board nulls last", [period_key]).df()
-
-
 def build(con: duckdb.DuckDBPyConnection, municipality: str, municipality_code: str,
           period_key: str, public_level: str = "verksamhet") -> Release:
     """The release of one follow-up period; CannotRelease when no package is published."""
@@ -71,7 +60,7 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, municipality_code: 
     if not municipality_code:
         raise CannotRelease("municipality_code (kommunkod, t.ex. '1440') saknas i "
                             "konfigurationen: öppna data anger kommunens kod")
-    issued = latest_packages(con, period_key)
+    issued = latest_issued(con, [period_key])
     if issued.empty:
         raise CannotRelease(
             f"inga paket är gjorda för {period_key}: öppna data visar bara det som "

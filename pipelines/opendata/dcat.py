@@ -15,7 +15,14 @@ from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCAT, DCTERMS, FOAF
 
 from pipelines.opendata.content import Release
-from pipelines.opendata.descriptor import LICENCES, labels, metadata, package_name, texts
+from pipelines.opendata.descriptor import (
+    FDP_SPEC,
+    LICENCES,
+    labels,
+    metadata,
+    package_name,
+    texts,
+)
 
 VCARD = Namespace("http://www.w3.org/2006/vcard/ns#")
 EU = "http://publications.europa.eu/resource/authority/"
@@ -23,7 +30,6 @@ THEMES = (f"{EU}data-theme/GOVE", f"{EU}data-theme/ECON")
 LANGUAGES = (f"{EU}language/SWE", f"{EU}language/ENG")
 LOCAL_AUTHORITY = "http://purl.org/adms/publishertype/LocalAuthority"
 DATA_PACKAGE_SPEC = "https://specs.frictionlessdata.io/data-package/"
-FDP_SPEC = "https://specs.frictionlessdata.io/fiscal-data-package/"
 CATALOG_FILE = "katalog.rdf"
 
 

@@ -103,6 +103,19 @@ def data_day(con: duckdb.DuckDBPyConnection) -> dt.date:
     return found.date() if found is not None else dt.date.today()
 
 
+def latest_issued(con: duckdb.DuckDBPyConnection, periods: list[str]) -> pd.DataFrame:
+    """The latest package issued of each board (the kommun's: board null) in `periods`:
+    what the boards were last given. Empty before any package is made."""
+    columns = ["period", "board", "scope_name", "published", "blockers", "workbook", "pdf"]
+    if not content.has_table(con, "reports", "issued_packages"):
+        return pd.DataFrame(columns=columns)
+    marks = ", ".join("?" for _ in periods)
+    return con.execute(
+        f"select {', '.join(columns)} from reports.issued_packages where period in ({marks}) "
+        "qualify row_number() over (partition by period, board order by issued_at desc) = 1 "
+        "order by period, board nulls last", periods).df()
+
+
 def _record(con: duckdb.DuckDBPyConnection, issued: list[Issued]) -> None:
     con.execute("create schema if not exists reports")
     con.execute(f"create table if not exists reports.issued_packages ({ISSUED_DDL})")
