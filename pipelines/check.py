@@ -23,6 +23,7 @@ from pipelines.errors import InputError
 from pipelines.ingest import deliveries
 from pipelines.ingest.load_report import SOURCE_NAMES, rule_group
 from pipelines.ingest.sie import detect_encoding
+from pipelines.text import thousands
 
 EXAMPLES = 5  # codes named in a warning
 
@@ -101,15 +102,21 @@ def _encoding(config: Config, source: str, path: Path) -> str:
 
 def _run(report: CheckReport, source: str, readings: list[deliveries.Reading]) -> None:
     config = report.config
-    for delivery, read in readings:
+    for reading in (deliveries.Reading(*r) for r in readings):
+        delivery = reading.delivery
         path = delivery.path if delivery else None
         name = path.name if path else "databas"
         check = FileCheck(source, name, delivery.period if delivery else None,
                           _encoding(config, source, path) if path else "-")
         report.files.append(check)
         tally = _Tally(report, source, check)
+        cut = reading.cut_off() if reading.cut_off is not None else None
+        if cut is not None:  # the run refuses it whole and keeps the earlier delivery
+            check.problem = f"{name}: avvisas – {cut.reason} (rad {cut.line})"
+            report.errors.append(check.problem)
+            continue
         try:
-            part = read(tally)
+            part = reading.read(tally)
             part.sink = tally
             part.flush()
         except (InputError, ValueError, OSError) as e:
@@ -274,7 +281,6 @@ def _what_is_missing(report: CheckReport, months: list[str]) -> None:
 
 def print_check(report: CheckReport, console) -> None:
     """The report in Swedish, one screen: deliveries, quarantine rules, what is missing."""
-    from rich.markup import escape
     from rich.table import Table
     from rich.text import Text
 
@@ -292,8 +298,7 @@ def print_check(report: CheckReport, console) -> None:
         table.add_row(SOURCE_NAMES.get(f.source, f.source),
                       Text(f"{f.file} ({f.period})" if f.period else f.file), f.encoding,
                       *(("-", "-", "-") if f.problem else
-                        (f"{f.read:,}".replace(",", " "), f"{f.loaded:,}".replace(",", " "),
-                         f"{f.quarantined:,}".replace(",", " "))),
+                        (thousands(f.read), thousands(f.loaded), thousands(f.quarantined))),
                       Text("kan inte läsas" if f.problem else _span(sorted(f.months))
                            if f.months else "-"))
     console.print(table)
@@ -309,7 +314,7 @@ def print_check(report: CheckReport, console) -> None:
         if lines:
             console.print(Text(title, style="bold"))
             for line in lines:
-                console.print(f"  - {escape(line)}", highlight=False)
+                console.print(f"  - {line}")
     console.print("Körningen fungerar." if report.ok else
                   "Körningen skulle inte fungera: rätta felen ovan.", style="bold",
                   highlight=False)

@@ -10,12 +10,12 @@ from pathlib import Path
 import typer
 import yaml
 from rich.console import Console
-from rich.markup import escape
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipelines.errors import InputError
+from pipelines.errors import InputError, literal_line, terminal
 from pipelines.opendata_cli import opendata_cmd
 from pipelines.rebuild_cli import rebuild_cmd
+from pipelines.run_output import print_packages, print_run
 from pipelines.sie_cli import sie_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -23,8 +23,8 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 app.add_typer(sie_app, name="sie")
 app.command("rebuild")(rebuild_cmd)
 app.command("opendata")(opendata_cmd)
-console = Console(soft_wrap=True)
-err = Console(stderr=True, soft_wrap=True)
+console = terminal()
+err = terminal(stderr=True)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
@@ -191,49 +191,7 @@ def _run(config_path: Path, through: str | None, from_month: str | None = None,
     status = Console(file=sys.stderr, soft_wrap=True)
     with status.status("Kör pipelinen (inläsning, dbt, kontroller, rapporter) ..."):
         summary = run_pipeline(config_path, through, from_month=from_month, force=force)
-    if summary.unchanged_since is not None:
-        since = summary.unchanged_since.strftime("%Y-%m-%d %H:%M")
-        console.print(f"Inget har ändrats sedan körningen {since} för {summary.months[0]} – "
-                      f"{summary.months[-1]}: leveranserna, "
-                      "konfigurationen och programmet är desamma, så lagret, läskopian och "
-                      "paketen är redan aktuella (--force kör om ändå).", highlight=False)
-        console.print(f"Lager:     {summary.warehouse}", highlight=False)
-        console.print(f"Läskopia:  {summary.config.read_copy_path}", highlight=False)
-        console.print(f"Rapporter: {summary.reports}", highlight=False)
-        return
-    console.print(f"{summary.materialisations} materialiseringar för {summary.months[0]} – "
-                  f"{summary.months[-1]} (logg: {summary.log})", highlight=False)
-    if summary.checks_failed:
-        console.print(f"[yellow]Kontroller som inte gick igenom:[/] "
-                      f"{', '.join(summary.checks_failed)}", highlight=False)
-    if summary.without_budget:
-        console.print(f"[yellow]Inga paket för {', '.join(summary.without_budget)}:[/] "
-                      "ingen budget är inläst för året (sources.budget), och ett paket "
-                      "jämför utfall med budget", highlight=False)
-    if summary.packages:
-        _print_packages(summary.packages)
-    console.print(f"Lager:     {summary.warehouse}", highlight=False)
-    console.print(f"Läskopia:  {summary.config.read_copy_path} (öppna den, inte lagret, i "
-                  "DBeaver, Excel eller en notebook)", highlight=False)
-    console.print(f"Rapporter: {summary.reports}", highlight=False)
-    if (summary.reports / "oppna_data").is_dir():
-        console.print(f"Öppna data: {summary.reports / 'oppna_data'} (datapaket per "
-                      "publicerad period, katalog.rdf för dataportal.se)", highlight=False)
-
-
-def _print_packages(packages: list[dict]) -> None:
-    """Per follow-up period: the packages published, and the drafts with what blocks them."""
-    by_period: dict[str, list[dict]] = {}
-    for p in packages:
-        by_period.setdefault(p["period"], []).append(p)
-    for period, items in by_period.items():
-        published = [p for p in items if p["published"]]
-        console.print(f"Paket {period}: {len(published)} av {len(items)} publicerade")
-        for p in items:
-            if not p["published"]:  # the draft's front page lists each rule's first error
-                rules = [b.split(":", 1)[0] for b in p["blockers"].split("; ")]
-                console.print(f"  [yellow]utkast[/] {p['scope_name']}, spärras av "
-                              f"{', '.join(rules)}", highlight=False)
+    print_run(summary, config_path, console)
 
 
 @app.command("report")
@@ -267,7 +225,7 @@ def report_cmd(
             issued = make_packages(con, cfg.municipality, cfg.reports_path, period, board)
     except LookupError as e:
         raise BadInput(str(e).strip("'\"")) from None
-    _print_packages([{"period": period, "scope_name": i.package.scope.name,
+    print_packages(console, [{"period": period, "scope_name": i.package.scope.name,
                       "published": i.published, "blockers": "; ".join(i.package.blockers)}
                      for i in issued])
     for i in issued:
@@ -373,7 +331,7 @@ def check_cmd(
     cfg = load_config(config)
     with Console(file=sys.stderr).status("Läser källorna ..."):
         report = check_config(cfg)
-    print_check(report, Console(width=max(console.width, 120)))
+    print_check(report, terminal(width=max(console.width, 120)))
     if not report.ok:
         raise typer.Exit(2)
 
@@ -429,17 +387,16 @@ def main() -> None:
         app()
     except (BadInput, InputError) as e:
         for line in str(e).splitlines():
-            err.print(f"[red]fel:[/] {escape(line)}", highlight=False)
+            err.print(literal_line(line))
         sys.exit(2)
     except RunFailed as e:
         for line in e.problems:
-            err.print(f"[red]{'fel' if e.bad_input else 'misslyckades'}:[/] {escape(line)}",
-                      highlight=False)
+            err.print(literal_line(line, "fel:" if e.bad_input else "misslyckades:"))
         sys.exit(2 if e.bad_input else 1)
     except KeyboardInterrupt:
         sys.exit(130)
     except Exception as e:  # never a traceback for the user
-        err.print(f"[red]fel:[/] {type(e).__name__}: {escape(str(e))}", highlight=False)
+        err.print(literal_line(f"{type(e).__name__}: {e}"))
         sys.exit(1)
 
 

@@ -1,8 +1,10 @@
 """The one YAML file that points Uppföljning at a municipality's exports.
 
-Paths are relative to the config file. A monthly delivery is named by a pattern with
-`{period}` (YYYY-MM) and `{year}`, e.g. `ekonomi/{year}/huvudbok_{period}.se`; any other
-path may be a glob. See docs/configuration.md for every key.
+Paths are relative to the config file and stay inside its folder: a relative path whose
+`..` or symbolic links lead out of it is refused, naming the key; an absolute path is read as
+written (on purpose, e.g. a share). A monthly delivery is named by a pattern with `{period}`
+(YYYY-MM) and `{year}`, e.g. `ekonomi/{year}/huvudbok_{period}.se`; any other path may be a
+glob. See docs/configuration.md for every key.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from pipelines.config_paths import confine, named_paths, outside_folder
 from pipelines.errors import InputError
 
 DEFAULT_CONFIG = Path("demo/uppfoljning.yaml")
@@ -70,7 +73,9 @@ class CsvSource(_TableSource):
     type: Literal["csv"]
     delimiter: str = ";"
     encoding: str = "utf-8"
-    decimal: str = ","
+    decimal: Literal[",", "."] = Field(
+        default=",", description="the decimal mark; the other one, and spaces, may separate "
+                                 "thousands (docs/configuration.md, Numbers)")
 
 
 class ExcelSource(_TableSource):
@@ -287,29 +292,34 @@ class Config(BaseModel):
     def years(self) -> list[int]:
         return list(range(self.first_year or self.fiscal_year, self.fiscal_year + 1))
 
-    def path(self, p: str | Path) -> Path:
+    def path(self, p: str | Path, key: str = "path") -> Path:
+        """A configured path (`key` names it in an error): an absolute one as written, a
+        relative one in the config's folder, which it may not leave (ConfigError)."""
+        if not Path(p).is_absolute():
+            confine(self, str(p), [self.base_dir / p], key)
         return (self.base_dir / p).resolve()
 
     @property
     def warehouse_path(self) -> Path:
-        return self.path(self.warehouse)
+        return self.path(self.warehouse, "warehouse")
 
     @property
     def read_copy_path(self) -> Path:
         if self.read_copy is not None:
-            return self.path(self.read_copy)
+            return self.path(self.read_copy, "read_copy")
         return self.warehouse_path.parent / "publicerad" / self.warehouse_path.name
 
     @property
     def landing_path(self) -> Path:
-        return self.path(self.landing)
+        return self.path(self.landing, "landing")
 
     @property
     def reports_path(self) -> Path:
-        return self.path(self.reports_output)
+        return self.path(self.reports_output, "reports_output")
 
     def files(self, pattern: str, period: str | None = None) -> list[Path]:
-        """Files a source path names; `{period}`/`{year}` filled in for one month."""
+        """Files a source path names; `{period}`/`{year}` filled in for one month. A
+        relative pattern's files must lie in the config's folder (ConfigError)."""
         if "{period}" in pattern or "{year}" in pattern:
             if period is None:
                 fill = pattern.replace("{period}", "*").replace("{year}", "*")
@@ -317,7 +327,10 @@ class Config(BaseModel):
                 fill = pattern.format(period=period, year=period[:4])
         else:
             fill = pattern
-        return sorted(Path(p) for p in glob.glob(str(self.base_dir / fill)))
+        found = sorted(Path(p) for p in glob.glob(str(self.base_dir / fill)))
+        if not Path(pattern).is_absolute():
+            confine(self, pattern, found)
+        return found
 
 
 def _where(loc: tuple) -> str:
@@ -345,6 +358,10 @@ def load_config(path: Path | str, require_files: bool = True) -> Config:
         lines = [f"{path}: {_where(err['loc']) or 'top level'}: {err['msg']}"
                  for err in e.errors()]
         raise ConfigError("\n".join(lines)) from None
+    outside = [f"{path}: {key}: {reason}" for key, named in named_paths(config)
+               if (reason := outside_folder(config.base_dir, named))]
+    if outside:  # before any file is looked for: nothing outside the folder is read
+        raise ConfigError("\n".join(outside))
     missing = _missing_files(config) if require_files else []
     if missing:
         raise ConfigError("\n".join(f"{path}: {m}" for m in missing))

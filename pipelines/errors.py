@@ -6,3 +6,25 @@ class InputError(ValueError):
     """A delivery that cannot be read at all (not the format its source says, a required
     column missing, another encoding than configured): nothing of it can be loaded, so the
     load stops with the file and line instead of quarantining row by row."""
+
+
+def literal_line(text: str, label: str = "fel:", style: str = "red", indent: str = ""):
+    """A message line for the terminal (rich), printed literally: `indent`, `label` in its
+    colour (none when empty), then `text` as it is. A message may hold a file name, a cell
+    or a config value, so it is never read as rich markup ('[bold]', '[/]') or emoji codes
+    (':x:'), and a control character in it is shown escaped, never sent to the terminal."""
+    from rich.text import Text
+
+    from pipelines.text import printable
+
+    return Text.assemble(indent, (label, style), " " if label else "", printable(text))
+
+
+def terminal(stderr: bool = False, **options):
+    """A rich console that prints every string literally: a message, a table cell or a path
+    may hold a file name, a cell or a config value, so nothing is read as markup ('[bold]')
+    or emoji codes (':x:'); colour comes only from `literal_line` and rich's Text."""
+    from rich.console import Console
+
+    return Console(stderr=stderr, soft_wrap=True, markup=False, emoji=False,
+                   highlight=False, **options)

@@ -9,9 +9,9 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from pipelines.errors import InputError
+from pipelines.errors import InputError, literal_line, terminal
 
-console = Console(soft_wrap=True)
+console = terminal()
 
 
 def opendata_cmd(
@@ -48,5 +48,5 @@ def opendata_cmd(
     console.print(f"Öppna data {period}: {len(written.rows)} tabeller, {rows} rader, "
                   "giltigt datapaket (Frictionless) med DCAT-AP-SE", highlight=False)
     for line in written.release.withheld:
-        console.print(f"  [yellow]ej med[/] {line}", highlight=False)
+        console.print(literal_line(line, "ej med", "yellow", "  "))
     console.print(f"  {written.folder}", highlight=False)

@@ -37,12 +37,31 @@ def partitions_for(years: Iterable[int]) -> Partitions:
 
 def periods_reading(month: str, periods: Iterable[str]) -> list[str]:
     """The follow-up periods whose packages read `month` (YYYY-MM): year to date, the
-    periods of its year from its month on; as the comparison with earlier years (utfall
-    föregående år, personal, balanskrav), the same periods of the EARLIER_YEARS years after.
-    A correction to March 2025 touches 2025-04 … 2025-12, not February and not 2024."""
+    periods of its year from its month on; every period of the next year, whose forecast
+    baseline (prognosförslag) takes the rest of the year from last year's whole-year
+    outcome; and as the comparison with earlier years (utfall föregående år, personal,
+    balanskrav), the same periods of the EARLIER_YEARS years after. A correction to March
+    2025 touches 2025-04 … 2025-12 and every period of 2026, not February and not 2024."""
     year, number = int(month[:4]), int(month[5:7])
     return [p for p in periods
-            if year <= int(p[:4]) <= year + EARLIER_YEARS and int(p[5:7]) >= number]
+            if int(p[:4]) == year + 1
+            or (year <= int(p[:4]) <= year + EARLIER_YEARS and int(p[5:7]) >= number)]
+
+
+def months_made_stale(months: Iterable[str]) -> list[str]:
+    """The first and last month (YYYY-MM) of the marts' periods that a change to `months`
+    makes stale, and so the window a dbt build over them rebuilds (rebuild_window): from
+    January of the first month's year through December of the year after the last month's.
+    A month's year to date carries it into every later period of its year, and the grid of
+    units and cost categories is the year's (a unit booked for the first time in July has
+    rows of zeros from January); the next year reads it as last year's outcome
+    (outcome_prior_ytd) and, in every period, as the rest of the year its forecast baseline
+    takes from last year. Two years for one month, never every configured year.
+    Empty for no months (a build of every period)."""
+    months = sorted(months)
+    if not months:
+        return []
+    return [f"{months[0][:4]}-01", f"{int(months[-1][:4]) + 1}-12"]
 
 
 def months_to_periods(partitions: Partitions) -> dg.StaticPartitionMapping:

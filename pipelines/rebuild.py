@@ -42,21 +42,28 @@ class Rebuilt:
 
 
 def landed_files(config: Config) -> list[tuple[Path, Path]]:
-    """(kept copy, path it was delivered to) of every current delivery with a copy."""
+    """(kept copy, path it was delivered to) of every current delivery with a copy, the
+    oldest first: where two name the same file (a folder copied with a warehouse older
+    than relative paths in the manifest, before its first run), the latest is put back
+    last and so is the one the rebuild reads."""
     with connect_waiting(str(config.warehouse_path), True, config.lock_wait_seconds,
                          settings=config.engine.duckdb_settings()) as con:
         return [(Path(landed), Path(delivered)) for landed, delivered in con.execute(
             "select landed_path, delivered_path from raw.deliveries where status = "
-            "'current' and landed_path is not null order by 1").fetchall()]
+            "'current' and landed_path is not null order by received_at, landed_path"
+        ).fetchall()]
 
 
 def placed(config: Config, landed: Path, delivered: Path) -> tuple[Path, Path | None]:
     """Where a delivery's kept copy is now, and the path it was delivered to relative to
-    the config's folder. The recorded paths are those of the machine and folder the load
-    ran in; a kommun restoring elsewhere has moved both, so the copy is found by its place
-    in the landing area (<source>/<period>/<file>), and the delivered path relative to the
+    the config's folder. The manifest names a file inside the config's folder relative to
+    it; an older warehouse recorded the paths of the machine and folder the load ran in,
+    and a kommun restoring elsewhere has moved both, so the copy is found by its place in
+    the landing area (<source>/<period>/<file>), and the delivered path relative to the
     folder the landing area was in then (or the config's folder)."""
     copy = config.landing_path / Path(*landed.parts[-3:])
+    if not delivered.is_absolute():
+        return copy, delivered
     bases = [config.base_dir]
     if not Path(config.landing).is_absolute():  # the landing area was inside the folder
         bases.append(landed.parents[2].parents[len(Path(config.landing).parts) - 1])

@@ -6,31 +6,29 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from rich.console import Console
 
-console = Console(soft_wrap=True)
+from pipelines.errors import literal_line, terminal
+
+console = terminal()
 
 
 def rebuild_cmd(
     config: Path = typer.Option(..., "--config", help="the municipality's uppfoljning.yaml"),
 ) -> None:
     """Bygg om lagret från landningsytan och jämför marts med dagens: raderar ingenting."""
-    import sys
-
     from pipelines.rebuild import rebuild
 
-    status = Console(file=sys.stderr, soft_wrap=True)
-    with status.status("Bygger om lagret från landningsytan ..."):
+    with terminal(stderr=True).status("Bygger om lagret från landningsytan ..."):
         rebuilt = rebuild(config)
-    console.print(f"Ombyggt lager: {rebuilt.warehouse}", highlight=False)
+    console.print(f"Ombyggt lager: {rebuilt.warehouse}")
     console.print(f"{rebuilt.from_landing} filer från landningsytan; lästa på nytt från "
-                  f"källan: {', '.join(rebuilt.from_sources) or 'inga'}", highlight=False)
+                  f"källan: {', '.join(rebuilt.from_sources) or 'inga'}")
     for mart, (only_now, only_rebuilt) in sorted(rebuilt.differences.items()):
         if only_now or only_rebuilt:
-            console.print(f"[yellow]marts.{mart}:[/] {only_now} rader bara i dagens lager, "
-                          f"{only_rebuilt} bara i det ombyggda", highlight=False)
+            console.print(literal_line(f"{only_now} rader bara i dagens lager, "
+                                       f"{only_rebuilt} bara i det ombyggda",
+                                       f"marts.{mart}:", "yellow"))
     if rebuilt.identical:
-        console.print(f"Alla {len(rebuilt.differences)} marts är identiska rad för rad.",
-                      highlight=False)
+        console.print(f"Alla {len(rebuilt.differences)} marts är identiska rad för rad.")
     else:
         raise typer.Exit(1)

@@ -21,6 +21,8 @@ import pandas as pd
 import yaml
 
 from pipelines.config import Config, load_config
+from pipelines.ingest.load_report import problem_deliveries
+from pipelines.packages.staleness import stale_packages
 from pipelines.partitions import follow_up_periods_in, months_through
 
 REPO = Path(__file__).resolve().parents[1]
@@ -57,6 +59,12 @@ class RunSummary:
     without_budget: list[str] = field(default_factory=list)  # years of the run, no budget
     # the inputs were those of the last run, which finished then: nothing was done
     unchanged_since: dt.datetime | None = None
+    # the deliveries of the run's months refused or with rows in quarantine, and the
+    # returned packages with rejected rows (load_report.problem_deliveries)
+    deliveries: list = field(default_factory=list)
+    # follow-up periods whose issued packages show figures the run has changed since
+    # (packages.staleness): remade with `uppfoljning report`, never overwritten unasked
+    stale_packages: list[str] = field(default_factory=list)
 
 
 def instance_for(config: Config) -> dg.DagsterInstance:
@@ -235,9 +243,11 @@ def run_pipeline(config_path: Path, through: str | None = None,
     if not force and config.warehouse_path.exists():
         with read_warehouse(config) as con:
             since = run_state.unchanged_since(con, config, fingerprint, months)
-        if since is not None:
+            refused = problem_deliveries(con, months) if since is not None else []
+        if since is not None:  # a refusal still open is said again: nothing has changed it
             return RunSummary(config, months, config.warehouse_path, config.reports_path, 0,
-                              [], log, {}, unchanged_since=since)
+                              [], log, {}, unchanged_since=since,
+                              deliveries=[d for d in refused if d.refusal])
     from pipelines.definitions import build_definitions  # parses dbt: only when running
 
     free_warehouse(config)
@@ -271,6 +281,9 @@ def run_pipeline(config_path: Path, through: str | None = None,
     if periods:
         summary.packages = make_packages(defs, config, periods, log)
         summary.materialisations += len(periods)
+    with read_warehouse(config) as con:
+        summary.deliveries = problem_deliveries(con, months)
+        summary.stale_packages = stale_packages(con)
     with write_warehouse(config) as con:
         run_state.record(con, fingerprint, months, packages)
     return summary

@@ -13,11 +13,12 @@ from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.markup import escape
 from rich.table import Table
 from rich.text import Text
 
+from pipelines.errors import literal_line, terminal
 from pipelines.ingest.sie import NotSieError, PeriodAmount, SieReader, Voucher
+from pipelines.text import thousands
 
 sie_app = typer.Typer(no_args_is_help=True, help="SIE 4 files.")
 
@@ -127,7 +128,7 @@ def print_report(report: dict, console: Console) -> None:
     counts.add_column("Antal", justify="right")
     for key, n in report["counts"].items():
         if n:
-            counts.add_row(COUNT_NAMES[key], f"{n:,}".replace(",", " "))
+            counts.add_row(COUNT_NAMES[key], thousands(n))
     console.print(counts)
 
     if report["unbalanced_vouchers"]:
@@ -164,17 +165,16 @@ def inspect(
     as_json: bool = typer.Option(False, "--json", help="one JSON object on stdout"),
 ) -> None:
     """Check a SIE file before loading it: encoding, years, counts, balance, quarantine."""
-    err = Console(stderr=True, soft_wrap=True, highlight=False)
+    err = terminal(stderr=True)
     try:
         report = inspect_file(file)
     except NotSieError as e:
-        err.print(f"[red]fel:[/] {escape(str(e))}")
+        err.print(literal_line(str(e)))
         raise typer.Exit(2) from None
     except OSError as e:
-        err.print(f"[red]fel:[/] {escape(str(file))}: kan inte läsas "
-                  f"({escape(e.strerror or str(e))})")
+        err.print(literal_line(f"{file}: kan inte läsas ({e.strerror or e})"))
         raise typer.Exit(2) from None
     if as_json:
         sys.stdout.write(json.dumps(report, ensure_ascii=False, indent=2) + "\n")
     else:
-        print_report(report, Console(soft_wrap=True, highlight=False))
+        print_report(report, terminal())

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import unicodedata
 
 MISSING = "(saknas)"
 
@@ -34,3 +35,28 @@ def display(value: object, missing: str = MISSING) -> str:
     if isinstance(value, dt.date):
         return value.isoformat()
     return str(value)
+
+
+EXCERPT_CHARS = 30  # of a file's text in a message, at most
+
+
+def printable(text: str) -> str:
+    """`text` with what a terminal would act on instead of printing it (control and format
+    characters: ESC, BEL, CR, a right-to-left override) escaped as repr writes it."""
+    if text.isprintable():
+        return text
+    return "".join(repr(c)[1:-1] if unicodedata.category(c)[0] == "C" else c for c in text)
+
+
+def excerpt(text: str, limit: int = EXCERPT_CHARS) -> str:
+    """A short, escaped excerpt of a file's text for a message: its first `limit` characters
+    (then '…'), and what a terminal would not print as it is (control characters, odd
+    spaces) escaped as repr writes it ('\\x1b', '\\xa0'). Whatever a file holds, a message
+    shows no more of it than this."""
+    shown = "".join(c if c.isprintable() else repr(c)[1:-1] for c in text[:limit])
+    return shown + ("…" if len(text) > limit else "")
+
+
+def thousands(n: int) -> str:
+    """A count as a Swedish reader writes it in running text: '100 000'."""
+    return f"{n:,}".replace(",", " ")

@@ -87,3 +87,21 @@ def hold_open():
     for process in held:
         process.kill()
         process.wait()
+
+
+@pytest.fixture
+def tiny_warehouse():
+    """An empty warehouse in memory with the raw schema, a kommun with one unit (E1) and two
+    accounts (3111 avgifter, which requires a counterpart, and 1930 bank)."""
+    import duckdb
+
+    from pipelines.ingest.raw_tables import ensure_raw_schema
+
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    con.execute("insert into raw.org_units values ('1', 'K', 'kommun', null, date '2020-01-01', "
+                "null, null, 'org.csv', 2), ('E1', 'Enhet', 'enhet', '1', "
+                "date '2020-01-01', null, '407', 'org.csv', 3)")
+    con.execute("insert into raw.accounts values ('3111', 'Avgifter', 'I', false, false, false, "
+                "true, 'k.csv', 2), ('1930', 'Bank', 'T', false, false, false, false, 'k.csv', 3)")
+    return con

@@ -43,3 +43,37 @@ def test_an_encoding_and_a_broken_tree_are_errors_naming_file_and_line(tmp_path)
     assert "organisationsregistret: 111: parent 99 does not exist while valid" in report.errors
     fixed = check_config(config(tmp_path, ORG, LEDGER.encode("cp1252"), encoding="cp1252"))
     assert fixed.ok and fixed.files[-1].encoding == "cp1252"
+
+
+SIE = """#FLAGGA 0
+#FORMAT PC8
+#SIETYP 4
+#RAR 0 20250101 20251231
+#KONTO 4010 "Material"
+#KONTO 1930 "Bank"
+#VER A 1 20250110 "Inköp"
+{
+#TRANS 4010 {1 "11"} 10.00
+#TRANS 1930 {} -10.00
+}
+#VER A 2 20250111 "Inköp"
+{
+#TRANS 4010 {1 "11"} 20.00
+"""
+
+
+def test_a_sie_file_cut_off_is_an_error_that_says_the_run_refuses_it(tmp_path):
+    (tmp_path / "org.csv").write_text(ORG, encoding="utf-8")
+    (tmp_path / "huvudbok_2025.se").write_text(SIE, encoding="cp437")
+    path = tmp_path / "uppfoljning.yaml"
+    path.write_text(yaml.safe_dump({
+        "municipality": "K", "fiscal_year": 2025,
+        "sources": {"org_register": {"type": "csv", "path": "org.csv"},
+                    "ledger": [{"type": "sie", "path": "huvudbok_2025.se"}]}}), encoding="utf-8")
+    report = check_config(load_config(path))
+    assert not report.ok
+    assert ("huvudbok_2025.se: avvisas – filen slutar inne i verifikation A 2 (#VER på rad 12) "
+            "innan dess block avslutas med '}': den är avklippt (rad 12)") in report.errors
+    (tmp_path / "huvudbok_2025.se").write_text(SIE + "#TRANS 1930 {} -20.00\n}\n",
+                                               encoding="cp437")
+    assert check_config(load_config(path)).ok

@@ -7,7 +7,7 @@ import dagster as dg
 import yaml
 
 from pipelines.defs.transform import dbt_env_for
-from pipelines.partitions import default_years, partitions_for
+from pipelines.partitions import default_years, months_made_stale, partitions_for
 from pipelines.schedules import monthly_load
 
 REPO = Path(__file__).resolve().parents[1]
@@ -49,6 +49,19 @@ def test_dbt_rebuilds_the_months_a_whole_file_changed_beyond_the_run():
         "UPPFOLJNING_PERIOD_FROM": "2024-01", "UPPFOLJNING_PERIOD_TO": "2025-08"}
 
 
+def test_a_months_build_rebuilds_what_the_month_makes_stale():
+    """July is in the year to date of every later period of 2025 (and in its grid of units
+    from January), and is last year's outcome for every period of 2026 (the forecast's
+    baseline reads last year's whole year): the window is 2025 and 2026, not every year."""
+    assert months_made_stale(["2025-07"]) == ["2025-01", "2026-12"]
+    assert months_made_stale(["2025-12", "2025-07"]) == ["2025-01", "2026-12"]
+    # with what a corrected whole-year file noted for the build (raw.months_to_rebuild)
+    assert months_made_stale(["2025-08", "2024-03", "2024-12"]) == ["2024-01", "2026-12"]
+    assert months_made_stale([]) == []  # no months: dbt's every period
+    assert dbt_env_for(months_made_stale(["2010-07"])) == {
+        "UPPFOLJNING_PERIOD_FROM": "2010-01", "UPPFOLJNING_PERIOD_TO": "2011-12"}
+
+
 def test_the_monthly_load_skips_a_month_outside_the_configured_years(tmp_path, monkeypatch):
     monkeypatch.setenv("UPPFOLJNING_CONFIG", str(write_config(tmp_path, 2010, 2011)))
     inside = monthly_load(dg.build_schedule_context(
@@ -69,8 +82,9 @@ def test_a_run_writes_only_under_the_configs_folders(demo_run):
 
 
 def test_one_months_downstream_is_the_follow_up_periods_that_read_it(tmp_path):
-    """A correction to a month touches its year's periods from that month on and, as their
-    comparison year, the same periods of the next three years: not every period there is."""
+    """A correction to a month touches its year's periods from that month on, every period
+    of the next year (its forecast's baseline is last year's whole year) and, as their
+    comparison year, the same periods of the two years after: not every period there is."""
     from pipelines.definitions import build_definitions
 
     defs = build_definitions(str(write_config(tmp_path, 2020, 2025)))
@@ -91,9 +105,11 @@ def test_one_months_downstream_is_the_follow_up_periods_that_read_it(tmp_path):
             "2025-04", "2025-06", "2025-08", "2025-10", "2025-12"]
         earlier = mapping.get_downstream_partitions_for_partitions(
             months.subset_with_partition_keys(["2021-08"]), months, periods)
-        assert sorted(earlier.get_partition_keys()) == [
-            f"{y}-{m}" for y in (2021, 2022, 2023, 2024) for m in ("08", "10", "12")]
+        assert sorted(earlier.get_partition_keys()) == sorted(
+            [f"{y}-{m}" for y in (2021, 2023, 2024) for m in ("08", "10", "12")]
+            + [f"2022-{m:02d}" for m in (2, 4, 6, 8, 10, 12)])
         upstream = mapping.get_upstream_mapped_partitions_result_for_partitions(
             periods.subset_with_partition_keys(["2025-04"]), periods, months)
-        assert sorted(upstream.partitions_subset.get_partition_keys()) == [
-            f"{y}-{m:02d}" for y in (2022, 2023, 2024, 2025) for m in (1, 2, 3, 4)]
+        assert sorted(upstream.partitions_subset.get_partition_keys()) == sorted(
+            [f"{y}-{m:02d}" for y in (2022, 2023, 2025) for m in (1, 2, 3, 4)]
+            + [f"2024-{m:02d}" for m in range(1, 13)])

@@ -2,11 +2,9 @@
 
 import datetime as dt
 
-import duckdb
 import pandas as pd
 import pytest
 
-from pipelines.ingest.raw_tables import ensure_raw_schema
 from pipelines.quality.run import is_personal_identity_number, run_suite
 from pipelines.quality.suites import load_suites
 
@@ -14,15 +12,8 @@ SUITES = {s.suite: s for s in load_suites()}
 
 
 @pytest.fixture
-def con():
-    con = duckdb.connect()
-    ensure_raw_schema(con)
-    con.execute("insert into raw.org_units values ('1', 'K', 'kommun', null, date '2020-01-01', "
-                "null, null, 'org.csv', 2), ('E1', 'Enhet', 'enhet', '1', "
-                "date '2020-01-01', null, '407', 'org.csv', 3)")
-    con.execute("insert into raw.accounts values ('3111', 'Avgifter', 'I', false, false, false, "
-                "true, 'k.csv', 2), ('1930', 'Bank', 'T', false, false, false, false, 'k.csv', 3)")
-    return con
+def con(tiny_warehouse):
+    return tiny_warehouse
 
 
 def ledger(con, rows: list[tuple]) -> None:

@@ -61,20 +61,36 @@
 {#- `numerator` / `denominator` in binary floating point, whatever their types: each engine
     divides decimals by its own rules (DuckDB in doubles, PostgreSQL exactly, Spark to a scale
     its precision rules leave), and the same doubles divide the same everywhere. NULL where
-    the denominator is 0. Round the result through `decimal` before showing it. -#}
-{% macro quotient(numerator, denominator) -%}
+    the denominator is 0 or NULL, and with `below`, where the quotient is `below` or more in
+    size: a quotient cast to a decimal must never reach what the decimal holds (DuckDB and
+    PostgreSQL stop the build on it, Spark makes it NULL). Round the result through `decimal`
+    before showing it. -#}
+{% macro quotient(numerator, denominator, below=none) -%}
+    {%- set divided -%}
     (cast({{ numerator }} as {{ type_double() }})
         / cast(nullif({{ denominator }}, 0) as {{ type_double() }}))
+    {%- endset -%}
+    {%- if below is none -%}
+    {{ divided }}
+    {%- else -%}
+    (case when abs({{ divided }}) < {{ below }} then {{ divided }} end)
+    {%- endif -%}
 {%- endmacro %}
 
 {#- The ratio of two amounts in SEK (two decimals), cut toward zero at `scale` decimals and
     computed in whole numbers (öre), so that every engine gets the same digits: a division
     of doubles and its cast to decimal differ in the last digits between engines
     (PostgreSQL keeps 15 significant digits of a double, DuckDB multiplies in doubles), and
-    one digit can move a forecast by an öre. NULL where the denominator is 0 or the ratio is
-    a million or more (whole numbers of 19 digits, what every engine multiplies exactly). -#}
-{% macro amount_ratio(numerator, denominator, scale=12) -%}
-    (case when abs({{ numerator }}) < abs({{ denominator }}) * 1000000 then
+    one digit can move a forecast by an öre. NULL where the ratio is not computed: where the
+    denominator is 0 or NULL, where the ratio is `below` or more in size (default a million:
+    whole numbers of 19 digits, what every engine multiplies exactly; a model that uses a
+    ratio only in a window passes a bound just above it, so that no cast to a narrower
+    decimal ever sees a ratio outside it) or where the denominator is 10^16 or more in size
+    (beyond any amount of decimal(18, 2): the whole numbers would pass 38 digits). The
+    condition is checked before anything is divided or cast. -#}
+{% macro amount_ratio(numerator, denominator, scale=12, below=1000000) -%}
+    (case when abs({{ denominator }}) < 10000000000000000
+            and abs({{ numerator }}) < abs({{ denominator }}) * {{ below }} then
         cast({{ adapter.dispatch('amount_ratio')(numerator, denominator, scale) }}
              as decimal(19, 0)) * 0.{{ '0' * (scale - 1) }}1
     end)

@@ -12,12 +12,40 @@ import dagster as dg
 from pipelines.config import Config, DatabaseSource, SieSource
 from pipelines.defs.keys import raw_key
 from pipelines.defs.ownership import EKONOMI, INGEST_KINDS
-from pipelines.ingest import database, deliveries, landing, loaders
+from pipelines.ingest import completeness, database, deliveries, landing, loaders
 from pipelines.ingest.batch import Batch
 from pipelines.ingest.deliveries import Reading
 from pipelines.ingest.raw_tables import Replacement, replacing, staged
 from pipelines.packages import returns
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
+
+
+def _read(con, config: Config, reading: Reading, sink
+          ) -> list[tuple[landing.Delivery | None, Batch, completeness.CutOff | None]]:
+    """What a delivery gives: (delivery, rows read, None), or for a ledger file that was cut
+    off, the kept copy of its earlier delivery read in its place (when the landing area has
+    one) and the cut delivery with every row quarantined, and where it was cut."""
+    delivery = reading.delivery
+    cut = reading.cut_off() if reading.cut_off is not None else None
+    if cut is None:
+        return [(delivery, reading.read(sink), None)]
+    out = []
+    kept = landing.kept_copy(con, delivery, config.base_dir, config.landing_path)
+    if kept is not None:
+        out.append((kept[0], reading.reread(kept[1], sink), None))
+    out.append((delivery, reading.refuse(cut.reason), cut))
+    return out
+
+
+def _record(con, config: Config, delivery: landing.Delivery, part: Batch,
+            cut: completeness.CutOff | None) -> str:
+    if cut is not None:
+        landing.record_refused(con, config.landing_path, delivery, part.read,
+                               len(part.quarantine), cut.reason, cut.line,
+                               base=config.base_dir)
+        return "refused"
+    return landing.record(con, config.landing_path, delivery, part.read, part.loaded,
+                          len(part.quarantine), base=config.base_dir)
 
 
 def store(warehouse: Warehouse, config: Config, table: str, source: str,
@@ -28,22 +56,25 @@ def store(warehouse: Warehouse, config: Config, table: str, source: str,
     committed chunk by chunk, before it; the transaction moves them in). With `months`, a monthly
     load: those months, and every file read whole (a delivery without a period). ERP
     databases are extracted first (incrementally for one month, in full for a range) and
-    their landed rows of the months loaded like a delivery."""
+    their landed rows of the months loaded like a delivery. A SIE file that was cut off is
+    refused whole and the earlier delivery of it loaded in its place (`_read`)."""
     total = Batch()
     outcome: dict[str, int] = {}
-    whole = [d.path.name for d, _ in readings if d and d.period is None] \
+    readings = [Reading(*r) for r in readings]
+    whole = [r.delivery.path.name for r in readings if r.delivery and r.delivery.period is None] \
         if months is not None else []
     changed_whole: list[str] = []
+    refused: list[str] = []
     with warehouse.connect() as con, staged(con, table) as staging:
+        landing.ensure_manifest(con)
         parts = []
-        for delivery, read in readings:  # read and staged before the load's transaction
-            part = read(staging.insert)
-            part.sink = staging.insert  # small readers keep their rows until here
-            part.flush()
-            part.check_accounting()
-            parts.append((delivery, part))
+        for reading in readings:  # read and staged before the load's transaction
+            for delivery, part, cut in _read(con, config, reading, staging.insert):
+                part.sink = staging.insert  # small readers keep their rows until here
+                part.flush()
+                part.check_accounting()
+                parts.append((delivery, part, cut))
         with replacing(con, table, source, months, whole) as load:
-            landing.ensure_manifest(con)
             for db in databases:
                 extracted = database.extract(db, con, full=len(months or []) != 1)
                 extracted.check_accounting()
@@ -55,14 +86,15 @@ def store(warehouse: Warehouse, config: Config, table: str, source: str,
                 total.flushed += loaded
                 total.read += loaded + len(extracted.quarantine)
             load.insert_staged(staging)
-            for delivery, part in parts:
+            for delivery, part, cut in parts:
                 load.quarantine(part.quarantine_frame())
                 if delivery is not None:
-                    status = landing.record(con, config.landing_path, delivery, part.read,
-                                            part.loaded, len(part.quarantine))
+                    status = _record(con, config, delivery, part, cut)
                     outcome[status] = outcome.get(status, 0) + 1
-                    if delivery.period is None and status != "unchanged":
+                    if delivery.period is None and status not in ("unchanged", "refused"):
                         changed_whole.append(delivery.path.name)
+                    if cut is not None:
+                        refused.append(f"{delivery.path.name}: {cut.reason}")
                 total.extend(part)
             if months is not None and changed_whole:
                 load.rebuild_beyond(months, changed_whole)
@@ -70,6 +102,7 @@ def store(warehouse: Warehouse, config: Config, table: str, source: str,
         "rows_read": total.read, "rows_loaded": total.loaded,
         "rows_quarantined": len(total.quarantine),
         "deliveries": ", ".join(f"{n} {s}" for s, n in sorted(outcome.items())) or "none",
+        **({"refused": "\n".join(refused)} if refused else {}),
         **({"months": ", ".join(months)} if months else {}), **extra})
 
 

@@ -135,7 +135,9 @@ def suite_check(suite_name: str, what: str, partitions: Partitions
 
 SUITES = {"kontering": "Kontering: konto, ansvar, dimensioner, balans, dubbletter, interna poster",
           "periodisering": "Periodisering: bokföringsdatum och återförda periodiseringar",
-          "hr": "HR: sysselsättningsgrad, sjuktimmar och enhet"}
+          "hr": "HR: sysselsättningsgrad, sjuktimmar och enhet",
+          "leverans": "Leveranser: hela filer, inte långt färre rader än förra leveransen eller "
+                      "föregående år, #IB förd till #UB"}
 
 
 def build(partitions: Partitions) -> dg.Definitions:
@@ -145,7 +147,7 @@ def build(partitions: Partitions) -> dg.Definitions:
               owners=[EKONOMI], kinds=QUALITY_KINDS,
               partitions_def=partitions.monthly, backfill_policy=dg.BackfillPolicy.single_run(),
               deps=[raw_key("ledger_transactions"), raw_key("hr_employee_months"),
-                    org_units, raw_key("accounts")],
+                    org_units, raw_key("accounts"), raw_key("account_balances")],
               description="Datakvalitet: the kontering, periodisering and HR suites of "
                           "expectations/ run on each month; every flagged row with file, line "
                           "and a message in Swedish (quality.issues), every run's results "

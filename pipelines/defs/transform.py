@@ -27,8 +27,13 @@ from packaging import version
 from pipelines.config import Config
 from pipelines.defs.dbt_translation import Translator, event_key, with_table_metadata
 from pipelines.engines import BuildEngine
-from pipelines.partitions import Partitions
-from pipelines.resources import WAREHOUSE_POOL, Warehouse
+from pipelines.packages.staleness import (
+    note_changed_figures,
+    stale_packages,
+    stale_packages_line,
+)
+from pipelines.partitions import Partitions, months_made_stale
+from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO / "dbt_project"
@@ -102,11 +107,11 @@ PERIOD_FROM, PERIOD_TO = "UPPFOLJNING_PERIOD_FROM", "UPPFOLJNING_PERIOD_TO"
 
 
 def dbt_env_for(partition_keys: list[str], also: list[str] = ()) -> dict[str, str]:
-    """The follow-up periods a run rebuilds, as the environment of dbt (the macro
-    rebuild_window reads it): the first and last month (YYYY-MM) of the partitions being
-    materialised (one month, or a backfill range in one run) and of the months a load
-    changed beyond them (`also`: a file read whole, new or corrected). Empty strings
-    rebuild every period. Not --vars: changed vars make dbt parse the whole project anew."""
+    """The follow-up periods a build rebuilds, as the environment of dbt (the macro
+    rebuild_window reads it): the first and last month (YYYY-MM) of `partition_keys` and
+    `also`. The monthly models pass the window their months make stale
+    (partitions.months_made_stale). Empty strings rebuild every period. Not --vars:
+    changed vars make dbt parse the whole project anew."""
     months = sorted({*partition_keys, *also})
     return {PERIOD_FROM: months[0] if months else "", PERIOD_TO: months[-1] if months else ""}
 
@@ -194,15 +199,21 @@ def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
                 partitions_def=partitions.monthly,
                 backfill_policy=dg.BackfillPolicy.single_run())
     def monthly_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
-                       warehouse: Warehouse) -> Iterator:
+                       warehouse: Warehouse, settings: Settings) -> Iterator:
         pending = months_to_rebuild(warehouse)
-        yield from run_dbt(context, dbt, warehouse, target,
-                           [*context.partition_keys, *pending], cautious=False,
+        # what the run's months and the loads' notes make stale, not only those months:
+        # their years to date and the next year's comparisons (months_made_stale)
+        window = months_made_stale([*context.partition_keys, *pending])
+        yield from run_dbt(context, dbt, warehouse, target, window, cautious=False,
                            relations=translator.relations)
-        if pending:  # built: what the loads noted is done
-            with warehouse.connect() as con:
+        with warehouse.connect() as con:
+            if pending:  # built: what the loads noted is done
                 con.execute("delete from raw.months_to_rebuild where period in "
                             "(select unnest(?))", [pending])
+            note_changed_figures(con, window)
+            stale = stale_packages(con)
+        if stale:
+            context.log.warning(stale_packages_line(stale, settings.config_path))
 
     @dbt_assets(manifest=manifest, project=project, dagster_dbt_translator=translator,
                 exclude=MONTHLY_MODELS, name="reference_models", pool=WAREHOUSE_POOL)

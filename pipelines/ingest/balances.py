@@ -16,18 +16,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipelines.ingest.batch import Batch, outside_years
+from pipelines.ingest.batch import Batch, outside_years, refusal_rule
 from pipelines.ingest.sie import BALANCE_LABELS, SieReader, YearBalance
 
 
-def read_sie_balances(path: Path, years: set[int], file_order: int) -> Batch:
+def read_sie_balances(path: Path, years: set[int], file_order: int, name: str | None = None,
+                      refused: str | None = None) -> Batch:
     """Every #IB, #UB and #RES line of the file: loaded with its fiscal year, or quarantined.
 
     The year before the first configured year is read too: its closing balances (the first
-    year's `#UB -1`) open the first year and are the balansräkning's comparison."""
+    year's `#UB -1`) open the first year and are the balansräkning's comparison. `name`: the
+    file's name where `path` is a kept copy of it; `refused`: why the file is refused whole
+    (it was cut off), and every line is quarantined with that reason."""
     batch = Batch()
     wanted = years | {min(years) - 1} if years else years
-    reader = SieReader(path, vouchers=False)  # the ledger's load reads the vouchers
+    name = name or path.name
+    # the ledger's load reads the vouchers
+    reader = SieReader(path, display_name=name, vouchers=False)
     for rec in reader:
         if not isinstance(rec, YearBalance):
             continue
@@ -35,19 +40,22 @@ def read_sie_balances(path: Path, years: set[int], file_order: int) -> Batch:
         raw = f"#{rec.label} {rec.year_index} {rec.account}"
         fiscal = reader.info.fiscal_years.get(rec.year_index)
         if fiscal is None:
-            batch.reject("account_balances", path.name, rec.line, raw,
+            batch.reject("account_balances", name, rec.line, raw,
                          f"räkenskapsår {rec.year_index} finns inte i filen (#RAR)")
             continue
         year = fiscal[1].year  # a broken fiscal year belongs to the year it ends in
         if wanted and year not in wanted:
-            batch.reject("account_balances", path.name, rec.line, raw,
+            batch.reject("account_balances", name, rec.line, raw,
                          outside_years(f"räkenskapsåret {year}", years)
                          + " eller året före dem")
+            continue
+        if refused:
+            batch.reject("account_balances", name, rec.line, raw, refusal_rule(refused))
             continue
         batch.add({
             "fiscal_year": year, "balance_kind": rec.label, "account": rec.account,
             "amount_ore": rec.amount_ore, "file_order": file_order,
-            "source_file": path.name, "source_line": rec.line,
+            "source_file": name, "source_line": rec.line,
         })
     for q in reader.info.quarantine:
         if q.label in BALANCE_LABELS:

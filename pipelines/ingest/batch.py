@@ -82,3 +82,9 @@ def outside_years(what: str, years: Iterable[int | str]) -> str:
     span = sorted({int(str(y)[:4]) for y in years})
     within = f"{span[0]}–{span[-1]}" if span else "inga"
     return f"{what} ligger utanför de konfigurerade åren ({within}, first_year–fiscal_year)"
+
+
+def refusal_rule(reason: str) -> str:
+    """The quarantine rule of each row of a delivery refused whole (`reason`: why, e.g. the
+    file was cut off)."""
+    return f"hela leveransen avvisas: {reason}"

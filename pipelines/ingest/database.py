@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterator
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 import duckdb
 import pandas as pd
@@ -42,6 +42,7 @@ import sqlalchemy as sa
 from pipelines.config import DatabaseSource
 from pipelines.ingest.batch import Batch
 from pipelines.ingest.raw_tables import ensure_raw_schema
+from pipelines.ingest.tables import parse_decimal_amount
 
 DEFAULT_COLUMNS = {
     "row_key": "rad_id", "period": "period", "series": "serie", "voucher_number": "vernr",
@@ -95,15 +96,16 @@ def _date(value: object) -> dt.date | None:
 
 
 def _exact(value: object) -> Decimal:
-    try:
-        amount = Decimal(str(value))
-    except InvalidOperation:
-        raise ValueError(f"'{value}' är inget belopp") from None
-    if not amount.is_finite():
-        raise ValueError(f"'{value}' är inget belopp")
-    if amount != amount.quantize(Decimal("0.01")):
-        raise ValueError(f"'{value}' har fler än två decimaler")
-    return amount
+    """An amount of the ERP's, exactly, read as every source's amounts are
+    (tables.parse_decimal_amount): a number column's value as its digits (a float as the
+    shortest text that is the same float), a text column as written with a decimal point
+    ('-1 234.50', '1234.50-'); at most two decimals."""
+    if value is None:
+        raise ValueError("beloppet saknas")
+    if isinstance(value, float):
+        value = Decimal(repr(value))  # 0.1 -> '0.1', never the binary fraction's digits
+    text = format(value, "f") if isinstance(value, Decimal) else str(value)  # no exponent
+    return Decimal(parse_decimal_amount(text, ".")).scaleb(-2)
 
 
 def _watermark(kind: str, text: str) -> object:

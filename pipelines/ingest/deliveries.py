@@ -11,16 +11,36 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import NamedTuple
 
 from pipelines.config import Config, CsvSource, DatabaseSource, ExcelSource, SieSource
 from pipelines.errors import InputError
-from pipelines.ingest import balances, database, goals, landing, ledger, loaders, year_end
+from pipelines.ingest import (
+    balances,
+    completeness,
+    database,
+    goals,
+    landing,
+    ledger,
+    loaders,
+    year_end,
+)
 from pipelines.ingest.batch import Batch, Sink
 from pipelines.partitions import months_through
 
-# a delivery and how to read it: the reader hands its rows to the sink as it goes; a month
-# read from a database table has no delivered file (None)
-Reading = tuple[landing.Delivery | None, Callable[[Sink | None], Batch]]
+
+class Reading(NamedTuple):
+    """A delivery and how to read it: the reader hands its rows to the sink as it goes; a
+    month read from a database table has no delivered file (None). A ledger file is refused
+    whole when it was cut off (`cut_off`, pipelines/ingest/completeness.py): `reread` reads
+    the kept copy of its earlier delivery under the file's own name instead, `refuse`
+    quarantines every row of the cut one with the reason."""
+
+    delivery: landing.Delivery | None
+    read: Callable[[Sink | None], Batch]
+    cut_off: Callable[[], completeness.CutOff | None] | None = None
+    reread: Callable[[Path, Sink | None], Batch] | None = None
+    refuse: Callable[[str], Batch] | None = None
 
 
 def unsupported(kind: str, src) -> InputError:
@@ -61,8 +81,13 @@ def sie_ledger_files(config: Config) -> list[Path]:
 def balance_readings(config: Config) -> list[Reading]:
     """The year balances (#IB, #UB, #RES) of every SIE ledger file, in delivery order."""
     years = set(config.years)
-    return [(landing.delivery("account_balances", None, p),
-             lambda sink, p=p, n=n: balances.read_sie_balances(p, years, n))
+    return [Reading(landing.delivery("account_balances", None, p),
+                    lambda sink, p=p, n=n: balances.read_sie_balances(p, years, n),
+                    lambda p=p: completeness.sie_cut_off(p),
+                    lambda copy, sink, p=p, n=n: balances.read_sie_balances(
+                        copy, years, n, name=p.name),
+                    lambda reason, p=p, n=n: balances.read_sie_balances(
+                        p, years, n, refused=reason))
             for n, p in enumerate(sie_ledger_files(config), start=1)]
 
 
@@ -155,18 +180,27 @@ def budget_readings(config: Config) -> list[Reading]:
     return readings
 
 
-def _ledger_reader(src, month: str | None, months: set[str], path: Path
-                   ) -> Callable[[Sink | None], Batch]:
+def _ledger_reading(src, month: str | None, months: set[str], path: Path) -> Reading:
+    delivery = landing.delivery("ledger", month, path)
     if isinstance(src, SieSource):
-        return lambda sink: ledger.read_sie_ledger(path, month, months, sink)
-    if isinstance(src, CsvSource):
-        return lambda sink: ledger.read_table_ledger(
-            path, "csv", month, months, src.delimiter, src.encoding, src.decimal,
-            columns=src.columns, sink=sink, code_and_name=src.code_and_name)
-    if isinstance(src, ExcelSource):
-        return lambda sink: ledger.read_table_ledger(
-            path, "excel", month, months, sheet=src.sheet, columns=src.columns, sink=sink,
-            code_and_name=src.code_and_name)
+        return Reading(
+            delivery, lambda sink: ledger.read_sie_ledger(path, month, months, sink),
+            lambda: completeness.sie_cut_off(path),
+            lambda copy, sink: ledger.read_sie_ledger(copy, month, months, sink,
+                                                      name=path.name),
+            lambda reason: ledger.read_sie_ledger(path, month, months, refused=reason))
+    if isinstance(src, CsvSource | ExcelSource):
+        def read(file: Path, sink: Sink | None, **how) -> Batch:
+            return ledger.read_table_ledger(
+                file, src.type, month, months,
+                getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"),
+                getattr(src, "decimal", ","), getattr(src, "sheet", 0), src.columns, sink,
+                src.code_and_name, **how)
+
+        return Reading(delivery, lambda sink: read(path, sink),
+                       lambda: completeness.cut_off(path, src),
+                       lambda copy, sink: read(copy, sink, name=path.name),
+                       lambda reason: read(path, None, refused=reason))
     raise unsupported("ledger", src)
 
 
@@ -180,15 +214,13 @@ def ledger_readings(config: Config, months: list[str]) -> list[Reading]:
             continue
         if is_monthly(src):
             for month in months:
-                for p in config.files(src.path, month):
-                    out.append((landing.delivery("ledger", month, p),
-                                _ledger_reader(src, month, {month}, p)))
+                out += [_ledger_reading(src, month, {month}, p)
+                        for p in config.files(src.path, month)]
         elif hasattr(src, "path"):
             for p in config.files(src.path):
                 if p not in seen:
                     seen.add(p)
-                    out.append((landing.delivery("ledger", None, p),
-                                _ledger_reader(src, None, every_month, p)))
+                    out.append(_ledger_reading(src, None, every_month, p))
         else:
             raise unsupported("ledger", src)
     return out

@@ -4,10 +4,11 @@ the tidplan's comment deadlines. The formats are in docs/source-files.md."""
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 
 from pipelines.ingest.batch import Batch
-from pipelines.ingest.tables import parse_any_date, table_rows
+from pipelines.ingest.tables import parse_any_date, parse_number, table_rows
 from pipelines.ingest.yaml_files import LineMapping, date_of, entries, read_yaml
 
 REPORTED_STATUSES = ("uppnått", "delvis uppnått", "ej uppnått", "ej påbörjad")  # the seeds'
@@ -105,12 +106,18 @@ def read_goals(path: Path) -> Batch:
 
 
 def _number(value) -> float | None:
+    """A target value: a YAML number as YAML reads it, a text as a Swedish number
+    (tables.parse_number, decimal comma: '1 500,5')."""
     if value is None:
         return None
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if not math.isfinite(value):  # .nan, .inf
+            raise ValueError(f"malvarde '{value}' är inte ett tal")
+        return float(value)
     try:
-        return float(str(value).replace(",", ".").replace(" ", ""))
-    except ValueError:
-        raise ValueError(f"malvarde '{value}' är inte ett tal") from None
+        return float(parse_number(str(value), ","))
+    except ValueError as e:
+        raise ValueError(f"malvarde {e}") from None
 
 
 def _direction(value) -> str | None:
@@ -187,6 +194,7 @@ def read_kpi_outcomes(path: Path, kind: str = "csv", delimiter: str = ",",
     kommun's own rows (`municipality_code`; all rows when it is not set) are marked, the
     others (riket, comparison kommuner) are kept beside them."""
     cols = {**KPI_COLUMNS, **(columns or {})}
+    decimal = "," if kind == "excel" else decimal  # an Excel number is read as its cell_text
     batch = Batch()
     required = [cols[k] for k in ("kpi", "municipality", "year", "value")]
     for line, rec in table_rows(path, kind, delimiter, encoding, sheet, required):
@@ -201,11 +209,10 @@ def read_kpi_outcomes(path: Path, kind: str = "csv", delimiter: str = ",",
             gender = v["gender"].upper() or "T"
             if gender not in ("T", "K", "M"):
                 raise ValueError(f"{cols['gender']} '{v['gender']}' är inte T, K eller M")
-            text = v["value"].replace(" ", "").replace("\xa0", "").replace(decimal, ".")
             try:
-                value = float(text) if text else None
-            except ValueError:
-                raise ValueError(f"{cols['value']} '{v['value']}' är inte ett tal") from None
+                value = float(parse_number(v["value"], decimal)) if v["value"] else None
+            except ValueError as e:
+                raise ValueError(f"{cols['value']} {e}") from None
             batch.add({"kpi": v["kpi"], "municipality": v["municipality"] or None,
                        "year": int(v["year"][:4]), "gender": gender, "value": value,
                        "is_own_municipality": municipality_code is None

@@ -2,9 +2,22 @@
 
 `raw.deliveries` holds one row per (source, period, file, content): its hash, where the copy
 is kept, when it was received and rows read / loaded / quarantined. Delivering the same file
-again adds nothing. A corrected file for a period (same source, period and file name, other
+again adds nothing. A corrected file for a period (same source, period and file, other
 content) becomes the current delivery and the earlier one is marked `replaced`, with its
 landed copy kept: the history of what was loaded stays.
+
+A file is named in the manifest by its path relative to the config's folder (absolute only
+when it lies outside it), so a kommun's folder copied or moved elsewhere keeps its
+deliveries: the copy's next load finds them as its own instead of adding a second current
+delivery per month. Rows of older warehouses that name the same file by an absolute path
+under another folder are taken as the same file, and renamed, when it is loaded next.
+
+A delivery that was cut off (a SIE file ending inside a voucher, pipelines/ingest/
+completeness.py) is refused whole: recorded with status `refused` and why, its rows
+quarantined, and the earlier delivery of the file stays current (its kept copy is what the
+load reads instead). The refusal is open (`replaced_at` empty) until the file is delivered
+whole; the delivery rules (expectations/leveranser.yaml) block the boards' packages while it
+is open.
 
 HR exports are recorded in the manifest but not copied: they hold personnummer in clear
 text, which must not pass the extraction step (the HR system keeps the originals).
@@ -24,7 +37,7 @@ MANIFEST_DDL = """
     delivery_id VARCHAR NOT NULL, source VARCHAR NOT NULL, period VARCHAR, file_name VARCHAR,
     delivered_path VARCHAR, landed_path VARCHAR, content_hash VARCHAR, size_bytes BIGINT,
     received_at TIMESTAMP, status VARCHAR, replaced_at TIMESTAMP, rows_read BIGINT,
-    rows_loaded BIGINT, rows_quarantined BIGINT"""
+    rows_loaded BIGINT, rows_quarantined BIGINT, refusal VARCHAR, refusal_line INTEGER"""
 NOT_COPIED = {"hr", "account_balances"}  # personal data; the ledger's load keeps the SIE files
 
 
@@ -56,6 +69,28 @@ def delivery(source: str, period: str | None, path: Path) -> Delivery:
 def ensure_manifest(con: duckdb.DuckDBPyConnection) -> None:
     con.execute("CREATE SCHEMA IF NOT EXISTS raw")
     con.execute(f"CREATE TABLE IF NOT EXISTS raw.deliveries ({MANIFEST_DDL})")
+    for column in ("refusal VARCHAR", "refusal_line INTEGER"):  # added to older manifests
+        con.execute(f"ALTER TABLE raw.deliveries ADD COLUMN IF NOT EXISTS {column}")
+
+
+def manifest_path(path: Path, base: Path | None) -> str:
+    """How the manifest names a delivered file: relative to the config's folder `base`
+    (posix), or absolute when it lies outside it."""
+    if base is not None:
+        try:
+            return path.relative_to(base).as_posix()
+        except ValueError:
+            pass
+    return str(path)
+
+
+def same_file(recorded: str, named: str) -> bool:
+    """Whether a manifest's `recorded` path names the file now named `named`: the same
+    name, or an absolute path of an older warehouse (or of the folder this one was copied
+    from) that ends in the relative one."""
+    return recorded == named or (Path(recorded).is_absolute()
+                                 and not Path(named).is_absolute()
+                                 and recorded.endswith("/" + named))
 
 
 def keep_copy(landing: Path, d: Delivery) -> Path | None:
@@ -71,30 +106,95 @@ def keep_copy(landing: Path, d: Delivery) -> Path | None:
     return target
 
 
+def _open_rows(con: duckdb.DuckDBPyConnection, d: Delivery, named: str) -> list[tuple]:
+    """(delivery_id, recorded path, content hash, status) of the file's current delivery
+    and its open refusals."""
+    rows = con.execute(
+        "SELECT delivery_id, delivered_path, content_hash, status FROM raw.deliveries "
+        "WHERE source = ? AND period IS NOT DISTINCT FROM ? AND file_name = ? AND "
+        "(status = 'current' OR (status = 'refused' AND replaced_at IS NULL))",
+        [d.source, d.period, d.path.name]).fetchall()
+    return [r for r in rows if same_file(r[1], named)]
+
+
+def _set(con: duckdb.DuckDBPyConnection, row: tuple, assignments: str, values: list) -> None:
+    con.execute(f"UPDATE raw.deliveries SET {assignments} WHERE delivery_id = ? AND "
+                "delivered_path = ? AND status = ?", [*values, row[0], row[1], row[3]])
+
+
 def record(con: duckdb.DuckDBPyConnection, landing: Path, d: Delivery, read: int, loaded: int,
-           quarantined: int, now: dt.datetime | None = None) -> str:
-    """Record a load of a delivery in the manifest (inside the caller's transaction).
+           quarantined: int, now: dt.datetime | None = None, base: Path | None = None) -> str:
+    """Record a load of a delivery in the manifest (inside the caller's transaction); the
+    file's open refusals are closed: it is delivered whole now.
 
     Returns 'new', 'unchanged' (the same content again) or 'corrected' (replaces an earlier
     delivery of the same file for the period)."""
     now = now or dt.datetime.now().replace(microsecond=0)
-    # the same file is the same path (two files of one name in two folders are two files)
-    current = con.execute(
-        "SELECT delivery_id, content_hash FROM raw.deliveries WHERE source = ? AND "
-        "period IS NOT DISTINCT FROM ? AND delivered_path = ? AND status = 'current'",
-        [d.source, d.period, str(d.path)]).fetchall()
-    if any(h == d.content_hash for _, h in current):
-        con.execute("UPDATE raw.deliveries SET rows_read = ?, rows_loaded = ?, "
-                    "rows_quarantined = ? WHERE delivery_id = ? AND delivered_path = ?",
-                    [read, loaded, quarantined, d.delivery_id, str(d.path)])
+    named = manifest_path(d.path, base)
+    rows = _open_rows(con, d, named)
+    for row in rows:
+        if row[3] == "refused":
+            _set(con, row, "replaced_at = ?", [now])
+    current = [r for r in rows if r[3] == "current"]
+    same = [r for r in current if r[2] == d.content_hash]
+    if same:
+        _set(con, same[0], "rows_read = ?, rows_loaded = ?, rows_quarantined = ?, "
+                           "delivered_path = ?", [read, loaded, quarantined, named])
         return "unchanged"
     landed = keep_copy(landing, d)
-    con.execute("UPDATE raw.deliveries SET status = 'replaced', replaced_at = ? WHERE "
-                "source = ? AND period IS NOT DISTINCT FROM ? AND delivered_path = ? AND "
-                "status = 'current'", [now, d.source, d.period, str(d.path)])
+    for row in current:
+        _set(con, row, "status = 'replaced', replaced_at = ?", [now])
     con.execute(
-        "INSERT INTO raw.deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'current', NULL, ?, ?, ?)",
-        [d.delivery_id, d.source, d.period, d.path.name, str(d.path),
+        "INSERT INTO raw.deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'current', NULL, ?, ?, ?, "
+        "NULL, NULL)",
+        [d.delivery_id, d.source, d.period, d.path.name, named,
          str(landed) if landed else None, d.content_hash, d.size_bytes, now, read, loaded,
          quarantined])
     return "corrected" if current else "new"
+
+
+def record_refused(con: duckdb.DuckDBPyConnection, landing: Path, d: Delivery, read: int,
+                   quarantined: int, reason: str, line: int | None = None,
+                   now: dt.datetime | None = None, base: Path | None = None) -> None:
+    """Record a delivery refused whole (`reason`, in Swedish; `line`, where the file shows
+    it): kept as delivered like any other, status `refused`, open until the file is
+    delivered whole; the earlier delivery of the file stays current."""
+    now = now or dt.datetime.now().replace(microsecond=0)
+    named = manifest_path(d.path, base)
+    mine = [r for r in con.execute(
+        "SELECT delivery_id, delivered_path, content_hash, status FROM raw.deliveries "
+        "WHERE delivery_id = ? AND status = 'refused'", [d.delivery_id]).fetchall()
+        if same_file(r[1], named)]
+    if mine:
+        _set(con, mine[0], "replaced_at = NULL, rows_read = ?, rows_loaded = 0, "
+                           "rows_quarantined = ?, refusal = ?, refusal_line = ?, "
+                           "delivered_path = ?", [read, quarantined, reason, line, named])
+        return
+    landed = keep_copy(landing, d)
+    con.execute(
+        "INSERT INTO raw.deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'refused', NULL, ?, 0, "
+        "?, ?, ?)",
+        [d.delivery_id, d.source, d.period, d.path.name, named,
+         str(landed) if landed else None, d.content_hash, d.size_bytes, now, read,
+         quarantined, reason, line])
+
+
+def kept_copy(con: duckdb.DuckDBPyConnection, d: Delivery, base: Path | None,
+              landing: Path) -> tuple[Delivery, Path] | None:
+    """The file's current delivery whose copy the landing area keeps (the ledger's, which
+    keeps the SIE files), as (that delivery, the copy): what a load reads in place of a
+    refused delivery of the file. None when the file has none."""
+    named = manifest_path(d.path, base)
+    rows = con.execute(
+        "SELECT delivered_path, landed_path, content_hash, size_bytes, period FROM "
+        "raw.deliveries WHERE file_name = ? AND status = 'current' AND landed_path IS NOT "
+        "NULL AND (source = ? OR source = 'ledger') ORDER BY received_at DESC",
+        [d.path.name, d.source]).fetchall()
+    for recorded, landed, content_hash, size, period in rows:
+        if not same_file(recorded, named) or (d.source != "account_balances"
+                                              and period != d.period):
+            continue
+        copy = landing / Path(*Path(landed).parts[-3:])  # the landing area may have moved
+        if copy.is_file():
+            return Delivery(d.source, d.period, d.path, content_hash, size), copy
+    return None

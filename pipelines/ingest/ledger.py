@@ -21,7 +21,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from pipelines.errors import InputError
-from pipelines.ingest.batch import Batch, Sink, outside_years
+from pipelines.ingest.batch import Batch, Sink, outside_years, refusal_rule
 from pipelines.ingest.periodisation import load_keys, periodise
 from pipelines.ingest.sie import (
     BALANCE_LABELS,
@@ -69,23 +69,27 @@ SIE_LEDGER_COLUMNS = [
 
 
 def read_sie_ledger(path: Path, delivered_period: str | None, months: set[str],
-                    sink: Sink | None = None) -> Batch:
+                    sink: Sink | None = None, name: str | None = None,
+                    refused: str | None = None) -> Batch:
     """Every #TRANS row of the file: loaded, or quarantined with its rule.
 
     `delivered_period`: the month the file was delivered for (all its rows belong to it).
     Without it the file is read whole and each voucher goes to the month of its date, when
-    that month is one of `months` (the configured years)."""
+    that month is one of `months` (the configured years). `name`: the file's name where
+    `path` is a kept copy of it. `refused`: why the delivery is refused whole (it was cut
+    off); every row is then quarantined with that reason."""
     batch = Batch(sink=sink, columns=SIE_LEDGER_COLUMNS)
-    reader = SieReader(path)
-    name = path.name
+    name = name or path.name
+    reader = SieReader(path, display_name=name)
     add = batch.add
     for rec in reader:
         if not isinstance(rec, Voucher):
             continue
         period = delivered_period or _period_of(rec.date)
         batch.read += len(rec.rows)
-        if period not in months:
-            rule = outside_years(f"verifikationens månad {period}", months)
+        if period not in months or refused:
+            rule = refusal_rule(refused) if period in months else \
+                outside_years(f"verifikationens månad {period}", months)
             for row in rec.rows:
                 batch.reject("ledger", name, row.line, row.raw.rstrip("\r\n"), rule, period)
             continue
@@ -168,12 +172,15 @@ ANNUAL_BUDGET_REQUIRED = ("account", "amount", "key")
 def read_table_ledger(path: Path, kind: str, delivered_period: str | None, months: set[str],
                       delimiter: str = ";", encoding: str = "utf-8", decimal: str = ",",
                       sheet: str | int = 0, columns: dict[str, str] | None = None,
-                      sink: Sink | None = None, code_and_name: dict[str, str] | None = None
-                      ) -> Batch:
+                      sink: Sink | None = None, code_and_name: dict[str, str] | None = None,
+                      name: str | None = None, refused: str | None = None) -> Batch:
     """Ledger rows from a CSV or Excel export with Swedish headers (mapping configurable).
 
     The month of a row: the delivery's (`delivered_period`), else the period column, else the
-    month of the voucher date; a file that is not monthly needs one of the two columns."""
+    month of the voucher date; a file that is not monthly needs one of the two columns.
+    `name`: the file's name where `path` is a kept copy of it; `refused`: why the delivery
+    is refused whole (it was cut off), every row then quarantined with that reason."""
+    name = name or path.name
     cols = {**LEDGER_TABLE_COLUMNS, **(columns or {})}
     codes = code_and_name or {}
     batch = Batch(sink=sink)
@@ -185,7 +192,7 @@ def read_table_ledger(path: Path, kind: str, delivered_period: str | None, month
         if not checked:
             if cols["voucher_date"] not in rec and cols["period"] not in rec:
                 raise InputError(
-                    f"{path.name}: rad 1: filen levereras inte per månad (sökvägen saknar "
+                    f"{name}: rad 1: filen levereras inte per månad (sökvägen saknar "
                     f"{{period}}) och har varken kolumnen {cols['voucher_date']} eller "
                     f"{cols['period']}: radernas månad går inte att veta")
             checked = True
@@ -205,10 +212,10 @@ def read_table_ledger(path: Path, kind: str, delivered_period: str | None, month
                 raise ValueError(f"raden har varken {cols['voucher_date']} eller "
                                  f"{cols['period']}: dess månad går inte att veta")
         except ValueError as e:  # its month is unknown: it belongs to the load that read it
-            batch.reject("ledger", path.name, line, raw, str(e), delivered_period)
+            batch.reject("ledger", name, line, raw, str(e), delivered_period)
             continue
         if period not in months:
-            batch.reject("ledger", path.name, line, raw,
+            batch.reject("ledger", name, line, raw,
                          outside_years(f"radens månad {period}", months), period)
             continue
         try:
@@ -223,12 +230,15 @@ def read_table_ledger(path: Path, kind: str, delivered_period: str | None, month
                 "account": account_number(v["account"], codes.get("account")), **code,
                 "amount_ore": parse_decimal_amount(v["amount"], decimal),
                 "transaction_text": v["transaction_text"] or None, "row_kind": "TRANS",
-                "source_file": path.name, "source_line": line,
+                "source_file": name, "source_line": line,
                 "voucher_line": first_line.setdefault((period, v["series"], number), line)
                 if number else line,
             }
         except ValueError as e:
-            batch.reject("ledger", path.name, line, raw, str(e), period)
+            batch.reject("ledger", name, line, raw, str(e), period)
+            continue
+        if refused:
+            batch.reject("ledger", name, line, raw, refusal_rule(refused), period)
             continue
         batch.add(row)
     return batch

@@ -14,7 +14,6 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
-import math
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -22,7 +21,13 @@ from pipelines.errors import InputError
 from pipelines.ingest.batch import Batch, Sink, outside_years
 from pipelines.ingest.ledger import account_number
 from pipelines.ingest.sie import SieReader
-from pipelines.ingest.tables import code_of, parse_month, table_rows
+from pipelines.ingest.tables import (
+    code_of,
+    parse_decimal_amount,
+    parse_month,
+    parse_number,
+    table_rows,
+)
 from pipelines.ingest.yaml_files import date_of, entries, read_yaml
 
 LEVELS = ("kommun", "nämnd", "sektor", "verksamhet", "enhet")
@@ -206,6 +211,19 @@ NUMERIC_HR = ("employment_rate", "scheduled_hours", "sick_hours", "sick_hours_lo
               "overtime_hours", "additional_hours", "personnel_cost")
 
 
+def _hr_number(name: str, text: str, decimal: str, heading: str) -> float:
+    """A number of an HR row (0 when empty), read as every source's numbers are
+    (tables.parse_number); the personnel cost is money: at most two decimals."""
+    if not text:
+        return 0.0
+    try:
+        if name == "personnel_cost":
+            return parse_decimal_amount(text, decimal) / 100
+        return float(parse_number(text, decimal))
+    except ValueError as e:
+        raise ValueError(f"{heading} {e}") from None
+
+
 def pseudonym(personal_id: str, key: bytes) -> str:
     """Keyed pseudonym of a personnummer: the same person links across months, and without
     the key nobody can go back. The number is normalised (12 digits, no dash) first. Base32,
@@ -278,13 +296,7 @@ def read_hr_rows(rows: Iterable[tuple[int, dict[str, str]]], source: str, key: b
                 "source_file": source, "source_line": line,
             }
             for k in NUMERIC_HR:
-                text = values[k].replace(" ", "").replace("\xa0", "").replace(decimal, ".")
-                try:
-                    row[k] = float(text) if text else 0.0
-                    if not math.isfinite(row[k]):
-                        raise ValueError
-                except ValueError:
-                    raise ValueError(f"{cols[k]} '{values[k]}' är inget tal") from None
+                row[k] = _hr_number(k, values[k], decimal, cols[k])
         except ValueError as e:
             # never quarantine the clear personnummer: keep the line without it
             batch.reject("hr", source, line, f"rad {line} (personuppgifter borttagna)",

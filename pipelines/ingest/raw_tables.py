@@ -15,6 +15,8 @@ from contextlib import contextmanager
 import duckdb
 import pandas as pd
 
+from pipelines.ingest.landing import ensure_manifest
+
 DDL = {
     "org_units": """
         code VARCHAR NOT NULL, name VARCHAR, level VARCHAR NOT NULL, parent_code VARCHAR,
@@ -100,8 +102,9 @@ def columns_of(table: str) -> list[str]:
 
 
 def ensure_raw_schema(con: duckdb.DuckDBPyConnection) -> None:
-    """Create the raw tables; add columns a newer version introduced to an older warehouse."""
-    con.execute("CREATE SCHEMA IF NOT EXISTS raw")
+    """Create the raw tables and the manifest of deliveries; add columns a newer version
+    introduced to an older warehouse."""
+    ensure_manifest(con)
     for table, columns in DDL.items():
         con.execute(f"CREATE TABLE IF NOT EXISTS raw.{table} ({columns})")
         have = {c for (c,) in con.execute(

@@ -3,7 +3,8 @@ responsible and a full-year forecast per cost category) and Mål (a new status a
 
 Only the input columns are open for editing (the sheet is protected, filters and column
 widths stay free), and their validations refuse what the return reader
-(pipelines.packages.returns) would refuse, with a Swedish message.
+(pipelines.packages.returns) would refuse, with a Swedish message: a forecast that is not a
+number, a status not in the list, a text longer than MAX_TEXT_CHARS.
 """
 
 from __future__ import annotations
@@ -21,9 +22,25 @@ from pipelines.packages.workbook_tables import (
     table,
 )
 from pipelines.packages.xlsx import Sheet
+from pipelines.text import thousands
 
 INPUT_HEADER = "7F6000"
 CLOSED = "D9D9D9"  # an input cell that takes nothing (net, a financial goal)
+# a comment, cause, action or name a unit sends back: a board comment is a paragraph or two.
+# The return refuses a longer text too (a paste skips Excel's validation, other programs
+# have none), so what the warehouse takes in always fits a cell when it is issued again.
+MAX_TEXT_CHARS = 4000
+TEXT_COLUMNS = ("comment", "cause", "action", "responsible", "new_comment")
+
+
+def _text_limit(ws: Sheet, area: tuple[int, int, int, int], heading: str) -> None:
+    """Excel's own stop message on a text of more than MAX_TEXT_CHARS in `area`."""
+    most = thousands(MAX_TEXT_CHARS)
+    ws.validate(area, validate="length", criteria="<=", value=MAX_TEXT_CHARS,
+                ignore_blank=True, error_type="stop", error_title=heading[:32],
+                error_message=f"Texten får vara högst {most} tecken. Korta den: en längre "
+                              "text tas inte emot när arbetsboken lämnas tillbaka.",
+                input_title=heading[:32], input_message=f"Högst {most} tecken.")
 
 
 def with_forecast_rows(package: Package) -> pd.DataFrame:
@@ -96,6 +113,9 @@ def deviations_sheet(ws: Sheet, package: Package) -> None:
                     # forecasts are given per cost category; net is their sum
                     ws.style(r, c, locked=True, fill=CLOSED)
     if last > HEADER_ROW:
+        for c, (name, text) in enumerate(inputs, start=first_input):
+            if name in TEXT_COLUMNS:
+                _text_limit(ws, (HEADER_ROW + 1, c, last, c), text)
         ws.validate((HEADER_ROW + 1, forecast_col, last, forecast_col),
                     validate="decimal", criteria="between", minimum=-100000000,
                     maximum=100000000, ignore_blank=True, error_type="stop",
@@ -166,4 +186,7 @@ def _goal_inputs(ws: Sheet, frame: pd.DataFrame, first: int, last: int) -> None:
                                   "ej påbörjad.",
                     input_title="Ny status",
                     input_message="Välj målets status för tertialen i listan.")
+        for c, (name, text) in enumerate(inputs, start=first):
+            if name in TEXT_COLUMNS:
+                _text_limit(ws, (HEADER_ROW + 1, c, last, c), text)
     ws.protected = True

@@ -5,18 +5,19 @@ and in a tertial's package the `Mål` sheet's Ny status and Ny kommentar as goal
 A returned workbook is checked whole: it must be a package this pipeline issued (the hidden
 `Utskick` sheet, against `reports.issued_packages`), every row must name a known unit and
 cost category, and `Prognos helår (tkr)` must be a number, given per cost category (the
-net is their sum); a goal must be one of the package's own and its status one of the four.
-One bad cell rejects the whole file, nothing of it is loaded, and each of its rows is
-quarantined with the reason (cell by cell for the bad ones). Text is kept as typed: a
-comment that starts with `=` is a comment. Several returns of the same row: the newest file
-wins, with the time the row first came in (held against the deadline); every distinct goal
-report is kept, and the mart takes the latest field by field.
+net is their sum); a goal must be one of the package's own and its status one of the four;
+a text (kommentar, orsak, åtgärd, ansvarig, Ny kommentar) holds at most MAX_TEXT_CHARS
+characters (input_sheets). One bad cell rejects the whole file, nothing of it is loaded,
+and each of its rows is quarantined with the reason (cell by cell for the bad ones). Text
+is kept as typed: a comment that starts with `=` is a comment. Several returns of the same
+row: the newest file wins, with the time the row first came in (held against the
+deadline); every distinct goal report is kept, and the mart takes the latest field by
+field.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import zipfile
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -24,12 +25,14 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 from openpyxl import load_workbook
-from openpyxl.xml import DEFUSEDXML
 
 from pipelines.ingest.goals import STATUSES
 from pipelines.packages.content import KOMMUN_GOAL_KINDS, has_table
+from pipelines.packages.input_sheets import MAX_TEXT_CHARS
 from pipelines.packages.layout import columns, layout
+from pipelines.packages.workbook_safety import unsafe_workbook
 from pipelines.packages.workbook_tables import HEADER_ROW
+from pipelines.text import thousands
 
 RETURNS_FOLDER = "returer"
 COST_CATEGORIES = Path(__file__).resolve().parents[2] / "dbt_project/seeds/cost_categories.csv"
@@ -84,40 +87,15 @@ def _text(value) -> str | None:
     return text.strip() or None
 
 
-if not DEFUSEDXML:  # openpyxl parses a returned workbook's XML with it when installed
-    raise ImportError("defusedxml is not installed: returned workbooks cannot be read safely")
-MAX_FILE_BYTES = 20 * 1024 * 1024  # a returned package is a few hundred kB
-MAX_UNPACKED_BYTES = 200 * 1024 * 1024  # a zip bomb unpacks to far more
-OUR_PARTS = ("[Content_Types].xml", "xl/workbook.xml")
-
-
-def unsafe_workbook(path: Path) -> str | None:
-    """Why a returned file is refused before any XML of it is parsed, or None. A unit sends
-    what it likes: only an .xlsx zip of a plausible size, whose parts unpack to a plausible
-    size and hold no macros, is opened (openpyxl then parses its XML through defusedxml, so
-    entity expansion is refused too). Nothing of a workbook is ever executed or evaluated:
-    formulas are read as their text and refused."""
-    size = path.stat().st_size
-    if size > MAX_FILE_BYTES:
-        return f"filen är {size / 1e6:.0f} MB, större än ett uppföljningspaket kan vara"
-    if not zipfile.is_zipfile(path):
-        return "filen är ingen Excel-arbetsbok (.xlsx)"
-    try:
-        with zipfile.ZipFile(path) as archive:
-            parts = archive.infolist()
-            names = {p.filename for p in parts}
-            unpacked = sum(p.file_size for p in parts)
-            if archive.testzip() is not None:
-                return "filen är trasig (en del av arbetsboken går inte att packa upp)"
-    except (zipfile.BadZipFile, OSError, EOFError):
-        return "filen är trasig eller ofullständig (avbruten överföring?)"
-    if unpacked > MAX_UNPACKED_BYTES:
-        return f"arbetsboken packas upp till {unpacked / 1e6:.0f} MB: inte ett paket"
-    if not all(part in names for part in OUR_PARTS):
-        return "filen är ingen Excel-arbetsbok (.xlsx)"
-    if any(n.lower().endswith("vbaproject.bin") for n in names):
-        return "arbetsboken innehåller makron: skicka paketet som .xlsx utan makron"
-    return None
+def _too_long(sheet: str, cell, heading: str) -> str | None:
+    """Why a typed text is refused for its length, or None. Excel's validation stops a
+    longer one being typed, but not pasted, and other programs have none; a text longer
+    than a cell holds (32 767 characters) cannot have come from Excel at all."""
+    text = _text(cell.value)
+    if text is None or len(text) <= MAX_TEXT_CHARS:
+        return None
+    return (f"bladet {sheet}, cell {cell.coordinate}: {heading} har {thousands(len(text))} tecken,"
+            f" högst {thousands(MAX_TEXT_CHARS)} tas emot (korta texten)")
 
 
 def read_return(path: Path, con: duckdb.DuckDBPyConnection) -> ReturnedFile:
@@ -172,6 +150,8 @@ def read_return(path: Path, con: duckdb.DuckDBPyConnection) -> ReturnedFile:
         out.rows.append((sheets["deviations"], r, f"{unit};{category};" + ";".join(
             "" if v is None else str(v) for v in inputs)[:500]))
         ref = cell["org_unit_code"].coordinate
+        out.errors += [e for n in TEXT_INPUTS
+                       if (e := _too_long(ws.title, cell[n], wanted[n])) is not None]
         if unit not in units:
             out.errors.append(f"cell {ref}: enheten '{unit}' finns inte i organisationen")
         if category not in categories:
@@ -225,10 +205,13 @@ def _read_goal_reports(ws, out: ReturnedFile, con: duckdb.DuckDBPyConnection, ye
         goal = _text(ws.cell(row=r, column=headings["Id"]).value)
         status_cell = ws.cell(row=r, column=headings[wanted["new_status"]])
         status_text = _text(status_cell.value)
-        comment = _text(ws.cell(row=r, column=headings[wanted["new_comment"]]).value)
+        comment_cell = ws.cell(row=r, column=headings[wanted["new_comment"]])
+        comment = _text(comment_cell.value)
         if not (status_text or comment):
             continue
         out.rows.append((ws.title, r, f"{goal};{status_text or ''};{comment or ''}"[:500]))
+        if too_long := _too_long(ws.title, comment_cell, wanted["new_comment"]):
+            out.errors.append(too_long)
         if goal not in own:
             out.errors.append(f"bladet {ws.title}, cell A{r}: målet '{goal}' hör inte till "
                               "paketet")

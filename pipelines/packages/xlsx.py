@@ -7,7 +7,8 @@ an input column unlocked and filled), so a `Sheet` keeps every cell's value and 
 `write_book` writes the workbook, one cached format per distinct style.
 
 Rows and columns are 1-based, as a reader of the sheet counts them. Style keys: bold,
-italic, size, color, fill (RGB hex), wrap, valign, align, num_format, locked.
+italic, size, color, fill (RGB hex), wrap, valign, align, num_format, locked. A text longer
+than a cell holds is cut with a note saying so in the cell (`fit_cell`), never silently.
 """
 
 from __future__ import annotations
@@ -21,11 +22,31 @@ import pandas as pd
 import xlsxwriter
 
 from pipelines.packages.atomic import write_whole
+from pipelines.text import thousands
 
 FORMAT_KEYS = {"bold": "bold", "italic": "italic", "size": "font_size", "wrap": "text_wrap",
                "valign": "valign", "align": "align", "num_format": "num_format",
                "locked": "locked"}
 DATE_FORMAT = "yyyy-mm-dd"
+EXCEL_CELL_CHARS = 32767  # what a cell holds, in UTF-16 units; xlsxwriter drops the rest
+
+
+def _units(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_cell(text: str) -> str:
+    """A text as a cell can hold it. One longer (a comment the warehouse kept from before
+    returns were limited, or from another source) is cut with a note in the cell that says
+    so and how long the whole text is: xlsxwriter would cut it without a word, and a
+    returned cut comment would pass for the whole one (the return refuses it by its length,
+    input_sheets.MAX_TEXT_CHARS being far less)."""
+    if len(text) <= EXCEL_CELL_CHARS // 2 or _units(text) <= EXCEL_CELL_CHARS:
+        return text
+    note = (f" [...] [Texten är avkortad här: hela texten har {thousands(len(text))} tecken, en "
+            f"cell i Excel rymmer {thousands(EXCEL_CELL_CHARS)}.]")
+    room = 2 * (EXCEL_CELL_CHARS - _units(note))  # bytes of UTF-16; half a pair is dropped
+    return text.encode("utf-16-le")[:room].decode("utf-16-le", errors="ignore") + note
 
 
 def is_empty(value) -> bool:
@@ -118,7 +139,7 @@ def _write_cell(ws, formats: _Formats, r: int, c: int, value, style: dict) -> No
         if fmt is not None:
             ws.write_blank(r, c, None, fmt)
     elif isinstance(value, str):
-        ws.write_string(r, c, value, fmt)
+        ws.write_string(r, c, fit_cell(value), fmt)
     elif isinstance(value, bool):
         ws.write_boolean(r, c, value, fmt)
     else:

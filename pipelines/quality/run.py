@@ -1,10 +1,11 @@
 """Run the quality suites on one month of loaded data.
 
 The pandas route of toolchain.md: DuckDB prepares the month's slice (with the chart and the
-organisation joined in, so row rules need no lookups), Great Expectations validates it with
-an ephemeral context, and set rules run as DuckDB queries. Every flagged row becomes an issue
-with its file and line and a Swedish message that tells Ekonomi what to correct. GX is
-imported here, lazily: Dagster loads the definitions without it.
+organisation joined in, so row rules need no lookups) and streams it in chunks of at most
+CHUNK_ROWS rows, Great Expectations validates each chunk with an ephemeral context (so the
+step's memory does not grow with the month), and set rules run as DuckDB queries. Every
+flagged row becomes an issue with its file and line and a Swedish message that tells Ekonomi
+what to correct. GX is imported here, lazily: Dagster loads the definitions without it.
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -66,6 +68,12 @@ HR_SLICE = """
     order by h.source_file, h.source_line
 """
 SLICES = {"ledger": LEDGER_SLICE, "hr": HR_SLICE}
+# rows of a month's slice in one DataFrame for Great Expectations: what bounds the quality
+# step's memory, whatever the size of the month (about 0.5 KB a ledger row in pandas, so
+# some 130 MB; a large kommun's month of 3.5 M rows took 1.8 GB in one piece). A few
+# validations per month keep GX's fixed cost per validation small. None: the whole month.
+CHUNK_ROWS = 250_000
+VECTOR_ROWS = 2048  # DuckDB hands a result over in vectors of this many rows
 # configurable tables that rules read with $name
 QUERY_FILES = {"account_activity_rules": str(EXPECTATIONS_DIR / "account_activity_rules.csv")}
 RESULTS_DDL = """
@@ -143,8 +151,9 @@ def _issue(run_at, suite: Suite, rule: Rule, period: str, row: dict) -> dict:
 
 def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, period: str,
               run_at: dt.datetime | None = None, include_scans: bool = True,
-              runner: GxRunner | None = None) -> Outcome:
-    """One suite on one month; whole-warehouse scans only with `include_scans`."""
+              runner: GxRunner | None = None, chunk_rows: int | None = CHUNK_ROWS) -> Outcome:
+    """One suite on one month; whole-warehouse scans only with `include_scans`. The row
+    rules see the month's slice in DataFrames of at most `chunk_rows` rows (None: one)."""
     run_at = run_at or dt.datetime.now().replace(microsecond=0)
     out = Outcome()
     refs = references(con)
@@ -159,9 +168,9 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, period: str,
             rules.append(rule)
     suite = suite.model_copy(update={"rules": rules})
     row_rules = [r for r in suite.rules if r.expectation is not None]  # GX on the slice
-    if row_rules:
-        frame = con.execute(SLICES[suite.applies_to], {"period": period}).df()
-        out.extend(_validate(frame, suite, row_rules, refs, period, run_at, runner))
+    if row_rules:  # every chunk validated before `con` runs anything else
+        chunks = slice_chunks(con, SLICES[suite.applies_to], {"period": period}, chunk_rows)
+        out.extend(_validate(chunks, suite, row_rules, refs, period, run_at, runner))
     for rule in (r for r in suite.rules if r.query is not None):
         params = {k: v for k, v in {"period": period, **QUERY_FILES}.items()
                   if f"${k}" in rule.query}
@@ -245,8 +254,13 @@ class GxRunner:
         self.source = self.context.data_sources.add_pandas("uppfoljning")
         self.assets: dict[str, object] = {}
         self.suites: dict[str, object] = {}
+        self.checkpoints: dict[str, object] = {}
 
-    def validate(self, suite: Suite, rules: list[Rule], refs, period: str, frame: pd.DataFrame):
+    def validate(self, suite: Suite, rules: list[Rule], refs, period: str, frame: pd.DataFrame,
+                 rows: tuple[int, int] | None = None):
+        """The month's rows, or (`rows`: first and last, from 1) a chunk of them: one
+        checkpoint per suite and month, run once per chunk; in Data Docs each chunk is a run
+        named by its rows."""
         gx = self.gx
         if suite.suite not in self.assets:
             self.assets[suite.suite] = self.source.add_dataframe_asset(suite.suite)
@@ -255,13 +269,20 @@ class GxRunner:
                 expectations.add_expectation(_expectation(rule, refs))
             self.suites[suite.suite] = self.context.suites.add(expectations)
         name = f"{suite.suite} {period}"
-        batch = self.assets[suite.suite].add_batch_definition_whole_dataframe(period)
-        definition = self.context.validation_definitions.add(
-            gx.ValidationDefinition(name=name, data=batch, suite=self.suites[suite.suite]))
-        checkpoint = self.context.checkpoints.add(gx.Checkpoint(
-            name=name, validation_definitions=[definition], actions=[],
-            result_format={"result_format": "COMPLETE"}))
-        result = checkpoint.run(batch_parameters={"dataframe": frame})
+        if name not in self.checkpoints:
+            batch = self.assets[suite.suite].add_batch_definition_whole_dataframe(period)
+            definition = self.context.validation_definitions.add(
+                gx.ValidationDefinition(name=name, data=batch, suite=self.suites[suite.suite]))
+            self.checkpoints[name] = self.context.checkpoints.add(gx.Checkpoint(
+                name=name, validation_definitions=[definition], actions=[],
+                result_format={"result_format": "COMPLETE"}))
+        run_id = None
+        if rows is not None:
+            from great_expectations.core.run_identifier import RunIdentifier
+
+            run_id = RunIdentifier(run_name=f"{period} rad {rows[0]}-{rows[1]}")
+        result = self.checkpoints[name].run(batch_parameters={"dataframe": frame},
+                                            run_id=run_id)
         self._release_batches()
         return next(iter(result.run_results.values()))
 
@@ -279,23 +300,77 @@ class GxRunner:
             self.context.build_data_docs()
 
 
-def _validate(frame: pd.DataFrame, suite: Suite, rules: list[Rule], refs, period: str,
-              run_at, runner: GxRunner | None) -> Outcome:
-    out = Outcome()
-    if frame.empty:
-        out.results += [_result(run_at, suite, r, period, 0, 0, "inga rader") for r in rules]
-        return out
-    validation = (runner or GxRunner()).validate(suite, rules, refs, period, frame)
+def slice_chunks(con: duckdb.DuckDBPyConnection, query: str, params: dict,
+                 rows: int | None) -> Iterator[tuple[pd.DataFrame, int, bool]]:
+    """A month's slice as DataFrames of at most `rows` rows (None: all in one), in the
+    query's order: (chunk, its first row's number from 1, whether it is the last). Each chunk
+    is indexed from 0, so Great Expectations' unexpected indexes are its positions. DuckDB
+    streams the result (its sort stays within its memory_limit) and converts it as .df()
+    does; `con` runs nothing else until the last chunk has been taken."""
+    cursor = con.execute(query, params)
+    if rows is None:
+        yield cursor.df(), 1, True
+        return
+    if rows < 1:
+        raise ValueError(f"chunk_rows must be at least 1, not {rows}")
+    pending: list[pd.DataFrame] = []
+    held, first, done = 0, 1, False
+    while not done:
+        # pieces of about an eighth of a chunk, so what is gathered is at most that much over
+        piece = cursor.fetch_df_chunk(max(1, rows // (8 * VECTOR_ROWS)))
+        done = piece.empty
+        if not done:
+            pending.append(piece)
+            held += len(piece)
+        del piece
+        # more than a chunk held: this chunk is not the last
+        while held > rows or (done and held):
+            frame = pending[0] if len(pending) == 1 else pd.concat(pending, ignore_index=True)
+            rest = frame.iloc[rows:].reset_index(drop=True).copy()  # not a view of frame
+            pending, held = ([rest] if len(rest) else []), len(rest)
+            chunk = frame.iloc[:rows]
+            del frame, rest
+            yield chunk, first, done and not held
+            first += len(chunk)
+            del chunk  # let it go before the next chunk is gathered
+
+
+def _validate(chunks: Iterator[tuple[pd.DataFrame, int, bool]], suite: Suite,
+              rules: list[Rule], refs, period: str, run_at, runner: GxRunner | None
+              ) -> Outcome:
+    """The row rules on the month's slice, chunk by chunk: per rule, the rows checked and
+    flagged are summed over the chunks, and every flagged row of a chunk is an issue (its
+    unexpected indexes are positions in the chunk). Results and issues come in the order of
+    one validation of the whole month."""
     by_id = {r.id: r for r in rules}
-    for result in validation.results:
-        rule = by_id[result.expectation_config.meta["rule"]]
-        flagged = result.result.get("unexpected_index_list") or []
-        out.results.append(_result(run_at, suite, rule, period,
-                                   result.result.get("element_count", len(frame)),
-                                   len(flagged)))
-        # only the flagged rows become dicts: a month can have a million rows
-        out.issues += [_issue(run_at, suite, rule, period, row)
-                       for row in frame.iloc[flagged].to_dict("records")]
+    order: list[str] = []  # the rules in the order GX reports them
+    checked: dict[str, int] = defaultdict(int)
+    unexpected: dict[str, int] = defaultdict(int)
+    issues: dict[str, list[dict]] = defaultdict(list)
+    for frame, first, last in chunks:
+        if frame.empty:
+            continue
+        runner = runner or GxRunner()
+        rows = None if first == 1 and last else (first, first + len(frame) - 1)
+        validation = runner.validate(suite, rules, refs, period, frame, rows)
+        for result in validation.results:
+            rule = by_id[result.expectation_config.meta["rule"]]
+            if rule.id not in checked:
+                order.append(rule.id)
+            flagged = result.result.get("unexpected_index_list") or []
+            checked[rule.id] += result.result.get("element_count", len(frame))
+            unexpected[rule.id] += len(flagged)
+            # only the flagged rows become dicts: a month can have millions of rows
+            issues[rule.id] += [_issue(run_at, suite, rule, period, row)
+                                for row in frame.iloc[flagged].to_dict("records")]
+        del frame, validation  # not held while the next chunk is gathered
+    out = Outcome()
+    if not order:
+        out.results += [_result(run_at, suite, r, period, 0, 0, "inga rader") for r in rules]
+    for rule_id in order:
+        out.results.append(_result(run_at, suite, by_id[rule_id], period, checked[rule_id],
+                                   unexpected[rule_id]))
+        out.issues += issues[rule_id]
     return out
 
 

@@ -51,7 +51,10 @@ staff as (
         -- how many persons the long spells come from: with one or two, the share points at
         -- them (staff_statistics suppresses it)
         count(*) filter (where sick_hours_long > 0) as headcount_long_term_sick,
-        cast({{ quotient('sum(fte)', 'min(months_in_scope)') }} as decimal(18, 8)) as fte,
+        -- the average of the months, NULL (then 0) for no month or a billion årsarbetare
+        -- or more: never past what decimal(18, 8) and staff_statistics' decimal(12, 2) hold
+        cast({{ quotient('sum(fte)', 'min(months_in_scope)', below=1000000000) }}
+            as decimal(18, 8)) as fte,
         sum(scheduled_hours) as scheduled_hours,
         sum(sick_hours) as sick_hours,
         sum(sick_hours_long) as sick_hours_long,

@@ -91,8 +91,11 @@ cumulated as (
 {#- this year's run rate against last year's: the ratio of the amounts to 12 decimals, in
     whole numbers (the same digits on every engine), then decimal arithmetic for the money,
     in precisions that no engine widens past what it holds (19 + 19 digits: Spark keeps 18
-    decimals of the product) -#}
-{%- set run_rate = "cast(" ~ amount_ratio('outcome_ytd', 'outcome_prior_ytd') ~ " as decimal(19, 17))" %}
+    decimals of the product). The ratio is used between 0.5 and 2 only, so it is computed
+    only below 3 in size (a ratio a hair above 2 is cut to 2 and used, as it always was):
+    a unit whose outcome is a hundred times last year's (a write-down, a new unit) has no
+    run rate, and decimal(19, 17) (below 100) never sees its ratio -#}
+{%- set run_rate = "cast(" ~ amount_ratio('outcome_ytd', 'outcome_prior_ytd', below=3) ~ " as decimal(19, 17))" %}
 select
     cumulated.*,
     case
