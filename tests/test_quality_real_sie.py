@@ -16,7 +16,8 @@ from pipelines.quality.suites import load_suites
 SIE_DIR = Path(__file__).resolve().parents[2] / "shared" / "data" / "sie"
 pytestmark = pytest.mark.skipif(not SIE_DIR.is_dir(), reason=f"{SIE_DIR} not found")
 ALL_MONTHS = {f"{y}-{m:02d}" for y in range(1990, 2031) for m in range(1, 13)}
-WITH_VOUCHERS = sorted(p.name for p in SIE_DIR.iterdir() if b"#VER" in p.read_bytes())
+WITH_VOUCHERS = sorted(p.name for p in SIE_DIR.iterdir() if b"#VER" in p.read_bytes()) \
+    if SIE_DIR.is_dir() else []
 
 
 def run_on(name: str, runner=None):
