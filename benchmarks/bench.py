@@ -138,8 +138,8 @@ def prepare(size: str, root: Path) -> Path:
     """The generated kommun of `size` (kept), and an empty place to run it."""
     import yaml
 
-    from pipelines.cli import demo_config
     from pipelines.demo.generator import generate
+    from pipelines.demo_cli import demo_config
 
     sources = root / "sources"
     if not (sources / "organisation").is_dir():

@@ -27,9 +27,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from pipelines.cli import demo_config
 from pipelines.defs.transform import DBT_DIR, dbt_executable, dbt_target_env
 from pipelines.demo.generator import generate
+from pipelines.demo_cli import demo_config
 from pipelines.engines.comparison import rows_on_one_side
 from pipelines.engines.postgres import Server
 from pipelines.engines.spark import Session

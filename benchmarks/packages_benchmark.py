@@ -29,8 +29,8 @@ import typst
 import xlsxwriter
 import yaml
 
-from pipelines.cli import demo_config
 from pipelines.demo.generator import generate
+from pipelines.demo_cli import demo_config
 from pipelines.packages import content, pdf, publish, workbook
 from pipelines.runner import run_pipeline
 

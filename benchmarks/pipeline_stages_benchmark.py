@@ -16,8 +16,8 @@ from pathlib import Path
 
 import yaml
 
-from pipelines.cli import demo_config
 from pipelines.demo.generator import generate
+from pipelines.demo_cli import demo_config
 from pipelines.runner import run_pipeline
 
 YEAR = 2025

@@ -79,8 +79,8 @@ def base_warehouse(root: Path) -> Path:
     """The small demo's warehouse, generated and loaded once (no packages)."""
     import yaml
 
-    from pipelines.cli import demo_config
     from pipelines.demo.generator import generate
+    from pipelines.demo_cli import demo_config
     from pipelines.runner import run_pipeline
 
     warehouse = root / "warehouse" / "uppfoljning.duckdb"

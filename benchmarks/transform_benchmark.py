@@ -34,9 +34,9 @@ from pathlib import Path
 import duckdb
 import yaml
 
-from pipelines.cli import demo_config
 from pipelines.defs.transform import DBT_DIR, dbt_executable
 from pipelines.demo.generator import generate
+from pipelines.demo_cli import demo_config
 from pipelines.runner import run_pipeline
 
 YEAR = 2025

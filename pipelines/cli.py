@@ -3,15 +3,14 @@
 from __future__ import annotations
 
 import re
-import shutil
 import sys
 from pathlib import Path
 
 import typer
-import yaml
 from rich.console import Console
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
+from pipelines.demo_cli import demo_cmd
 from pipelines.errors import InputError, literal_line, terminal
 from pipelines.opendata_cli import opendata_cmd
 from pipelines.rebuild_cli import rebuild_cmd
@@ -23,6 +22,7 @@ app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_
 app.add_typer(sie_app, name="sie")
 app.command("rebuild")(rebuild_cmd)
 app.command("opendata")(opendata_cmd)
+app.command("demo")(demo_cmd)
 console = terminal()
 err = terminal(stderr=True)
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
@@ -78,94 +78,6 @@ def generate_cmd(
     console.print(f"  {s.units} units, {s.employees} employees, {s.vouchers} vouchers, "
                   f"{s.ledger_rows} ledger rows, {s.hr_rows} HR rows, "
                   f"{s.budget_lines} budget lines, {s.defects} injected defects")
-
-
-def demo_config(year: int) -> dict:
-    """The config `demo` writes: every source of the generated Exempelkommun."""
-    from pipelines.demo.generator import layout
-
-    paths = {k: f"sources/{v}" for k, v in layout(year).items()}
-    return {
-        "municipality": "Exempelkommun",
-        "municipality_code": "9999",
-        "fiscal_year": year,
-        "first_year": year - 1,
-        "demo": True,
-        "warehouse": "warehouse/uppfoljning.duckdb",
-        "landing": "landing",
-        "reports_output": "reports",
-        # a reserved (.example) address: a kommun gives where it publishes oppna_data/
-        "open_data": {"base_url": "https://exempelkommun.example/oppnadata/",
-                      "contact_email": "ekonomi@exempelkommun.example"},
-        "sources": {
-            "org_register": {"type": "csv", "path": paths["org_register"]},
-            "chart_of_accounts": {"type": "csv", "path": paths["chart"]},
-            "ledger": [
-                {"type": "sie", "path": paths["ledger_month"]},
-                {"type": "sie", "path": paths["ledger_prior_year"]},
-            ],
-            "budget": [
-                {"type": "sie", "path": paths["budget_adopted"], "version": "antagen"},
-                {"type": "sie", "path": paths["budget_revised"], "version": "reviderad"},
-            ],
-            "investment_budget": [
-                {"type": "csv", "path": paths["investment_budget"], "encoding": "iso-8859-1",
-                 "version": "antagen"},
-            ],
-            "hr": [{"type": "csv", "path": paths["hr_month"]}],
-            "goals": {"path": paths["goals"]},
-            "goal_statuses": [{"type": "csv", "path": paths["goal_statuses"]}],
-            "kpi_outcomes": [{"type": "csv", "path": paths["kpi_outcomes"], "delimiter": ",",
-                              "decimal": "."}],
-            "tidplan": {"path": paths["tidplan"]},
-            "balance_requirement_decisions": [
-                {"type": "csv", "path": paths["balance_requirement_decisions"]}],
-        },
-    }
-
-
-@app.command("demo")
-def demo_cmd(
-    size: str = typer.Option("small", help="small, medium or large"),
-    directory: Path = typer.Option(Path("demo"), "--dir", help="where the demo lives"),
-    seed: int = typer.Option(1),
-    year: int = typer.Option(2025),
-    through: str | None = typer.Option(None, help="build up to this month (YYYY-MM)"),
-) -> None:
-    """Generate Exempelkommun, write its config and materialise every asset for the year;
-    then deliver the corrections Ekonomi makes after the quality rules have found the
-    injected defects, and run again, so that the packages are published."""
-    _check_period(through)
-    generated = _generate(directory / "sources", size, seed, year, clean=False)
-    config_path = directory / "uppfoljning.yaml"
-    config_path.write_text(yaml.safe_dump(demo_config(year), allow_unicode=True,
-                                          sort_keys=False), encoding="utf-8")
-    console.print(f"Config: {config_path}")
-    _run(config_path, through)
-    first = deliver_corrections(directory / "sources", generated.corrections, through)
-    if first:
-        console.print(f"\nEkonomi har rättat källorna efter datakvalitetsrapporten och "
-                      f"levererar {len(generated.corrections)} rättade exporter "
-                      f"({', '.join(sorted({_month_of(r) for r in generated.corrections}))}): "
-                      f"kör om från {first}", highlight=False)
-        _run(config_path, through, first)
-
-
-def _month_of(rel: str) -> str:
-    return rel.rsplit("_", 1)[-1].split(".")[0]  # huvudbok_2025-03.se -> 2025-03
-
-
-def deliver_corrections(sources: Path, corrections: list[str], through: str | None
-                        ) -> str | None:
-    """Put Ekonomi's corrected re-exports (sources/rattelser/, same paths) in place of the
-    delivered files, as a kommun re-delivers a month; the first month to run again, or None
-    when there is nothing to correct up to `through`."""
-    from pipelines.demo.generator import CORRECTIONS
-
-    due = [r for r in corrections if through is None or _month_of(r) <= through]
-    for rel in due:
-        shutil.copyfile(sources / CORRECTIONS / rel, sources / rel)
-    return min((_month_of(r) for r in due), default=None)
 
 
 @app.command("run")
@@ -350,6 +262,7 @@ def quality_report(
     from rich.table import Table
 
     from pipelines.config import load_config
+    from pipelines.quality.issue_log import read_log
     from pipelines.quality.report import open_issues, summary, write_excel
 
     _check_period(through)
@@ -364,6 +277,7 @@ def quality_report(
         if "issues" not in tables:
             raise BadInput("kvalitetskontrollerna har inte körts; kör `uppfoljning run` först")
         issues = open_issues(con, through)
+        log = read_log(con, through)  # every issue found, corrected or not
     rows = summary(issues)
     errors = int((issues["severity"] == "error").sum()) if len(issues) else 0
     title = f"Datakvalitet {cfg.municipality}" + (f" t.o.m. {through}" if through else "")
@@ -374,8 +288,11 @@ def quality_report(
         table.add_row({"error": "fel", "warn": "varning"}[r.severity], r.rule, r.board,
                       str(r.count))
     console.print(table)
-    path = write_excel(issues, cfg.reports_path / "datakvalitet.xlsx")
+    path = write_excel(issues, cfg.reports_path / "datakvalitet.xlsx", log)
     console.print(f"{len(issues)} avvikelser i data, varav {errors} fel. Lista: {path}")
+    resolved = int((log["status"] == "åtgärdad").sum())
+    console.print(f"Ärendeloggen: {len(log)} hittade, {resolved} åtgärdade, "
+                  f"{len(log) - resolved} öppna (blad Åtgärdade och Hittade och rättade)")
 
 
 def main() -> None:

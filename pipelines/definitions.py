@@ -23,6 +23,7 @@ from pipelines.partitions import default_years, partitions_for
 from pipelines.resources import resources_for_env
 from pipelines.schedules import (
     PER_FOLLOW_UP,
+    board_documents,
     comment_reminders_job,
     deadline_reminders,
     follow_up_packages_job,
@@ -57,7 +58,8 @@ def build_definitions(config_path: str | None = None) -> dg.Definitions:
         reports.build(partitions), opendata.build(partitions),
         dg.Definitions(jobs=[monthly_load_job, everything_job, follow_up_packages_job,
                              comment_reminders_job],
-                       schedules=[follow_up_run, monthly_load, deadline_reminders],
+                       schedules=[follow_up_run, monthly_load, deadline_reminders,
+                                  board_documents],
                        sensors=[packages_after_load, new_delivery],
                        resources=resources_for_env(path, config=config),
                        executor=dg.in_process_executor),

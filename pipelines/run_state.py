@@ -117,9 +117,26 @@ def unchanged_since(con: duckdb.DuckDBPyConnection, config: Config, fingerprint_
         return None
     found = con.execute(f"select finished_at from {TABLE} where fingerprint = ?",
                         [fingerprint_]).fetchone()
-    if found is None or not _outputs_exist(con, config, months):
+    if found is None or not _outputs_exist(con, config, months) \
+            or _comments_closed_since(con, months):
         return None
     return found[0]
+
+
+def _comments_closed_since(con: duckdb.DuckDBPyConnection, months: list[str]) -> bool:
+    """Whether a package of the months is a draft waiting for the units' comments whose last
+    day has passed since: the board's document is due now, though no file has changed."""
+    from pipelines.packages.gate import COMMENTS, comments_due
+
+    if not con.execute("select count(*) from information_schema.tables where table_schema = "
+                       "'reports' and table_name = 'issued_packages'").fetchone()[0]:
+        return False
+    waiting = {period for (period,) in con.execute(
+        "select period from reports.issued_packages where period between ? and ? "
+        "qualify row_number() over (partition by period, board order by issued_at desc) = 1 "
+        "and not published and blockers like ?", [months[0], months[-1], f"%{COMMENTS}:%"]
+    ).fetchall()}
+    return any(comments_due(con, period) is None for period in waiting)
 
 
 def forget(con: duckdb.DuckDBPyConnection) -> None:

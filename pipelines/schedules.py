@@ -10,6 +10,9 @@
 - `new_delivery` (sensor): a ledger or HR file that lands or changes for a month loads that
   month, once every changed file of the month has stopped changing and is whole
   (pipelines/ingest/completeness.py); it says which files it waits for and why.
+- `board_documents` (evaluated every morning): the day after a follow-up period's last day
+  for the units' comments, the period's load again, so the board documents that follow carry
+  what the units returned (packages.gate holds them back as drafts until then).
 - `deadline_reminders` (evaluated every morning): a few days before each comment deadline of
   the tidplan, and the day after it, loads the returned packages and goal reports and lists
   who has still not commented or reported (pipelines/packages/reminders.py).
@@ -306,6 +309,44 @@ def new_delivery(context: dg.SensorEvaluationContext):
             lines[:MAX_LINES]) + (f"\n… och {len(lines) - MAX_LINES} filer till"
                                   if len(lines) > MAX_LINES else ""))
     return requests
+
+
+def comments_closed_days(config: Config) -> dict[dt.date, list[str]]:
+    """The day after each follow-up period's last day for the units' comments on their
+    deviations (the latest of the tidplan's enhet, verksamhet and sektor deadlines) -> the
+    periods whose board documents are due that day."""
+    from pipelines.packages.gate import COMMENT_LEVELS
+
+    last: dict[str, dt.date] = {}
+    for path in dict.fromkeys(tidplan_files(config)):
+        for row in read_comment_deadlines(path).rows:
+            if row["level"] in COMMENT_LEVELS:
+                last[row["period"]] = max(row["deadline"], last.get(row["period"], row["deadline"]))
+    days: dict[dt.date, list[str]] = {}
+    for period, deadline in sorted(last.items()):
+        days.setdefault(deadline + dt.timedelta(days=1), []).append(period)
+    return days
+
+
+@dg.schedule(job=monthly_load_job, cron_schedule="15 7 * * *", execution_timezone=TZ,
+             description="Every morning at 07:15: the day after a follow-up period's last day "
+                         "for the units' comments (the tidplan's deadlines for enhet, "
+                         "verksamhet and sektor), one run of monthly_load over the period's "
+                         "months, tagged with the period, so that what the units returned is "
+                         "loaded and packages_after_load makes the board documents.")
+def board_documents(context: dg.ScheduleEvaluationContext):
+    config = _config()
+    if config is None:
+        return dg.SkipReason(f"no config at {config_path_from_env()}")
+    day = context.scheduled_execution_time.date()
+    try:
+        periods = comments_closed_days(config).get(day)
+    except ValueError as e:
+        return dg.SkipReason(f"the tidplan cannot be read: {e}")
+    if not periods:
+        return dg.SkipReason(f"{day} is no day after a comment deadline in the tidplan")
+    return [dg.RunRequest(run_key=f"board-documents-{period}", tags=load_request(period).tags)
+            for period in periods]
 
 
 def comment_deadlines(config: Config) -> list[tuple[str, dt.date]]:

@@ -33,7 +33,7 @@ def demo_run(tmp_path_factory: pytest.TempPathFactory):
     One warehouse for the whole session: tests only read it (or copy it)."""
     import yaml
 
-    from pipelines.cli import demo_config
+    from pipelines.demo_cli import demo_config
     from pipelines.runner import run_pipeline
 
     root = tmp_path_factory.mktemp("demo_run")
@@ -49,7 +49,7 @@ def clean_run(tmp_path_factory: pytest.TempPathFactory):
     """The demo generated with --clean (no injected defects), run through everything."""
     import yaml
 
-    from pipelines.cli import demo_config
+    from pipelines.demo_cli import demo_config
     from pipelines.runner import run_pipeline
 
     root = tmp_path_factory.mktemp("clean_run")

@@ -36,8 +36,8 @@ def test_every_job_schedule_and_sensor_says_what_it_does_under_its_own_name():
     automations = [*repository.schedule_defs, *repository.sensor_defs]
     assert {"everything", "monthly_load", "packages", "reminders"} <= set(jobs)
     assert {a.name for a in automations} == {"follow_up_run", "monthly_load_on_the_6th",
-                                             "deadline_reminders", "packages_after_load",
-                                             "new_delivery"}
+                                             "deadline_reminders", "board_documents",
+                                             "packages_after_load", "new_delivery"}
     assert not {a.name for a in automations} & set(jobs)  # no schedule named as its job
     for thing in [*jobs.values(), *automations]:
         assert thing.description and len(thing.description) > 40, thing.name

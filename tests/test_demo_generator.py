@@ -21,6 +21,7 @@ from sie_helpers import (
     Trans,
     Voucher,
     decimal_comma,
+    object_dict,
     parse_sie,
     read_csv,
     read_lines,
@@ -703,7 +704,7 @@ def corrected(small: Dataset, tmp_path_factory) -> Dataset:
     import dataclasses
     import shutil
 
-    from pipelines.cli import deliver_corrections
+    from pipelines.demo_cli import deliver_corrections
 
     root = tmp_path_factory.mktemp("rattade")
     shutil.copytree(small.root, root, dirs_exist_ok=True)
@@ -741,3 +742,110 @@ def test_a_correction_changes_only_the_defective_vouchers(small: Dataset, correc
                 assert after[key].total() == voucher.total(), key
         added = set(after) - set(before)
         assert all(series == "RT" for series, _ in added), added
+
+
+# --- 10. the proportions of a real kommun (docs/source-files.md, Proportions) ---------------
+
+
+def income_statement(rows: Iterator[tuple[str, dict[str, str], Decimal]]) -> dict[str, Decimal]:
+    """The resultaträkning's lines of `rows` (account, objects, amount in ledger sign):
+    classes 3-8 without internal items (motpart 1-4), each line with its usual sign."""
+    lines: Counter[str] = Counter()
+    for account, objects, amount in rows:
+        if account[:1] not in "345678" or objects.get("21") in INTERNAL_COUNTERPARTS:
+            continue
+        if account[0] == "3":
+            lines["revenue"] -= amount
+        elif account[:2] == "79":
+            lines["depreciation"] += amount
+        elif account[0] in "4567":
+            lines["costs"] += amount
+            if account[0] == "5":
+                lines["personnel"] += amount
+        elif account[:2] in ("80", "81", "82"):
+            lines["taxes_and_grants"] -= amount
+        lines["result"] -= amount
+    return lines
+
+
+def ledger_amounts(ds: Dataset, rels: list[str], board: str | None = None
+                   ) -> Iterator[tuple[str, dict[str, str], Decimal]]:
+    for rel in rels:
+        for _, t in ds.sie(rel).trans():
+            if board is None or t.objects.get("1", "").startswith(board):
+                yield t.account, t.objects, t.amount
+
+
+def budget_amounts(ds: Dataset, board: str | None = None
+                   ) -> Iterator[tuple[str, dict[str, str], Decimal]]:
+    for _, _, _, account, objects, amount in ds.sie(rel_path("budget_adopted")).records(
+            "#PBUDGET"):
+        objects = object_dict(objects)
+        if board is None or objects.get("1", "").startswith(board):
+            yield account, objects, Decimal(amount)
+
+
+def this_year(ds: Dataset, board: str | None = None) -> dict[str, Decimal]:
+    return income_statement(ledger_amounts(ds, [ledger_rel(m) for m in MONTHS], board))
+
+
+def test_revenues_are_about_a_fifth_of_the_gross_costs(small: Dataset):
+    """Verksamhetens intäkter (avgifter, hyror, bidrag, försäljning) against verksamhetens
+    kostnader, this year and last, as a kommun's resultaträkning has them."""
+    last_year = income_statement(ledger_amounts(small, [rel_path("ledger_prior_year")]))
+    for year in (this_year(small), last_year, income_statement(budget_amounts(small))):
+        assert 0.15 <= year["revenue"] / year["costs"] <= 0.25, year
+
+
+def test_personnel_is_about_three_fifths_of_the_gross_costs(small: Dataset):
+    year = this_year(small)
+    assert 0.55 <= year["personnel"] / year["costs"] <= 0.65, year
+    assert 0.03 <= year["depreciation"] / year["costs"] <= 0.07, year
+
+
+def test_boards_have_the_revenues_of_what_they_do(small: Dataset):
+    kommun = this_year(small)
+    share = {board: year["revenue"] / year["costs"]
+             for board in ("12", "13", "14", "16") for year in [this_year(small, board)]}
+    # schools and care charge little of what they cost; water, waste and permits much
+    assert share["12"] < kommun["revenue"] / kommun["costs"] < share["14"] < share["16"]
+    booked = {(t.objects["1"][:2], t.account) for _, _, t in small.ledger_rows()
+              if t.account[0] == "3" and "1" in t.objects}
+    assert {("12", "3111"), ("12", "3411"), ("13", "3121"), ("13", "3411"),
+            ("14", "3141")} <= booked
+
+
+def test_the_result_is_a_small_surplus_of_skatter_och_bidrag(small: Dataset):
+    last_year = income_statement(ledger_amounts(small, [rel_path("ledger_prior_year")]))
+    for year in (this_year(small), last_year, income_statement(budget_amounts(small))):
+        assert 0.01 <= year["result"] / year["taxes_and_grants"] <= 0.03, year
+
+
+def test_boards_keep_close_to_their_budget(small: Dataset):
+    """A few per cent, not tens: each board's net cost against its adopted budget."""
+    deviations = {}
+    for board in ("11", "12", "13", "14", "15", "16"):
+        outcome = this_year(small, board)
+        budget = income_statement(budget_amounts(small, board))
+        deviations[board] = (budget["result"] - outcome["result"]) / outcome["costs"]
+    assert all(abs(d) <= 0.05 for d in deviations.values()), deviations
+
+
+def test_sick_leave_is_as_in_a_kommuns_annual_report(small: Dataset):
+    """Sjukfrånvaro as % of scheduled time: 6-8 % in all, women's above men's, the group of
+    50 and over highest, 60 days or more some two fifths to half of it."""
+    scheduled: Counter[str] = Counter()
+    sick: Counter[str] = Counter()
+    long = Decimal(0)
+    for _, _, r in hr_rows(small):
+        age = YEAR - int(r["Födelseår"])
+        group = "-29" if age <= 29 else "30-49" if age <= 49 else "50-"
+        for key in ("all", r["Kön"], group):
+            scheduled[key] += decimal_comma(r["Schemalagd tid (tim)"])
+            sick[key] += decimal_comma(r["Sjukfrånvaro (tim)"])
+        long += decimal_comma(r["Varav sjukfrånvaro 60 dagar eller mer (tim)"])
+    pct = {key: 100 * sick[key] / scheduled[key] for key in scheduled}
+    assert 6 <= pct["all"] <= 8, pct
+    assert pct["K"] > pct["M"], pct
+    assert pct["50-"] > max(pct["30-49"], pct["-29"]), pct
+    assert 0.35 <= long / sick["all"] <= 0.55, long / sick["all"]

@@ -27,8 +27,8 @@ from pipelines.rebuild import mart_differences
 pytestmark = pytest.mark.slow
 
 MONTH = "2025-07"
-DELIVERED = '#TRANS 6421 {1 "121108" 20 "407" 21 "84"} 144.63\n#TRANS 2440 {} -144.63\n'
-CORRECTED = '#TRANS 6421 {1 "111301" 20 "811" 21 "84"} 100144.63\n#TRANS 2440 {} -100144.63\n'
+DELIVERED = '#TRANS 6421 {1 "121108" 20 "407" 21 "84"} 2949.73\n#TRANS 2440 {} -2949.73\n'
+CORRECTED = '#TRANS 6421 {1 "111301" 20 "811" 21 "84"} 102949.73\n#TRANS 2440 {} -102949.73\n'
 UNITS = ("111301", "121108")  # the unit the cost moves to, and the one it leaves
 INTERNAL = {"1", "2", "3", "4"}  # motpart (SIE object 21) of an internal item
 
@@ -88,8 +88,8 @@ def test_the_month_alone_succeeds_and_rebuilds_the_rest_of_its_year(rerun, demo_
     for key, outcome in sorted(after.items()):
         assert outcome == ledger[key], key
     # the correction itself: July on, 100 000 kr more for the kommun, the invoice moved
-    moved = {"kommun": Decimal("100000.00"), "111301": Decimal("100144.63"),
-             "121108": Decimal("-144.63")}
+    moved = {"kommun": Decimal("100000.00"), "111301": Decimal("102949.73"),
+             "121108": Decimal("-2949.73")}
     for (who, period), outcome in after.items():
         assert outcome - before[who, period] == (moved[who] if period >= 7 else 0), (who, period)
 

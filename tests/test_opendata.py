@@ -90,17 +90,31 @@ def test_the_figures_are_the_marts_exact_to_the_ore_as_a_board_reads_them(demo_r
             "where fiscal_year = ? and period = ? and org_level in ('kommun', 'nämnd')",
             [year, month]).fetchall()
     seen = 0
+    # a unit holding the kommun's financing (and the kommun) reads its net as a result, + for
+    # a surplus, and has its nettokostnad without the financing beside it (operating_net)
+    holding = {(level, unit) for level, unit, category in published
+               if category == "operating_net"}
+    assert holding  # KS holds the taxes; the kommun too where its package is published
     for level, unit, category, outcome, budget, adopted, deviation, sign in marts:
         row = published.get((level, unit, category))
         if row is None:  # a board withheld in this period
             continue
         seen += 1
+        result = category == "net" and (level, unit) in holding
+        sign = -1 if result else sign
         assert Decimal(row["outcome_ytd"]) == outcome * sign
         assert Decimal(row["budget_annual"]) == budget * sign
         assert Decimal(row["budget_annual_adopted"]) == adopted * sign
         assert Decimal(row["deviation_ytd"]) == deviation  # + is better, either reading
-        assert row["direction"] == ("net" if category == "net" else
+        assert row["direction"] == ("result" if result else "net" if category == "net" else
                                     {1: "expenditure", -1: "revenue"}[sign])
+        if result:
+            assert row["cost_category_name"] in ("Årets resultat", "Netto efter finansiering")
+            financing = sum(Decimal(published[(level, unit, c)]["outcome_ytd"])
+                            for c in ("taxes_and_grants", "financial_items")
+                            if (level, unit, c) in published)
+            assert Decimal(published[(level, unit, "operating_net")]["outcome_ytd"]) == \
+                financing - Decimal(row["outcome_ytd"])  # nettokostnad = financing − result
     assert seen >= 5
     # the demo's reviderad budget changed a board's: the marts keep both, apart
     assert any(budget != adopted for _, _, _, _, budget, adopted, _, _ in marts)
@@ -224,8 +238,18 @@ def test_dcat_ap_se_has_what_dataportal_se_requires(demo_run):
     for distribution in distributions:
         assert str(graph.value(distribution, DCAT.accessURL)).startswith(
             "https://exempelkommun.example/oppnadata/")
-        assert str(graph.value(distribution, DCTERMS.format)) in {"text/csv",
-                                                                  "application/json"}
+        # the media type from IANA, the file type from the EU's list (DCAT-AP 3.0.1, which
+        # DCAT-AP-SE 3 harvests), each typed as DCAT-AP's ranges want
+        media_type = graph.value(distribution, DCAT.mediaType)
+        assert str(media_type).split("/media-types/")[1] in {"text/csv", "application/json"}
+        assert (media_type, RDF.type, DCTERMS.MediaType) in graph
+        file_type = graph.value(distribution, DCTERMS.format)
+        assert str(file_type).rsplit("/", 1)[1] in {"CSV", "JSON"}
+        assert (file_type, RDF.type, DCTERMS.MediaTypeOrExtent) in graph
+        langs = {o.language for o in graph.objects(distribution, DCTERMS.description)}
+        assert langs == {"sv", "en"}, distribution
+        assert str(graph.value(distribution, URIRef("http://data.europa.eu/r5r/availability"))
+                   ).endswith("/planned-availability/STABLE")
     contact = graph.value(dataset, DCAT.contactPoint)
     assert contact != agent and str(graph.value(contact, URIRef(
         "http://www.w3.org/2006/vcard/ns#hasEmail"))).startswith("mailto:")

@@ -2,6 +2,7 @@
 a returned Avvikelser sheet."""
 
 import shutil
+from decimal import ROUND_HALF_UP, Decimal
 
 import duckdb
 import pytest
@@ -15,6 +16,12 @@ PERIODS = ["2025-02", "2025-04", "2025-06", "2025-08", "2025-10", "2025-12"]
 SHEETS = ["Sammanfattning", "Utfall mot budget", "Avvikelser", "Investeringar", "Personal",
           "Mål", "Datakvalitet", "Utskick"]  # a delårsrapport: with goal follow-up
 HEADER = 5
+
+
+def tkr(amount) -> int:
+    """An amount in kr as every document prints it: whole tkr, rounded once, half away from
+    zero (Swedish practice; Python's round() would round half to even)."""
+    return int((Decimal(str(amount)) / 1000).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def query(summary, sql, params=None):
@@ -63,7 +70,7 @@ def test_sheets_headings_and_numbers_equal_the_marts(demo_run):
     path = package(demo_run, "2025-08", "_12_")
     book = load_workbook(path)
     assert book.sheetnames == SHEETS
-    assert book["Utskick"].sheet_state == "hidden"
+    assert book["Utskick"].sheet_state == "veryHidden"  # not even listed by Excel's Unhide
     assert book["Sammanfattning"]["A1"].value == "Exempelkommun - Barn- och utbildningsnämnden"
     follow_up = book["Utfall mot budget"]
     assert follow_up.freeze_panes == "D6"  # the unit's name stays in view
@@ -78,9 +85,9 @@ def test_sheets_headings_and_numbers_equal_the_marts(demo_run):
                   "AND period = 8 AND org_level <> 'kommun'")}
     for row in rows:
         out, budget, forecast = mart[(row["Kod"], row["Kostnadsslag"])]
-        assert row["Utfall ack"] == round(float(out) / 1000), row
-        assert row["Budget ack"] == round(float(budget) / 1000), row
-        assert row["Prognos helår"] == round(float(forecast) / 1000), row
+        assert row["Utfall ack"] == tkr(out), row
+        assert row["Budget ack"] == tkr(budget), row
+        assert row["Prognos helår"] == tkr(forecast), row
     revenue = [r for r in rows if r["Kostnadsslag"] == "Verksamhetens intäkter"]
     assert revenue and all(r["Utfall ack"] >= 0 for r in revenue)
     # every level of the board down to enhet, grouped by level
@@ -167,9 +174,10 @@ def returned(demo_run, tmp_path_factory):
     config = root / "uppfoljning.yaml"
     issued = package(demo_run, "2025-04", "_11_")
     returns = root / "landing" / "returer"
-    # forecasts are given per cost category: answer two rows that are not Netto
-    first, second = [i for i, r in enumerate(table(load_workbook(issued)["Avvikelser"]),
-                                             start=1) if r["Kostnadsslag (kod)"] != "net"][:2]
+    # forecasts are given per cost category: answer rows that are not Netto
+    first, second, third, fourth = [
+        i for i, r in enumerate(table(load_workbook(issued)["Avvikelser"]), start=1)
+        if r["Kostnadsslag (kod)"] != "net"][:4]
     answers = fill(issued, returns / "ks_svar.xlsx", {
         first: {"Kommentar": INJECTION, "Orsak": "Vakanser", "Åtgärd": "@Rekrytering",
                 "Prognos helår (tkr)": 5000, "Ansvarig": "Eva Ek"},
@@ -183,8 +191,11 @@ def returned(demo_run, tmp_path_factory):
         1: {"Ny status": new_status.capitalize(), "Ny kommentar": "Halvvägs"},
         2: {"Ny kommentar": "Ny uppgift från verksamheten"}}, sheet="Mål")
     rows.append({"goals": goals[:2], "new_status": new_status})
-    fill(issued, returns / "felaktig.xlsx", {
-        first: {"Kommentar": "ska inte läsas in", "Prognos helår (tkr)": "ungefär hälften"}})
+    # another unit's answers: one good row, and one with text pasted into its forecast
+    answers = fill(issued, returns / "felaktig.xlsx", {
+        third: {"Kommentar": "Engångskostnad för inventarier", "Prognos helår (tkr)": 800},
+        fourth: {"Kommentar": "ska inte läsas in", "Prognos helår (tkr)": "ungefär hälften"}})
+    rows += [answers[third - 1], answers[fourth - 1]]
     fill(issued, returns / "fel_i_mal.xlsx", {3: {"Ny status": "klart"}}, sheet="Mål")
     before = query(demo_run, "SELECT sum(forecast_annual) FROM marts.budget_follow_up WHERE "
                              "fiscal_year = 2025 AND period = 4 AND org_level = 'kommun'")
@@ -208,7 +219,10 @@ def test_returned_comments_and_forecasts_reach_the_marts(returned):
         f"{first['Kod']}/{first['Kostnadsslag (kod)']}":
             5_000_000 * sign[first["Kostnadsslag (kod)"]],
         f"{second['Kod']}/{second['Kostnadsslag (kod)']}":
-            1_234_500 * sign[second["Kostnadsslag (kod)"]]}
+            1_234_500 * sign[second["Kostnadsslag (kod)"]],
+        # the good row of the file whose other row has a bad cell
+        f"{rows[3]['Kod']}/{rows[3]['Kostnadsslag (kod)']}":
+            800_000 * sign[rows[3]["Kostnadsslag (kod)"]]}
 
 
 def test_the_kommun_total_carries_the_submitted_forecasts(returned):
@@ -221,7 +235,25 @@ def test_the_kommun_total_carries_the_submitted_forecasts(returned):
     [(forecast,)] = query(summary, "SELECT forecast_annual FROM marts.budget_follow_up WHERE "
                                    "fiscal_year = 2025 AND period = 4 AND org_level = 'kommun' "
                                    "AND cost_category = 'net'")
-    assert net["Prognos helår"] == round(-float(forecast) / 1000)  # a surplus reads +
+    assert net["Prognos helår"] == tkr(-forecast)  # a surplus reads +
+    # a forecast typed for a verksamhet replaces its enheter's sum and moves its sektor, its
+    # nämnd and the kommun with it: above it, every unit's forecast is the sum of its units'
+    # (but the kommun's net, which eliminates the internal items)
+    assert query(summary, """
+        SELECT p.level_order, p.org_unit_code, p.cost_category, p.forecast_annual,
+               sum(c.forecast_annual)
+        FROM marts.budget_follow_up p JOIN marts.budget_follow_up c
+          ON c.fiscal_year = p.fiscal_year AND c.period = p.period
+         AND c.parent_unit_code = p.org_unit_code AND c.cost_category = p.cost_category
+         AND c.level_order = p.level_order + 1
+        WHERE p.fiscal_year = 2025 AND p.period = 4 AND p.cost_category <> 'internal_items'
+          AND NOT (p.level_order = 1 AND p.cost_category = 'net')
+          AND p.org_unit_code NOT IN (SELECT org_unit_code FROM raw.submitted_forecasts)
+        GROUP BY ALL HAVING p.forecast_annual <> sum(c.forecast_annual)""") == []
+    [(typed,)] = query(summary, "SELECT count(DISTINCT org_unit_code) FROM raw.submitted_forecasts"
+                                " WHERE org_unit_code IN (SELECT org_unit_code FROM marts."
+                                "budget_follow_up WHERE org_level = 'verksamhet')")
+    assert typed  # the case above is tried
 
 
 def test_a_comment_is_written_back_as_text_never_as_a_formula(returned):
@@ -238,16 +270,33 @@ def test_a_comment_is_written_back_as_text_never_as_a_formula(returned):
     assert [(c.value, c.data_type) for c in actions if c.value] == [("@Rekrytering", "s")]
 
 
-def test_a_return_with_a_bad_cell_is_not_loaded_at_all(returned):
-    summary, _, _ = returned
-    assert query(summary, "SELECT count(*) FROM raw.deviation_comments WHERE source_file = "
-                          "'felaktig.xlsx'") == [(0,)]
+def test_a_return_with_a_bad_cell_loads_its_good_rows_and_names_the_bad_one(returned):
+    """Text pasted into a forecast cell gets past Excel's validation: that row is
+    quarantined whole (its comment too: it explains the forecast), naming the sheet, the
+    cell and the rule, and every other row of the file is loaded."""
+    summary, rows, _ = returned
+    good, bad = rows[3], rows[4]
+    got = query(summary, "SELECT comment FROM marts.deviations WHERE fiscal_year = 2025 AND "
+                         "period = 4 AND org_unit_code = ? AND cost_category = ?",
+                [good["Kod"], good["Kostnadsslag (kod)"]])
+    assert got == [("Engångskostnad för inventarier",)]
+    assert query(summary, "SELECT org_unit_code, cost_category FROM raw.deviation_comments "
+                          "WHERE source_file = 'felaktig.xlsx'") == [
+        (good["Kod"], good["Kostnadsslag (kod)"])]
+    assert query(summary, "SELECT count(*) FROM raw.submitted_forecasts WHERE source_file = "
+                          "'felaktig.xlsx' AND org_unit_code = ? AND cost_category = ?",
+                 [bad["Kod"], bad["Kostnadsslag (kod)"]]) == [(0,)]
     [(line, rule)] = query(summary, "SELECT line, rule FROM raw.quarantine WHERE source = "
                                     "'returns' AND file = 'felaktig.xlsx'")
     sheet = load_workbook(summary.config.base_dir / "landing" / "returer" / "felaktig.xlsx")
     [letter] = [c.column_letter for c in sheet["Avvikelser"][HEADER]
                 if c.value == "Prognos helår (tkr)"]
-    assert rule.startswith(f"cell {letter}{line}: 'ungefär hälften' är inte ett tal")
+    assert sheet["Avvikelser"][f"B{line}"].value == bad["Kod"]
+    assert rule == (f"bladet Avvikelser, cell {letter}{line}: 'ungefär hälften' är inte ett "
+                    "tal (Prognos helår skrivs i tkr, utan formel)")
+    # the run's output names the returned file with its quarantined row and the bad cell
+    [said] = [d for d in summary.deliveries if d.file == "felaktig.xlsx"]
+    assert said.quarantined == 1 and said.rules[0][0] == rule
 
 
 def test_goal_reports_come_back_in_the_mal_sheet(returned):
@@ -275,7 +324,8 @@ def test_goal_reports_come_back_in_the_mal_sheet(returned):
     [(line, raw, rule)] = query(summary, "SELECT line, raw, rule FROM raw.quarantine WHERE "
                                          "source = 'returns' AND file = 'fel_i_mal.xlsx'")
     assert raw.startswith("bladet Mål: ")
-    assert rule.startswith(f"bladet Mål, cell O{line}: status 'klart' är inte en av")
+    [letter] = [c.column_letter for c in ws[HEADER] if c.value == "Ny status"]
+    assert rule.startswith(f"bladet Mål, cell {letter}{line}: status 'klart' är inte en av")
 
 
 def test_tertial_packages_follow_up_goals_and_the_kommun_watches_the_deadlines(demo_run):
@@ -417,12 +467,14 @@ def test_the_avvikelser_sheet_refuses_bad_input_and_prints_readably(demo_run):
     assert check.showInputMessage and check.prompt
     assert ws.auto_filter.ref and ws.freeze_panes == "D6"
     # one page wide in landscape, at a scale a person can read (>= 70 %): a column of
-    # width w is 7w + 5 pixels at 96 dpi; A4 landscape less the margins is what is printable
+    # stored width w (xlsxwriter adds its padding to the width it is given) is Excel's
+    # trunc((256w + 18) / 256 * 7) pixels at 96 dpi, one of the default width 64; A4
+    # landscape less the margins is what is printable
     # (a <col> element may span several columns: each column of it has its width)
     dims = {column: d for d in ws.column_dimensions.values()
             for column in range(d.min or 1, (d.max or d.min or 1) + 1)}
     shown = [dims.get(c.column) for c in ws[HEADER]]
-    width_cm = sum((7 * (d.width if d else 8.43) + 5) / 96 * 2.54
+    width_cm = sum((int((256 * d.width + 18) / 256 * 7) if d and d.width else 64) / 96 * 2.54
                    for d in shown if not (d and d.hidden))
     printable_cm = 29.7 - 2.54 * (ws.page_margins.left + ws.page_margins.right)
     assert ws.page_setup.orientation == "landscape" and ws.sheet_properties.pageSetUpPr.fitToPage

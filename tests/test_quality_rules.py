@@ -58,6 +58,9 @@ def test_personnummer_left_in_any_table_is_found(con):
     ledger(con, [("3111", "407", "85", -100), ("1930", None, None, 100)])
     con.execute("update raw.ledger_transactions set voucher_text = 'Faktura 212000-9999'")
     assert flagged(con, "hr", "hr.no_clear_personal_identity_number") == []  # an orgnr
+    # a hex fingerprint may hold a run of ten digits: part of it, not a personnummer
+    con.execute("update raw.ledger_transactions set voucher_text = 'id 3e6506171492fa'")
+    assert flagged(con, "hr", "hr.no_clear_personal_identity_number") == []
     con.execute("update raw.ledger_transactions set voucher_text = 'Lön 19650617-1492 mars'")
     [(_, message)] = flagged(con, "hr", "hr.no_clear_personal_identity_number")
     assert message.startswith("raw.ledger_transactions.voucher_text innehåller 1 värden")

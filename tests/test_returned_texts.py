@@ -116,12 +116,55 @@ def test_a_100_000_character_comment_is_refused_with_one_line(tmp_path, con):
     [file] = got.files
     assert file.errors == [f"bladet Avvikelser, cell {cells[1, 'Kommentar']}: Kommentar har "
                            "100 000 tecken, högst 4 000 tas emot (korta texten)"]
-    assert got.comments.empty  # nothing of the file is loaded, the short comment neither
-    rules = dict(zip(got.quarantine["line"], got.quarantine["rule"], strict=True))
-    assert set(got.quarantine["file"]) == {returned.name}
-    assert rules[HEADER_ROW + 1] == file.errors[0]
-    assert rules[HEADER_ROW + 2].startswith("filen avvisad, inget är inläst: bladet "
-                                            "Avvikelser, cell ")
+    # the long comment's row is quarantined; the short comment of the next row is loaded
+    assert got.comments[["org_unit_code", "comment"]].values.tolist() == [
+        [UNITS[1], "Lägre kostnader"]]
+    assert got.quarantine[["file", "line", "rule"]].values.tolist() == [
+        [returned.name, HEADER_ROW + 1, file.errors[0]]]
+    assert file.accepted and file.counts == (2, 1, 1)
+
+
+def test_a_bad_forecast_among_good_rows_quarantines_its_row_alone(tmp_path, con):
+    """Text pasted into a forecast cell gets past Excel's validation: that row is quarantined
+    whole (its comment with it: it explains the forecast), naming the sheet, the cell and
+    the rule; the file's other rows, and its goal report, are loaded."""
+    path, cells = fill(issued(tmp_path / "svar.xlsx"), "Avvikelser", {
+        (1, "Kommentar"): "Vakanser", (1, "Prognos helår (tkr)"): "ungefär hälften",
+        (2, "Kommentar"): "Sjukfrånvaro", (2, "Prognos helår (tkr)"): "2 950"})
+    fill(path, "Mål", {(1, "Ny status"): "delvis uppnått"})
+    got = returns.read_returns(tmp_path, con)
+    [file] = got.files
+    assert file.errors == [f"bladet Avvikelser, cell {cells[1, 'Prognos helår (tkr)']}: "
+                           "'ungefär hälften' är inte ett tal (Prognos helår skrivs i tkr, "
+                           "utan formel)"]
+    assert got.comments[["org_unit_code", "comment"]].values.tolist() == [
+        [UNITS[1], "Sjukfrånvaro"]]
+    assert got.forecasts[["org_unit_code", "forecast_annual"]].values.tolist() == [
+        [UNITS[1], 2_950_000]]
+    assert got.goal_statuses["status"].tolist() == ["delvis uppnått"]
+    assert got.quarantine[["file", "line", "rule"]].values.tolist() == [
+        [path.name, HEADER_ROW + 1, file.errors[0]]]
+    # every filled-in row is loaded or quarantined
+    assert got.counts().to_dict("records") == [{
+        "file": path.name, "period": "2025-04", "rows_read": 3, "rows_loaded": 2,
+        "rows_quarantined": 1, "refusal": None}]
+
+
+def test_a_sheet_not_as_issued_refuses_the_whole_file(tmp_path, con):
+    """A heading gone from the Mål sheet: not the package as it was issued, so nothing of
+    the file is loaded, its good Avvikelser rows neither, each with the reason."""
+    path, _ = fill(issued(tmp_path / "svar.xlsx"), "Avvikelser", {(1, "Kommentar"): "Vakanser"})
+    book = load_workbook(path)
+    ws = book["Mål"]
+    [heading] = [c for c in ws[HEADER_ROW] if c.value == "Ny kommentar"]
+    heading.value = "Min kommentar"
+    book.save(path)
+    got = returns.read_returns(tmp_path, con)
+    assert got.comments.empty and not got.files[0].accepted
+    assert got.quarantine["rule"].tolist() == [
+        "filen avvisad, inget är inläst: bladet Mål, rad 5: kolumnen 'Ny kommentar' saknas"]
+    assert got.counts()[["rows_read", "rows_loaded", "rows_quarantined"]].values.tolist() == [
+        [1, 0, 1]]
 
 
 def test_a_text_of_the_limit_is_taken_one_more_is_not(tmp_path, con):

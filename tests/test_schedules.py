@@ -9,7 +9,7 @@ import dagster as dg
 import pytest
 import yaml
 
-from pipelines.cli import demo_config
+from pipelines.demo_cli import demo_config
 from pipelines.schedules import (
     PERIOD_TAG,
     RANGE_END,
@@ -164,3 +164,15 @@ def test_a_tidplan_that_cannot_be_read_skips_the_tick_and_says_where(config):
         result = schedule(at(dt.date(2025, 5, 6)))
         assert isinstance(result, dg.SkipReason)
         assert "tidplan_2025.yaml: rad" in result.skip_message
+
+
+def test_the_board_documents_are_made_the_day_after_the_units_last_comment_day(config):
+    """The demo's tidplan: the sektorer comment the delårsrapport's deviations by 15
+    September; on the 16th the period is loaded again (what the units returned) and the
+    packages that follow are the board's documents."""
+    from pipelines.schedules import board_documents
+
+    [request] = board_documents(at(dt.date(2025, 9, 16), hour=7))
+    assert (request.tags[PERIOD_TAG], request.tags[RANGE_START], request.tags[RANGE_END]) == (
+        "2025-08", "2025-07", "2025-08")
+    assert isinstance(board_documents(at(dt.date(2025, 9, 15))), dg.SkipReason)

@@ -16,7 +16,7 @@ import openpyxl
 import pytest
 import yaml
 
-from pipelines.cli import demo_config
+from pipelines.demo_cli import demo_config
 from pipelines.schedules import new_delivery
 
 NOVEMBER = "sources/ekonomi/2025/huvudbok_2025-11.se"

@@ -21,6 +21,7 @@ import duckdb
 import pandas as pd
 import pytest
 import yaml
+from test_staff_disclosure import differences, nested, slice_of
 
 from pipelines.runner import run_pipeline
 
@@ -173,15 +174,29 @@ def test_small_groups_get_no_figure_and_say_why(staff):
     assert pd.isna(jan.sick_leave_women_pct)
     assert jan.sick_leave_women_pct_suppression == (
         "kan annars räknas fram ur summan och övriga grupper")
-    # one aged up to 29 and two aged 50 or more: both hidden, and the 30-49 figure can stay
+    # one aged up to 29 and two aged 50 or more: both hidden, and the 30-49 figure with
+    # them: the total less it would be those three together
     assert pd.isna(jan.sick_leave_age_29_pct) and pd.isna(jan.sick_leave_age_50_pct)
-    assert jan.sick_leave_age_30_49_pct == 0.0
-    assert pd.isna(jan.sick_leave_age_30_49_pct_suppression)
+    assert pd.isna(jan.sick_leave_age_30_49_pct)
+    assert jan.sick_leave_age_30_49_pct_suppression == (
+        "kan annars räknas fram ur summan och övriga grupper")
     # E2 has two employees; E1 (12) would then give E2 away from V1's figure
     e1, e2 = cell(staff, 1, "month", "E1"), cell(staff, 1, "month", "E2")
     assert pd.isna(e2.sick_leave_pct) and pd.isna(e1.sick_leave_pct)
     assert e2.sick_leave_pct_suppression == "högst tio anställda i gruppen"
     assert e1.sick_leave_pct_suppression == "kan annars räknas fram ur summan och övriga grupper"
+    # nor does V1 less E1's eleven women give away Bo and E2's two: E1's women are hidden,
+    # and V1's figure (the kommun's: one unit under each level) stays
+    assert pd.isna(e1.sick_leave_women_pct)
+    assert cell(staff, 1, "month", "V1").sick_leave_pct == jan.sick_leave_pct
+
+
+def test_no_small_group_follows_from_what_lillkommun_publishes(staff):
+    frame = staff[0].reset_index()
+    for (period, scope), rows in frame.groupby(["period", "period_scope"]):
+        published = slice_of(rows)
+        assert differences(published)[1] == [], (period, scope)
+        assert nested(published) == [], (period, scope)
 
 
 def test_personnel_cost_against_budget(staff):
@@ -211,13 +226,16 @@ def test_no_personnummer_and_no_names_reach_the_warehouse(staff):
 # --- the suppression on its own: the mart built by dbt over hand-made unit figures -------
 #
 # Each case is one period of intermediate.int_staff_figures_aggregated, the figures before
-# any suppression: every group has 100 scheduled hours and 5 sick hours (5,00 %), one of them
-# long, unless a case says otherwise. dbt builds the mart and runs its tests, the check that
-# no hidden figure can be derived among them.
+# any suppression: every group of a unit without units has 100 scheduled hours and 5 sick
+# hours (5,00 %), one of them long, unless a case says otherwise; a parent has its units'
+# hours. dbt builds the mart and runs its tests, the checks that no hidden figure can be
+# derived among them and that no group of ten or fewer follows from what is shown.
 
 LEVELS = {1: "kommun", 2: "nämnd"}
 GROUPS = ("women", "men", "age_29", "age_30_49", "age_50")
 CASES = {
+    # (unit, parent, level, headcount, women, men[, persons aged -29, 30-49, 50-]); all of
+    # an age 30-49 unless given
     # a lone hidden sibling takes the smallest other sibling with it
     1: [("P", None, 1, 60, 30, 30), ("A", "P", 2, 8, 4, 4), ("B", "P", 2, 22, 11, 11),
         ("C", "P", 2, 30, 15, 15)],
@@ -230,6 +248,19 @@ CASES = {
     4: [("P", None, 1, 60, 30, 30), ("A", "P", 2, 11, 6, 5), ("B", "P", 2, 49, 24, 25)],
     # the share of long spells is of the sick leave: 160 of 168 sick hours, of 2160 scheduled
     5: [("P", None, 1, 14, 14, 0)],
+    # issue 32: 18 with 2, 12 and 4 by age; the total less the 12 aged 30-49 would be the
+    # other six
+    6: [("P", None, 1, 18, 9, 9, (2, 12, 4))],
+    # nine women and nine men in A, one woman in B: P's women less C's would be those ten
+    7: [("P", None, 1, 60, 25, 35), ("A", "P", 2, 18, 9, 9), ("B", "P", 2, 12, 1, 11),
+        ("C", "P", 2, 30, 15, 15)],
+    # a unit of 11 with one man: P's 18 men less C's 14 would be him and B's three
+    8: [("P", None, 1, 46, 28, 18), ("A", "P", 2, 11, 10, 1), ("B", "P", 2, 5, 2, 3),
+        ("C", "P", 2, 30, 16, 14)],
+    # A hidden beside the small C: P less B less A's nineteen aged 30-49, shown, would
+    # leave A's youngest and C's two
+    9: [("P", None, 1, 49, 17, 32, (5, 44, 0)), ("A", "P", 2, 20, 5, 15, (1, 19, 0)),
+        ("B", "P", 2, 27, 12, 15, (2, 25, 0)), ("C", "P", 2, 2, 0, 2, (2, 0, 0))],
 }
 LONG_TERM_PERSONS = {(4, "P"): 4, (4, "A"): 1}
 
@@ -237,9 +268,10 @@ LONG_TERM_PERSONS = {(4, "P"): 4, (4, "A"): 1}
 def figure_rows():
     rows = []
     for period, units in CASES.items():
-        for code, parent, level, headcount, women, men in units:
-            sizes = {"women": women, "men": men, "age_29": 0, "age_30_49": headcount,
-                     "age_50": 0}
+        for code, parent, level, headcount, women, men, *ages in units:
+            young, middle, old = ages[0] if ages else (0, headcount, 0)
+            sizes = {"women": women, "men": men, "age_29": young, "age_30_49": middle,
+                     "age_50": old}
             scheduled, sick, long = (2160, 168, 160) if period == 5 else (100, 5, 1)
             row = {"fiscal_year": 2025, "period": period, "period_scope": "month",
                    "org_level": LEVELS[level], "org_unit_code": code,
@@ -255,7 +287,13 @@ def figure_rows():
                 row[f"scheduled_hours_{group}"] = scheduled if sizes[group] else None
                 row[f"sick_hours_{group}"] = sick if sizes[group] else None
             rows.append(row)
-    return pd.DataFrame(rows)
+    frame = pd.DataFrame(rows)
+    # a parent's hours are its units' together, as the HR rows placed under it add up
+    hours = [c for c in frame if c.startswith(("scheduled_hours", "sick_hours"))]
+    for (period, parent), units in frame.groupby(["period", "parent_unit_code"]):
+        at = (frame["period"] == period) & (frame["org_unit_code"] == parent)
+        frame.loc[at, hours] = units[hours].sum(min_count=1).to_numpy()
+    return frame
 
 
 @pytest.fixture(scope="module")
@@ -269,7 +307,7 @@ def suppressed(tmp_path_factory):
     done = subprocess.run(
         [str(dbt), "--no-send-anonymous-usage-stats", "build",
          "--select", "org_levels staff_statistics",
-         "--indirect-selection", "cautious",
+         "--indirect-selection", "buildable",
          "--project-dir", str(ROOT / "dbt_project"), "--profiles-dir",
          str(ROOT / "dbt_project"), "--target-path", str(work / "target"),
          "--log-path", str(work / "logs")],
@@ -320,3 +358,57 @@ def test_the_long_term_share_is_the_share_of_the_sick_leave(suppressed):
     rows = suppressed[5]
     assert rows.sick_leave_long_share_pct["P"] == 95.24  # 100 × 160 / 168, to two decimals
     assert rows.sick_leave_pct["P"] == 7.78  # 100 × 168 / 2160
+
+
+DERIVABLE = "kan annars räknas fram ur summan och övriga grupper"
+
+
+def test_the_total_less_its_shown_age_group_would_give_the_other_two_away(suppressed):
+    """Issue 32: Kommunstyrelsen's 18 with 2, 12 and 4 by age. Its total and the twelve's
+    figure would give the six others' together."""
+    p = suppressed[6].loc["P"]
+    assert p.sick_leave_pct == 5.0
+    assert pd.isna(p.sick_leave_age_30_49_pct)
+    assert p.sick_leave_age_30_49_pct_suppression == DERIVABLE
+    for figure in ("sick_leave_age_29_pct", "sick_leave_age_50_pct", "sick_leave_women_pct",
+                   "sick_leave_men_pct"):
+        assert p[f"{figure}_suppression"] == "högst tio anställda i gruppen", figure
+
+
+def test_nine_women_and_one_are_not_the_parents_less_the_other_unit(suppressed):
+    rows = suppressed[7]
+    assert shown(rows, "sick_leave_women_pct") == {
+        "P": True, "A": False, "B": False, "C": False}
+    assert rows.sick_leave_women_pct_suppression["C"] == DERIVABLE
+    assert rows.sick_leave_pct.notna().all()
+
+
+def test_one_man_in_a_unit_of_eleven_is_not_the_parents_men_less_the_shown(suppressed):
+    rows = suppressed[8]
+    assert shown(rows, "sick_leave_men_pct") == {
+        "P": True, "A": False, "B": False, "C": False}
+    assert rows.sick_leave_men_pct_suppression["C"] == DERIVABLE
+    assert rows.sick_leave_pct["P"] == 5.0
+
+
+def test_the_shown_figures_inside_a_hidden_unit_count_too(suppressed):
+    """P less B less the nineteen aged 30-49 of the hidden A would be A's youngest and C's
+    two."""
+    rows = suppressed[9]
+    assert rows.sick_leave_pct["P"] == 5.0
+    assert pd.isna(rows.sick_leave_pct["A"]) and pd.isna(rows.sick_leave_pct["C"])
+    assert not (rows.sick_leave_pct.notna()["B"]
+                and rows.sick_leave_age_30_49_pct.notna()["A"])
+
+
+def test_no_group_of_ten_or_fewer_follows_from_any_case(suppressed):
+    """Every difference of the figures shown, as tests/staff_disclosure.py works them out."""
+    tried = 0
+    for period, rows in suppressed.items():
+        long_term = {(int(r.level_order), code): LONG_TERM_PERSONS.get((period, code), 3)
+                     for code, r in rows.iterrows()}
+        published = slice_of(rows.reset_index(), long_term)
+        examined, found = differences(published)
+        assert found == [] and nested(published) == [], period
+        tried += examined
+    assert tried > 20

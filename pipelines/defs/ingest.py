@@ -240,8 +240,10 @@ RETURNS = {"group_name": "ingest", "owners": [EKONOMI], "kinds": {"python", "duc
     pool=WAREHOUSE_POOL)
 def returned_packages(context: dg.AssetExecutionContext, settings: Settings,
                       warehouse: Warehouse):
-    """Every workbook in <landing>/returer/, checked whole: a file with one bad cell is
-    quarantined row by row and nothing of it is loaded (pipelines/packages/returns.py)."""
+    """Every workbook in <landing>/returer/: a package of ours has its good rows loaded and
+    each bad row quarantined with its bad cells named (sheet, cell, rule); a file that is
+    not one of our packages, or is for another period or board, is refused whole
+    (pipelines/packages/returns.py)."""
     config = settings.load()
     folder = config.landing_path / returns.RETURNS_FOLDER
     with warehouse.connect() as con, replacing(con, "deviation_comments", "returns") as load:
@@ -253,9 +255,13 @@ def returned_packages(context: dg.AssetExecutionContext, settings: Settings,
         Replacement(con, "returned_goal_statuses").insert(got.goal_statuses)
         load.quarantine(got.quarantine)
     rejected = [f for f in got.files if not f.accepted]
-    for f in rejected:
-        context.log.warning(f"{f.path.name}: avvisad - " + "; ".join(f.errors[:10]))
+    for f in got.files:
+        if f.errors:
+            context.log.warning(f"{f.path.name}: " + ("avvisad - " if not f.accepted else
+                                                      "rader i karantän - ")
+                                + "; ".join(f.errors[:10]))
     common = {"files": len(got.files), "files_rejected": len(rejected),
+              "files_with_bad_rows": sum(f.accepted and bool(f.errors) for f in got.files),
               "rows_quarantined": len(got.quarantine)}
     for key, frame in (("deviation_comments", got.comments),
                        ("submitted_forecasts", got.forecasts),

@@ -87,7 +87,7 @@ def run_quality(context: dg.AssetExecutionContext, settings: Settings,
             for month in months:  # the whole-warehouse scans once, with the last month
                 outcome.extend(run_suite(con, suite, month, include_scans=month == months[-1],
                                          runner=runner))
-        store(con, outcome, suites, months)
+        log = store(con, outcome, suites, months)
     runner.build_docs()
     by_rule: dict[str, int] = {}
     for issue in outcome.issues:
@@ -96,6 +96,9 @@ def run_quality(context: dg.AssetExecutionContext, settings: Settings,
         "data_docs": dg.MetadataValue.path(str(docs / "index.html")),
         "issues": len(outcome.issues),
         "errors": sum(i["severity"] == "error" for i in outcome.issues),
+        # the issue log (quality.issue_log): what this run found first, and what it corrected
+        "issue_log new": log.new, "issue_log resolved": log.resolved,
+        "issue_log reopened": log.reopened,
         **{f"rule {rule}": n for rule, n in sorted(by_rule.items())}})
 
 

@@ -17,16 +17,14 @@ from pathlib import Path
 
 import numpy as np
 
-from pipelines.demo.ledger import (
-    GRANT_ACCOUNT,
+from pipelines.demo.model import (
+    INTEREST_COST,
+    INTEREST_INCOME,
     INTERNAL,
-    REVENUE_BY_FEES,
     LedgerModel,
-    SieWriter,
     internal_counterpart,
-    objects,
-    write_header,
 )
+from pipelines.demo.sie import SieWriter, objects, write_header
 
 
 def _key(name: str, year: int) -> np.ndarray:
@@ -63,7 +61,8 @@ Line = tuple[int, str, str | None]  # unit index, account, counterpart (internal
 
 def planned_lines(model: LedgerModel, payroll: np.ndarray, rng: np.random.Generator
                   ) -> dict[Line, int]:
-    """(unit, account, counterpart) -> annual budget in SEK, as planned before the year.
+    """(unit, account, counterpart) -> annual budget in SEK of the operations, as planned
+    before the year (the financing: `financing_lines`).
 
     Internal purchases and sales are budgeted with their motpart, as in the ledger."""
     org = model.org
@@ -75,7 +74,7 @@ def planned_lines(model: LedgerModel, payroll: np.ndarray, rng: np.random.Genera
             annual = per_month[:3].mean(axis=0) * 12  # as planned before the closure
         else:
             annual = per_month.sum(axis=0)
-        factor = rng.normal(1.0, 0.03)
+        factor = rng.normal(1.0, 0.02)
         lines[(i, "5011", None)] = annual[:4].sum() * factor
         lines[(i, "5611", None)] = annual[4] * factor
         lines[(i, "5711", None)] = annual[5] * factor
@@ -87,11 +86,10 @@ def planned_lines(model: LedgerModel, payroll: np.ndarray, rng: np.random.Genera
             if model.invoice_annual[i, j]:
                 lines[(i, acc, None)] = (model.invoice_annual[i, j] * planned_share
                                          * rng.normal(1, 0.02))
-        for acc in (*sorted(REVENUE_BY_FEES), GRANT_ACCOUNT):
-            if (i, acc) in model.revenue:
-                lines[(i, acc, None)] = model.revenue[(i, acc)] * planned_share
         for acc, sek in model.depreciation_month(u):
             lines[(i, acc, None)] = sek * 12 * planned_share
+    for (i, acc), sek in model.revenue.items():
+        lines[(i, acc, None)] = sek * (model.active[i].mean() if i == org.opened.index else 1)
     for kind, (buyer_acc, seller_acc, per_fte) in INTERNAL.items():
         for buyer in model.internal_buyers(kind):
             planned_share = model.active[buyer.index].mean() if buyer is org.opened else 1.0
@@ -101,12 +99,17 @@ def planned_lines(model: LedgerModel, payroll: np.ndarray, rng: np.random.Genera
             buy, sell = (buyer.index, buyer_acc, cp), (seller.index, seller_acc, cp)
             lines[buy] = lines.get(buy, 0) + sek
             lines[sell] = lines.get(sell, 0) - sek
-    fin = org.finance_unit().index
-    lines[(fin, "8011", None)] = -model.tax_annual
-    lines[(fin, "8211", None)] = -model.equalisation_annual
-    lines[(fin, "8311", None)] = -model.tax_annual * 0.0004
-    lines[(fin, "8411", None)] = model.tax_annual * 0.006
     return {k: int(round(v)) for k, v in lines.items() if round(v)}
+
+
+def financing_lines(model: LedgerModel) -> dict[Line, int]:
+    """Skatteintäkter, generella statsbidrag and the finance net, on the finance unit."""
+    fin = model.org.finance_unit().index
+    lines = {(fin, "8011", None): -model.tax_annual,
+             (fin, "8211", None): -model.equalisation_annual,
+             (fin, "8311", None): -model.taxes_and_grants * INTEREST_INCOME,
+             (fin, "8411", None): model.taxes_and_grants * INTEREST_COST}
+    return {k: int(round(v)) for k, v in lines.items()}
 
 
 def monthly_budget(model: LedgerModel, lines: dict[Line, int]) -> dict[Line, np.ndarray]:

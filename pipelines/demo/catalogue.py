@@ -36,7 +36,7 @@ def _a(number: str, name: str, kind: str, **flags: bool) -> Account:
 
 CHART: tuple[Account, ...] = (
     _a("1111", "Byggnader", "T"),
-    _a("1119", "Ackumulerade avskrivningar byggnader", "T"),
+    _a("1119", "Ackumulerade avskrivningar byggnader och anläggningar", "T"),
     _a("1181", "Pågående ny- och ombyggnad", "T", requires_project=True),
     _a("1221", "Inventarier", "T", requires_project=True),
     _a("1229", "Ackumulerade avskrivningar inventarier", "T"),
@@ -56,6 +56,7 @@ CHART: tuple[Account, ...] = (
     _a("3111", "Barnomsorgsavgifter", "I", requires_counterpart=True),
     _a("3121", "Äldreomsorgsavgifter", "I", requires_counterpart=True),
     _a("3131", "Övriga taxor och avgifter", "I", requires_counterpart=True),
+    _a("3141", "Vatten-, avlopps- och avfallsavgifter", "I", requires_counterpart=True),
     _a("3211", "Lokalhyror", "I", requires_counterpart=True),
     _a("3411", "Statsbidrag", "I", requires_counterpart=True),
     _a("3511", "Försäljning av verksamhet", "I", requires_counterpart=True),
@@ -91,7 +92,7 @@ CHART: tuple[Account, ...] = (
     _a("6711", "Resor och transporter", "K", requires_counterpart=True),
     _a("6911", "Övriga kostnader", "K", requires_counterpart=True),
     _a("6999", "Tillfälligt konto", "K", blocked=True),
-    _a("7911", "Avskrivningar byggnader", "K"),
+    _a("7911", "Avskrivningar byggnader och anläggningar", "K"),
     _a("7921", "Avskrivningar inventarier", "K"),
     _a("8011", "Kommunalskatt", "I"),
     _a("8211", "Inkomstutjämningsbidrag", "I"),
@@ -167,17 +168,25 @@ class Board:
     sectors: tuple[Sector, ...]
 
 
-_SCHOOL_COSTS = {"6421": 9000, "6511": 1500, "6711": 2500, "6611": 1500, "6911": 2500, "4011": 800}
-_CARE_COSTS = {"6421": 7000, "6511": 1200, "6711": 6000, "6911": 2000, "6611": 800}
-_OFFICE_COSTS = {"6421": 3000, "6511": 2500, "6611": 25000, "6711": 3000, "6911": 4000}
+# External costs and revenues per FTE of the operation (SEK a year, revenues negative),
+# sized so that the kommun has a real kommun's proportions (docs/source-files.md,
+# Proportions): purchases of main activity (4611, 4631) from schools and care providers,
+# fees (31xx) where a kommun charges them, riktade statsbidrag (3411) to schools, care and
+# social services, sales to other kommuner (3511), and water, sewage and waste paid by fees.
+# "7911" is depreciation of streets and plants, not an invoice.
+_SCHOOL_COSTS = {"6421": 34000, "6511": 4000, "6711": 12000, "6611": 7000, "6911": 10000,
+                 "4011": 3000}
+_CARE_COSTS = {"6421": 22000, "6511": 3000, "6711": 20000, "6911": 10000, "6611": 5000}
+_OFFICE_COSTS = {"6421": 6000, "6511": 5000, "6611": 45000, "6711": 6000, "6911": 10000}
 
 BOARDS: tuple[Board, ...] = (
     Board("11", "Kommunstyrelsen", "KS", (
         Sector("111", "Kommunledningskontoret", (
             ("1111", Operation("Politisk verksamhet", "010", "Politisk verksamhet", "Politik", 0.4,
-                               2, 40000, 0.5, {"5511": 900000, "6911": 60000, "6711": 20000})),
+                               2, 40000, 0.5, {"5511": 900000, "6911": 120000, "6711": 30000})),
             ("1112", Operation("Ekonomi och HR", "810", "Gemensam administration",
-                               "Ekonomi och HR", 0.6, 12, 44000, 0.7, _OFFICE_COSTS)),
+                               "Ekonomi och HR", 0.6, 12, 44000, 0.7,
+                               {**_OFFICE_COSTS, "3411": -20000})),
             ("1113", Operation("IT", "811", "IT-stöd", "IT-enheten", 0.4, 8, 46000, 0.3,
                                {"6521": 120000, "6611": 40000, "6421": 4000}, sells="it")),
             ("1114", Operation("Finansförvaltning", "900", "Finansiering", "Finansförvaltning",
@@ -187,71 +196,91 @@ BOARDS: tuple[Board, ...] = (
     Board("12", "Barn- och utbildningsnämnden", "BUN", (
         Sector("121", "Sektor förskola och grundskola", (
             ("1211", Operation("Förskola", "407", "Förskola", "Förskolan", 5.0, 14, 33000, 0.95,
-                               {**_SCHOOL_COSTS, "3111": -14000}, buys_meals=True)),
+                               {**_SCHOOL_COSTS, "4631": 90000, "3111": -45000,
+                                "3411": -30000}, buys_meals=True)),
             ("1212", Operation("Grundskola", "440", "Grundskola", "skolan", 4.0, 30, 41000, 0.75,
-                               {**_SCHOOL_COSTS, "4631": 60000, "3411": -18000},
-                               buys_meals=True)),
+                               {**_SCHOOL_COSTS, "4631": 170000, "3411": -130000,
+                                "3511": -35000}, buys_meals=True)),
             ("1213", Operation("Fritidshem", "425", "Fritidshem", "Fritidshemmet", 1.2, 8, 32000,
-                               0.8, {**_SCHOOL_COSTS, "3111": -9000}, buys_meals=True)),
+                               0.8, {**_SCHOOL_COSTS, "4631": 30000, "3111": -80000,
+                                     "3411": -15000},
+                               buys_meals=True)),
         )),
         Sector("122", "Sektor gymnasium och vuxenutbildning", (
             ("1221", Operation("Gymnasieskola", "460", "Gymnasieskola", "Gymnasiet", 1.0, 35,
-                               43000, 0.6, {**_SCHOOL_COSTS, "4611": 90000, "3411": -12000},
+                               43000, 0.6, {**_SCHOOL_COSTS, "4611": 450000, "4631": 80000,
+                                            "3411": -80000, "3511": -180000},
                                buys_meals=True)),
             ("1222", Operation("Vuxenutbildning", "470", "Vuxenutbildning", "Lärcentrum", 0.5,
-                               10, 41000, 0.6, {**_SCHOOL_COSTS, "3411": -40000})),
+                               10, 41000, 0.6, {**_SCHOOL_COSTS, "4631": 150000,
+                                                "3411": -250000})),
         )),
     )),
     Board("13", "Socialnämnden", "SN", (
         Sector("131", "Sektor vård och omsorg", (
             ("1311", Operation("Hemtjänst", "512", "Hemtjänst", "Hemtjänst", 2.5, 28, 31000, 0.9,
-                               {**_CARE_COSTS, "3121": -9000})),
+                               {**_CARE_COSTS, "4631": 150000, "3121": -35000,
+                                "3411": -45000})),
             ("1312", Operation("Särskilt boende", "511", "Särskilt boende", "Äldreboendet", 2.5, 32,
-                               31500, 0.88, {**_CARE_COSTS, "3121": -16000, "6411": 4000},
+                               31500, 0.88, {**_CARE_COSTS, "6411": 4000, "4631": 150000,
+                                             "3121": -45000, "3211": -70000,
+                                             "3411": -45000},
                                buys_meals=True)),
             ("1313", Operation("Funktionsstöd LSS", "520", "Insatser enligt LSS", "Gruppbostad",
-                               2.0, 12, 31000, 0.8, {**_CARE_COSTS, "4631": 20000})),
+                               2.0, 12, 31000, 0.8, {**_CARE_COSTS, "4631": 200000,
+                                                     "3411": -200000, "3511": -45000})),
         )),
         Sector("132", "Sektor individ- och familjeomsorg", (
             ("1321", Operation("Barn och unga", "550", "Barn och unga", "Barn och unga", 0.8, 10,
-                               41000, 0.85, {**_OFFICE_COSTS, "4631": 300000})),
+                               41000, 0.85, {**_OFFICE_COSTS, "4631": 700000,
+                                             "3411": -200000})),
             ("1322", Operation("Ekonomiskt bistånd", "570", "Ekonomiskt bistånd",
                                "Försörjningsstöd",
-                               0.5, 9, 40000, 0.85, {**_OFFICE_COSTS, "4711": 650000})),
+                               0.5, 9, 40000, 0.85, {**_OFFICE_COSTS, "4711": 1000000,
+                                                     "3411": -150000})),
             ("1323", Operation("Missbruk och beroende", "560", "Missbruksvård", "Beroendeenheten",
-                               0.4, 7, 41000, 0.7, {**_OFFICE_COSTS, "4631": 250000})),
+                               0.4, 7, 41000, 0.7, {**_OFFICE_COSTS, "4631": 450000,
+                                                    "3411": -60000})),
         )),
     )),
     Board("14", "Tekniska nämnden", "TN", (
         Sector("141", "Sektor teknik", (
             ("1411", Operation("Fastighet", "820", "Fastighetsförvaltning", "Fastighet", 0.8, 9,
                                37000, 0.3, {"6211": 180000, "6311": 160000, "4011": 60000,
-                                            "6611": 20000}, sells="rent")),
+                                            "6611": 20000, "3211": -600000}, sells="rent")),
             ("1412", Operation("Gata och park", "250", "Gator och vägar, parker", "Gata och park",
-                               0.6, 10, 35000, 0.25, {"4011": 90000, "6711": 30000,
-                                                      "6211": 25000, "3131": -8000})),
+                               0.6, 10, 35000, 0.25, {"4011": 250000, "4631": 700000,
+                                                      "6311": 120000, "6711": 40000,
+                                                      "6211": 60000, "3131": -150000,
+                                                      "7911": 250000})),
             ("1413", Operation("Måltidsservice", "830", "Måltidsverksamhet", "Köket", 1.0, 8,
                                30000, 0.85, {"6411": 140000, "6421": 8000}, sells="meals")),
+            ("1414", Operation("Vatten och avfall", "280", "Vatten, avlopp och avfall",
+                               "VA-verket", 0.6, 8, 38000, 0.25,
+                               {"4631": 1300000, "6311": 300000, "6211": 350000, "4011": 250000,
+                                "6611": 60000, "3141": -3400000, "7911": 550000})),
         )),
     )),
     Board("15", "Kultur- och fritidsnämnden", "KFN", (
         Sector("151", "Sektor kultur och fritid", (
             ("1511", Operation("Bibliotek", "310", "Bibliotek", "Biblioteket", 0.5, 6, 36000, 0.8,
-                               {"6421": 30000, "6911": 8000, "3131": -2000})),
+                               {"6421": 60000, "6911": 15000, "3131": -10000,
+                                "3411": -10000})),
             ("1512", Operation("Fritidsgårdar", "350", "Fritidsgårdar", "Fritidsgården", 0.6, 5,
-                               33000, 0.55, {"6421": 15000, "6911": 6000})),
+                               33000, 0.55, {"6421": 30000, "6911": 12000, "3411": -15000})),
             ("1513", Operation("Idrott och anläggningar", "340", "Idrotts- och fritidsanläggningar",
                                "Idrottshallen", 0.5, 5, 33000, 0.3,
-                               {"6211": 40000, "6311": 50000, "3131": -30000})),
+                               {"6211": 150000, "6311": 150000, "6911": 120000,
+                                "3131": -220000})),
         )),
     )),
     Board("16", "Bygg- och miljönämnden", "BMN", (
         Sector("161", "Sektor samhällsbyggnad", (
             ("1611", Operation("Bygglov", "215", "Fysisk planering och bygglov", "Bygglov", 0.3, 8,
-                               42000, 0.6, {**_OFFICE_COSTS, "3131": -120000})),
+                               42000, 0.6, {**_OFFICE_COSTS, "3131": -400000})),
             ("1612", Operation("Miljö och hälsoskydd", "260", "Miljö- och hälsoskydd",
                                "Miljöenheten", 0.3, 7, 42000, 0.65,
-                               {**_OFFICE_COSTS, "3131": -60000})),
+                               {**_OFFICE_COSTS, "3131": -280000})),
         )),
     )),
 )

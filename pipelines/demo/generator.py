@@ -19,16 +19,18 @@ from pipelines.demo import budget, history, ledger, plans, staff
 from pipelines.demo.catalogue import CHART
 from pipelines.demo.defects import DefectPlan
 from pipelines.demo.erp_database import ErpDatabaseWriter
-from pipelines.demo.ledger import LedgerModel, SizeParams
+from pipelines.demo.model import LedgerModel, SizeParams
 from pipelines.demo.organisation import build_organisation, write_org_register
 
 SIZES: dict[str, SizeParams] = {
+    # a kommun of about 5 000, 50 000 and 250 000 inhabitants: the smaller, the larger its
+    # share of generella statsbidrag och utjämning
     "small": SizeParams(units=40, employees=400, invoices_per_unit_month=11, projects=6,
-                        defects_per_rule=2),
+                        defects_per_rule=2, grants_share=0.28),
     "medium": SizeParams(units=400, employees=4000, invoices_per_unit_month=84, projects=20,
-                         defects_per_rule=4),
+                         defects_per_rule=4, grants_share=0.15),
     "large": SizeParams(units=2000, employees=20000, invoices_per_unit_month=172, projects=40,
-                        defects_per_rule=8),
+                        defects_per_rule=8, grants_share=0.08),
 }
 DEFAULT_YEAR = 2025
 DEFAULT_SEED = 1
@@ -85,7 +87,7 @@ Progress = Callable[[str], None]
 
 def steps() -> int:
     """How many progress steps `generate` reports."""
-    return 12 + 5
+    return 12 + 6
 
 
 def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int = DEFAULT_YEAR,
@@ -126,12 +128,18 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
         """Where Ekonomi's corrected re-export of a delivered file goes (none when clean)."""
         return None if clean else out / CORRECTIONS / rel
 
-    for month in range(1, 13):
+    for month in range(1, 13):  # the HR system's year first: the payroll the ledger books
         hr_path, hr_rel = target("hr_month", month=month)
         summary.hr_rows += staff.write_hr_month(rng, org, people, month, hr_path, hr_rel,
                                                 payroll, plan, corrected(hr_rel))
         if not clean and (out / CORRECTIONS / hr_rel).exists():
             summary.corrections.append(hr_rel)
+    # the detaljbudget is planned before the year; KF's skatter och bidrag fit its net cost
+    planned = budget.planned_lines(model, payroll, rng)
+    model.finance(sum(planned.values()))
+    planned.update(budget.financing_lines(model))
+    tick("personalexport")
+    for month in range(1, 13):
         led_path, led_rel = target("ledger_month", month=month)
         result = ledger.write_month(model, month, payroll, led_path, led_rel, plan,
                                     corrected(led_rel))
@@ -141,7 +149,7 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
         summary.ledger_rows += result.rows
         tick(f"huvudbok {year}-{month:02d}")
 
-    adopted = budget.monthly_budget(model, budget.planned_lines(model, payroll, rng))
+    adopted = budget.monthly_budget(model, planned)
     revised = budget.revise(model, adopted, rng)
     budget_day = dt.date(year - 1, 11, 28)
     summary.budget_lines += budget.write_pbudget(model, adopted, target("budget_adopted")[0],
@@ -154,21 +162,7 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
     _, summary.prior_year_rows = history.write_prior_year(
         model, payroll, target("ledger_prior_year")[0], rng)
     tick(f"utfall {year - 1}")
-    goals_data, tidplan_data = plans.goals(org), plans.tidplan(year)
-    plans.write_yaml(goals_data, target("goals")[0])
-    plans.write_yaml(tidplan_data, target("tidplan")[0])
-    for month in (4, 8, 12):  # the tertials: what units and boards report on their goals
-        plans.write_csv(["Id", "Period", "Status", "Kommentar", "Inlämnad", "Inlämnad av"],
-                        plans.goal_statuses(goals_data, tidplan_data, f"{year}-{month:02d}",
-                                            rng),
-                        target("goal_statuses", month)[0])
-    plans.write_csv(["kpi", "municipality", "period", "gender", "value"],
-                    plans.kolada_outcomes(goals_data, year, rng), target("kpi_outcomes")[0],
-                    delimiter=",")
-    plans.write_csv(["År", "Post", "Belopp", "Beslut"],
-                    plans.balance_requirement_decisions(
-                        model.tax_annual + model.equalisation_annual, tidplan_data, year),
-                    target("balance_requirement_decisions")[0])
+    _write_plans(model, lambda key, month=None: target(key, month)[0], rng)
     tick("mål och tidplan")
     if model.erp is not None:
         model.erp.close()
@@ -176,6 +170,29 @@ def generate(out: Path, size: str = "small", seed: int = DEFAULT_SEED, year: int
     summary.defects = len(plan.found)
     tick("defects.csv")
     return summary
+
+
+def _write_plans(model: LedgerModel, path_of: Callable[..., Path],
+                 rng: np.random.Generator) -> None:
+    """Goals, tidplan, the tertials' goal statuses, Kolada's outcomes and KF's decisions
+    for the balanskravsutredning (on the year's booked result)."""
+    year = model.org.year
+    goals_data, tidplan_data = plans.goals(model.org), plans.tidplan(year)
+    plans.write_yaml(goals_data, path_of("goals"))
+    plans.write_yaml(tidplan_data, path_of("tidplan"))
+    for month in (4, 8, 12):  # the tertials: what units and boards report on their goals
+        plans.write_csv(["Id", "Period", "Status", "Kommentar", "Inlämnad", "Inlämnad av"],
+                        plans.goal_statuses(goals_data, tidplan_data, f"{year}-{month:02d}",
+                                            rng),
+                        path_of("goal_statuses", month))
+    plans.write_csv(["kpi", "municipality", "period", "gender", "value"],
+                    plans.kolada_outcomes(goals_data, year, rng), path_of("kpi_outcomes"),
+                    delimiter=",")
+    plans.write_csv(["År", "Post", "Belopp", "Beslut"],
+                    plans.balance_requirement_decisions(
+                        model.taxes_and_grants,
+                        (model.booked_result - model.booked_gains) / 100, tidplan_data, year),
+                    path_of("balance_requirement_decisions"))
 
 
 CHART_HEADER = ["konto", "benamning", "kontotyp", "summakonto", "sparrad", "kraver_projekt",

@@ -12,20 +12,18 @@ import numpy as np
 
 from pipelines.demo.balances import balance_lines, prior_year_balances
 from pipelines.demo.calendar import month_end
-from pipelines.demo.ledger import (
+from pipelines.demo.ledger import MONTH_NAMES
+from pipelines.demo.model import (
     DEFAULT_PAYMENT,
-    GRANT_ACCOUNT,
+    INTEREST_COST,
     INTERNAL,
-    MONTH_NAMES,
     PAYMENT,
-    REVENUE_BY_FEES,
     LedgerModel,
-    SieWriter,
     internal_counterpart,
-    objects,
+    revenue_counterpart,
     season,
-    write_header,
 )
+from pipelines.demo.sie import SieWriter, objects, write_header
 from pipelines.demo.staff import PAYROLL_ACCOUNTS
 
 LEVEL = 0.965  # last year cost a little less
@@ -45,6 +43,7 @@ def write_prior_year(model: LedgerModel, payroll: np.ndarray, path: Path,
         personnel[s, m] = np.maximum(personnel[s, m] - moved, 0)
         personnel[c, m] = moved
     vouchers: list[tuple[dt.date, str, list[tuple[str, str, int]]]] = []
+    revenue_accounts = sorted({acc for _, acc in model.revenue})
     for m in range(12):
         by_board: dict[str, dict[tuple[str, str], float]] = defaultdict(lambda: defaultdict(float))
         for u in org.units:
@@ -60,11 +59,10 @@ def write_prior_year(model: LedgerModel, payroll: np.ndarray, path: Path,
                     counterpart = PAYMENT.get(acc, DEFAULT_PAYMENT)[2]
                     b[(acc, objects(u, counterpart))] += (
                         annual / 12 * season(u, acc)[m] * model.outcome_bias[u.index] * noise)
-            for acc in (*sorted(REVENUE_BY_FEES), GRANT_ACCOUNT):
+            for acc in revenue_accounts:
                 annual = model.revenue.get((u.index, acc))
                 if annual:
-                    counterpart = "81" if acc == GRANT_ACCOUNT else "85"
-                    b[(acc, objects(u, counterpart))] += annual / 12 * noise
+                    b[(acc, objects(u, revenue_counterpart(acc)))] += annual / 12 * noise
             for acc, sek in model.depreciation_month(u):
                 b[(acc, objects(u))] += sek * LEVEL
         for kind, (buyer_acc, seller_acc, _) in INTERNAL.items():
@@ -83,7 +81,7 @@ def write_prior_year(model: LedgerModel, payroll: np.ndarray, path: Path,
         ks = by_board[fin.board_code]
         ks[("8011", objects(fin))] -= model.tax_annual / 12 * 0.96
         ks[("8211", objects(fin))] -= model.equalisation_annual / 12 * 0.96
-        ks[("8411", objects(fin))] += model.tax_annual * 0.006 / 12
+        ks[("8411", objects(fin))] += model.taxes_and_grants * INTEREST_COST / 12
 
         for board in sorted(by_board):
             rows = [(acc, objs, int(round(sek * 100)))

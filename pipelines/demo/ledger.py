@@ -1,461 +1,60 @@
 """The ledger of Exempelkommun, exported as SIE 4 (`#FORMAT PC8`, CP437-encoded).
 
-A `LedgerModel` knows what each unit is expected to book per account and month (invoice-driven
-costs, fees, grants, internal purchases, depreciation, taxes); `write_month` turns one month
-of it into vouchers: supplier invoices (LF), customer invoices (KF), internal invoices (IF),
-payroll (LÖN), depreciation (AVS), journals (MB) and accruals with their reversals (PER).
-The prior year is delivered as monthly summary vouchers (SAM) per board, as a migrated
-history usually is.
+`write_month` turns one month of the `LedgerModel` (pipelines/demo/model.py: what each unit
+is expected to book) into vouchers: supplier invoices (LF), customer invoices (KF), internal
+invoices (IF), payroll (LÖN), depreciation (AVS), journals (MB) and accruals with their
+reversals (PER). The prior year is delivered as monthly summary vouchers (SAM) per board, as
+a migrated history usually is (pipelines/demo/history.py).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
-from pipelines.demo.balances import (
-    PAYMENT_SERIES,
-    Settlement,
-    balance_lines,
-    opening_balances,
-)
+from pipelines.demo.balances import PAYMENT_SERIES, Settlement, balance_lines
 from pipelines.demo.calendar import month_end, next_workday
-from pipelines.demo.catalogue import (
-    ACCOUNTS,
-    BOARDS,
-    CHART,
-    COUNTERPARTS,
-    DIM_ACTIVITY,
-    DIM_ANSVAR,
-    DIM_COUNTERPART,
-    DIM_PROJECT,
-    DIMENSIONS,
-    MUNICIPALITY_NAME,
-    MUNICIPALITY_ORGNR,
-    SUPPLIERS,
-)
+from pipelines.demo.catalogue import ACCOUNTS, SUPPLIERS
 from pipelines.demo.defects import Defect, DefectPlan
-from pipelines.demo.erp_database import ErpDatabaseWriter
-from pipelines.demo.organisation import Organisation, Unit
+from pipelines.demo.model import (
+    DEFAULT_PAYMENT,
+    GRANT_ACCOUNT,
+    INTEREST_COST,
+    INTEREST_INCOME,
+    INTERNAL,
+    PAYMENT,
+    REALISATION_GAIN,
+    LedgerModel,
+    PendingReversal,
+    internal_counterpart,
+    revenue_counterpart,
+    season,
+)
+from pipelines.demo.sie import (
+    CORRECTION_SERIES,
+    OMIT,
+    SAME,
+    UNKNOWN_ANSVAR,
+    Fixed,
+    SieWriter,
+    TwinWriter,
+    amount,
+    objects,
+    write_header,
+)
 from pipelines.demo.staff import PAYROLL_ACCOUNTS
 
 MONTH_NAMES = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
                "september", "oktober", "november", "december")
-SCHOOL_ACTIVITIES = {"440", "460", "425", "470"}
-REVENUE_BY_FEES = {"3111", "3121", "3131"}
-GRANT_ACCOUNT = "3411"
-INTERNAL = {  # kind -> (buyer account, seller account, SEK per FTE and year)
-    "rent": ("6111", "3211", 48000),
-    "meals": ("6412", "3512", 24000),
-    "it": ("6521", "3513", 7000),
-}
-# where an invoice-driven cost is paid from, and its counterpart
-PAYMENT = {"4611": ("UTB", "1930", "83"), "4711": ("UTB", "1930", "85"),
-           "6311": ("LF", "2440", "5")}
-DEFAULT_PAYMENT = ("LF", "2440", "84")
-UNKNOWN_ANSVAR = ("119999", "Avvecklat ansvar")
 # defects injected on a supplier invoice (the others are voucher duplicates and accruals)
 INVOICE_DEFECTS = (
     "kontering.account_exists", "kontering.no_summary_or_blocked_account",
     "kontering.ansvar_valid", "kontering.required_dimensions", "kontering.voucher_balances",
     "periodisering.booking_date_in_fiscal_year",
 )
-
-
-def _profile(values: list[float]) -> np.ndarray:
-    a = np.array(values, dtype=float)
-    return a / a.mean()
-
-
-GENERAL_SEASON = _profile([0.95, 1.0, 1.05, 1.0, 1.0, 1.0, 0.55, 0.85, 1.05, 1.05, 1.1, 1.4])
-SCHOOL_SEASON = _profile([0.95, 1.05, 1.1, 1.0, 1.05, 0.8, 0.15, 0.9, 1.15, 1.1, 1.15, 1.3])
-ENERGY_SEASON = _profile([1.6, 1.5, 1.3, 1.0, 0.7, 0.5, 0.4, 0.5, 0.7, 1.0, 1.3, 1.5])
-MEALS_SCHOOL = _profile([1.0, 1.0, 1.05, 0.95, 1.0, 0.7, 0.1, 0.8, 1.05, 1.05, 1.05, 0.9])
-
-
-def internal_counterpart(kind: str, buyer: Unit, seller: Unit) -> str:
-    """Motpart of an internal purchase: 3 for premises, 1 within a board, 2 between boards."""
-    if kind == "rent":
-        return "3"
-    return "1" if seller.board_code == buyer.board_code else "2"
-
-
-def season(unit: Unit, account: str) -> np.ndarray:
-    if account == "6311":
-        return ENERGY_SEASON
-    if unit.activity_code in SCHOOL_ACTIVITIES:
-        return MEALS_SCHOOL if account in ("6412", "6411", "3512") else SCHOOL_SEASON
-    return GENERAL_SEASON
-
-
-def amount(ore: int) -> str:
-    return f"{ore / 100:.2f}"
-
-
-@dataclass
-class Project:
-    code: str
-    name: str
-    owner: Unit
-    account: str
-    annual_sek: int
-    months: np.ndarray  # share of the year's spend per month
-
-
-@dataclass
-class SizeParams:
-    units: int
-    employees: int
-    invoices_per_unit_month: float
-    projects: int
-    defects_per_rule: int
-
-
-@dataclass
-class PendingReversal:
-    rows: list[tuple[str, str, int]]
-    text: str
-
-
-@dataclass
-class LedgerModel:
-    """Expected bookings per unit, account and month (SEK, ledger sign)."""
-
-    org: Organisation
-    rng: np.random.Generator
-    params: SizeParams
-    active: np.ndarray = field(init=False)  # unit x month share of the month open
-    fte: np.ndarray = field(init=False)
-    invoice_accounts: list[str] = field(init=False)
-    invoice_annual: np.ndarray = field(init=False)  # unit x invoice account, SEK/year
-    revenue: dict[tuple[int, str], float] = field(init=False)  # (unit, account) -> SEK/year
-    outcome_bias: np.ndarray = field(init=False)
-    projects: list[Project] = field(init=False)
-    tax_annual: float = field(init=False)
-    equalisation_annual: float = field(init=False)
-    erp: ErpDatabaseWriter | None = None  # also write the vouchers into an ERP database
-    opening: dict[str, int] = field(init=False)  # the year's opening balances, öre
-    settlement: Settlement = field(init=False)
-    voucher_numbers: dict[str, int] = field(default_factory=dict)
-    pending: list[PendingReversal] = field(default_factory=list)
-    # reversals left out of the delivered export (defects), in the corrected one only
-    pending_corrected: list[PendingReversal] = field(default_factory=list)
-    _sellers: dict[str, list[Unit]] = field(init=False, repr=False)
-    _rent_income: np.ndarray = field(init=False, repr=False)  # per seller, SEK a year
-
-    def __post_init__(self) -> None:
-        org, rng, year = self.org, self.rng, self.org.year
-        n = len(org.units)
-        self.active = np.zeros((n, 12))
-        for u in org.units:
-            for m in range(12):
-                first, last = dt.date(year, m + 1, 1), month_end(year, m + 1)
-                a, b = max(first, u.open_from), min(last, u.open_to)
-                self.active[u.index, m] = max(0, (b - a).days + 1) / ((last - first).days + 1)
-        self.fte = np.array([u.staff * 0.93 for u in org.units])
-        accounts = sorted({a for u in org.units for a, v in u.operation.costs_per_fte.items()
-                           if v > 0 and not a.startswith("5")})
-        self.invoice_accounts = accounts
-        self.invoice_annual = np.zeros((n, len(accounts)))
-        self.revenue = {}
-        for u in org.units:
-            for acc, per_fte in u.operation.costs_per_fte.items():
-                if acc.startswith("5"):
-                    continue
-                if per_fte > 0:
-                    self.invoice_annual[u.index, accounts.index(acc)] = per_fte * self.fte[u.index]
-                else:
-                    self.revenue[(u.index, acc)] = per_fte * self.fte[u.index]
-        # most units land near budget; a few overspend or underspend clearly
-        bias = rng.normal(1.0, 0.03, n)
-        troubled = rng.choice(n, size=max(2, n // 12), replace=False)
-        bias[troubled[: len(troubled) // 2]] *= 1.12
-        bias[troubled[len(troubled) // 2:]] *= 0.9
-        self.outcome_bias = bias
-        self._sellers = {kind: org.units_of(kind) for kind in INTERNAL}
-        self._rent_income = np.zeros(n)
-        for buyer in self.internal_buyers("rent"):
-            self._rent_income[self.seller_for("rent", buyer).index] += sum(
-                self.internal_month("rent", buyer, m) for m in range(1, 13))
-        self.projects = self._projects()
-        net = self.expected_net_cost()
-        total_tax_and_grants = net / 0.98  # the municipality plans a 2 % surplus
-        self.tax_annual = 0.8 * total_tax_and_grants
-        self.equalisation_annual = 0.2 * total_tax_and_grants
-        self.pending = self._prior_year_december_accruals()
-        self.opening = opening_balances(
-            self.tax_annual + self.equalisation_annual,
-            sum(ore for p in self.pending for acc, _, ore in p.rows if acc != "2990"))
-        self.settlement = Settlement(self.opening)
-
-    # --- expectations -------------------------------------------------------------------
-
-    def internal_buyers(self, kind: str) -> list[Unit]:
-        org = self.org
-        if kind == "meals":
-            return [u for u in org.units if u.operation.buys_meals]
-        excluded = {"rent": {"rent", "financing"}, "it": {"it", "financing"}}[kind]
-        return [u for u in org.units if u.operation.sells not in excluded]
-
-    def seller_for(self, kind: str, buyer: Unit) -> Unit:
-        sellers = self._sellers[kind]
-        return sellers[buyer.index % len(sellers)]
-
-    def internal_month(self, kind: str, buyer: Unit, month: int) -> float:
-        """SEK the buyer pays the seller in `month` (1-12)."""
-        per_year = INTERNAL[kind][2] * self.fte[buyer.index]
-        if kind == "rent":  # quarterly in advance, for the part of the quarter the unit is open
-            day = self.rent_day(buyer, month)
-            if day is None:
-                return 0.0
-            quarter_end = (month - 1) // 3 * 3 + 3
-            return per_year / 12 * self.active[buyer.index, month - 1: quarter_end].sum()
-        return per_year / 12 * season(buyer, "6412")[month - 1] * self.active[buyer.index,
-                                                                               month - 1]
-
-    def rent_day(self, buyer: Unit, month: int) -> int | None:
-        """Day of `month` the quarter's rent is billed, or None: the 5th of a quarter's first
-        month, and for a unit that opens during the year, its opening month."""
-        year = self.org.year
-        opens = buyer.open_from
-        if opens > dt.date(year, 1, 1) and (opens.year, opens.month) == (year, month):
-            return max(5, opens.day)
-        if month in (1, 4, 7, 10) and opens <= dt.date(year, month, 5) <= buyer.open_to:
-            return 5
-        return None
-
-    def depreciation_month(self, unit: Unit) -> list[tuple[str, float]]:
-        out = [("7921", 2500 * self.fte[unit.index] / 12)]
-        if unit.operation.sells == "rent":  # buildings: a share of the rent they earn
-            out.append(("7911", self._rent_income[unit.index] * 0.35 / 12))
-        return out
-
-    def expected_net_cost(self) -> float:
-        """Net cost of operations for a year: what taxes and grants must cover."""
-        personnel = sum(u.staff * 0.93 * u.operation.monthly_salary * 12.2 * 1.3742
-                        for u in self.org.units)
-        politics = sum(v * self.fte[u.index] for u in self.org.units
-                       for a, v in u.operation.costs_per_fte.items() if a == "5511")
-        invoices = float((self.invoice_annual * self.active.mean(axis=1)[:, None]).sum())
-        revenue = sum(self.revenue.values())
-        depreciation = sum(v * 12 for u in self.org.units for _, v in
-                           self.depreciation_month(u))
-        return personnel + politics + invoices + revenue + depreciation
-
-    def _projects(self) -> list[Project]:
-        rng, year = self.rng, self.org.year
-        owners = self.org.units_of("rent") + [u for u in self.org.units
-                                              if u.operation_code == "1412"]
-        it = self.org.units_of("it")
-        names = [
-            ("Ny förskola", "1181"), ("Ombyggnad skola", "1181"), ("Gång- och cykelväg", "1181"),
-            ("Energieffektivisering", "1181"), ("Renovering äldreboende", "1181"),
-            ("Inventarier förskolor", "1221"), ("IT-infrastruktur", "1221"),
-            ("Lekplatser", "1181"), ("Idrottshall tak", "1181"), ("Fordon", "1221"),
-        ]
-        build_season = _profile([0.3, 0.4, 0.8, 1.2, 1.4, 1.4, 0.6, 1.2, 1.5, 1.4, 1.1, 0.7])
-        projects = []
-        for i in range(self.params.projects):
-            base, account = names[i % len(names)]
-            owner = it[0] if base == "IT-infrastruktur" and it else owners[i % len(owners)]
-            size = float(rng.lognormal(np.log(2_000_000 + 300_000 * len(self.org.units)), 0.6))
-            annual = int(round(size * (len(self.org.units) / 400) ** 0.3, -4))
-            months = build_season * rng.uniform(0.6, 1.4, 12)
-            projects.append(Project(f"P{year % 100:02d}{i + 1:03d}", f"{base} {i + 1}", owner,
-                                    account, annual, months / months.sum()))
-        return projects
-
-    def _prior_year_december_accruals(self) -> list[PendingReversal]:
-        """Accruals booked at the end of last December, reversed on 1 January."""
-        rng = self.rng
-        chosen = rng.choice(len(self.org.units), size=max(1, len(self.org.units) // 8),
-                            replace=False)
-        pending = []
-        for i in sorted(chosen):
-            u = self.org.units[int(i)]
-            acc = self._accrual_account(u)
-            if acc is None or self.active[u.index, 0] == 0:
-                continue
-            ore = int(round(self.invoice_annual[u.index, self.invoice_accounts.index(acc)] / 12
-                            * rng.uniform(0.2, 0.6) * 100))
-            pending.append(PendingReversal(
-                [(acc, objects(u, "84"), ore), ("2990", objects(u, activity=False), -ore)],
-                f"Upplupen kostnad {ACCOUNTS[acc].name} december {self.org.year - 1}",
-            ))
-        return pending
-
-    def _accrual_account(self, unit: Unit) -> str | None:
-        row = self.invoice_annual[unit.index]
-        if row.sum() <= 0:
-            return None
-        return self.invoice_accounts[int(np.argmax(row))]
-
-    def next_number(self, series: str) -> int:
-        self.voucher_numbers[series] = self.voucher_numbers.get(series, 0) + 1
-        return self.voucher_numbers[series]
-
-
-# --- SIE writing ---------------------------------------------------------------------------
-
-
-def quote(text: str) -> str:
-    return '"' + text.replace('"', '\\"') + '"'
-
-
-def objects(unit: Unit | None, counterpart: str | None = None, project: str | None = None,
-            ansvar: str | None = None, activity: bool = True) -> str:
-    """The object list of a row: ansvar, projekt, verksamhet (P&L rows) and motpart."""
-    pairs = []
-    code = ansvar or (unit.code if unit else None)
-    if code:
-        pairs.append(f'{DIM_ANSVAR} "{code}"')
-    if project:
-        pairs.append(f'{DIM_PROJECT} "{project}"')
-    if unit is not None and unit.activity_code and activity and not project:
-        pairs.append(f'{DIM_ACTIVITY} "{unit.activity_code}"')
-    if counterpart:
-        pairs.append(f'{DIM_COUNTERPART} "{counterpart}"')
-    return "{" + " ".join(pairs) + "}"
-
-
-class SieWriter:
-    """Writes one SIE 4 file line by line, CP437-encoded, and counts lines."""
-
-    def __init__(self, path: Path, erp: ErpDatabaseWriter | None = None, period: str = ""):
-        path.parent.mkdir(parents=True, exist_ok=True)
-        self._f = path.open("wb")
-        self._buf: list[str] = []
-        self.line = 0
-        self.erp, self.period = erp, period  # the same vouchers into an ERP database
-
-    def write(self, text: str) -> int:
-        self._buf.append(text)
-        self.line += 1
-        if len(self._buf) >= 20000:
-            self.flush()
-        return self.line
-
-    def voucher(self, series: str, number: int, date: dt.date, text: str,
-                rows: list[tuple[str, str, int]], regdate: dt.date | None = None) -> tuple[
-                    int, list[int]]:
-        """Write #VER with its #TRANS rows; return the #VER line and the #TRANS lines."""
-        reg = (regdate or date).strftime("%Y%m%d")
-        ver = self.write(f"#VER {series} {number} {date:%Y%m%d} {quote(text)} {reg}")
-        self.write("{")
-        lines = [self.write(f"#TRANS {acc} {objs} {amount(ore)}") for acc, objs, ore in rows]
-        self.write("}")
-        if self.erp is not None:
-            self.erp.voucher(series, number, date, text, regdate or date, self.period, rows)
-        return ver, lines
-
-    def flush(self) -> None:
-        if self._buf:
-            self._f.write(("\n".join(self._buf) + "\n").encode("cp437"))
-            self._buf.clear()
-
-    def close(self) -> None:
-        self.flush()
-        self._f.close()
-
-
-@dataclass(frozen=True)
-class Fixed:
-    """A defective voucher as Ekonomi corrects it in the re-export: its right rows and date."""
-    rows: list[tuple[str, str, int]]
-    date: dt.date
-    regdate: dt.date | None = None
-
-
-CORRECTION_SERIES = "RT"  # rättelser Ekonomi books when the quality rules found something
-SAME = Fixed([], dt.date.min)  # the corrected export has the voucher as delivered
-OMIT = Fixed([], dt.date.max)  # the corrected export leaves the voucher out (a duplicate)
-
-
-class TwinWriter:
-    """The month's export as delivered, and beside it Ekonomi's corrected re-export of the
-    same month (`corrected`, None for clean data): the same lines, but a defective voucher
-    as it should have been, a duplicate left out and a missing reversal added. The corrected
-    file is kept only where it differs."""
-
-    def __init__(self, delivered: SieWriter, corrected_path: Path | None, period: str):
-        self.delivered = delivered
-        self.corrected_path = corrected_path
-        self.corrected = SieWriter(corrected_path, None, period) if corrected_path else None
-        self.differs = False
-
-    def write(self, text: str) -> int:
-        if self.corrected is not None:
-            self.corrected.write(text)
-        return self.delivered.write(text)
-
-    def voucher(self, series: str, number: int, date: dt.date, text: str,
-                rows: list[tuple[str, str, int]], regdate: dt.date | None = None,
-                fixed: Fixed = SAME) -> tuple[int, list[int]]:
-        out = self.delivered.voucher(series, number, date, text, rows, regdate)
-        if self.corrected is not None:
-            if fixed is SAME:
-                self.corrected.voucher(series, number, date, text, rows, regdate)
-            elif fixed is not OMIT:
-                self.corrected.voucher(series, number, fixed.date, text, fixed.rows,
-                                       fixed.regdate or regdate)
-            self.differs = self.differs or fixed is not SAME
-        return out
-
-    def corrected_only(self, series: str, number: int, date: dt.date, text: str,
-                       rows: list[tuple[str, str, int]]) -> None:
-        """A voucher that the delivered export lacks (a reversal that was forgotten)."""
-        if self.corrected is not None:
-            self.corrected.voucher(series, number, date, text, rows)
-            self.differs = True
-
-    def close(self) -> bool:
-        """Close both; True when a corrected file was kept."""
-        self.delivered.close()
-        if self.corrected is None:
-            return False
-        self.corrected.close()
-        if not self.differs:
-            self.corrected_path.unlink()
-        return self.differs
-
-
-def write_header(w: SieWriter | TwinWriter, org: Organisation, year: int, generated: dt.date,
-                 sietyp: int, projects: list[Project], with_unknown_ansvar: bool,
-                 balances: list[str] = ()) -> None:
-    """The file's header; `balances`: its #IB/#UB/#RES lines, after the objects."""
-    w.write("#FLAGGA 0")
-    w.write('#PROGRAM "Exempel Ekonomi" "7.4"')
-    w.write("#FORMAT PC8")
-    w.write(f'#GEN {generated:%Y%m%d} "ekonomi"')
-    w.write(f"#SIETYP {sietyp}")
-    w.write(f"#ORGNR {MUNICIPALITY_ORGNR}")
-    w.write(f"#FNAMN {quote(MUNICIPALITY_NAME)}")
-    w.write(f"#RAR 0 {year}0101 {year}1231")
-    w.write(f"#RAR -1 {year - 1}0101 {year - 1}1231")
-    for a in CHART:
-        w.write(f"#KONTO {a.number} {quote(a.name)}")
-    for a in CHART:
-        w.write(f"#KTYP {a.number} {a.kind}")
-    for dim, name in DIMENSIONS:
-        w.write(f"#DIM {dim} {quote(name)}")
-    seen: set[str] = set()
-    for u in org.units:
-        if u.code not in seen:
-            seen.add(u.code)
-            w.write(f'#OBJEKT {DIM_ANSVAR} "{u.code}" {quote(u.name)}')
-    if with_unknown_ansvar:
-        w.write(f'#OBJEKT {DIM_ANSVAR} "{UNKNOWN_ANSVAR[0]}" {quote(UNKNOWN_ANSVAR[1])}')
-    for p in projects:
-        w.write(f'#OBJEKT {DIM_PROJECT} "{p.code}" {quote(p.name)}')
-    for code, name in sorted({(u.activity_code, u.operation.activity_name) for u in org.units}):
-        w.write(f'#OBJEKT {DIM_ACTIVITY} "{code}" {quote(name)}')
-    for code, name in COUNTERPARTS:
-        w.write(f'#OBJEKT {DIM_COUNTERPART} "{code}" {quote(name)}')
-    for line in balances:
-        w.write(line)
 
 
 # --- one month ------------------------------------------------------------------------------
@@ -466,13 +65,6 @@ class MonthResult:
     vouchers: int = 0
     rows: int = 0
     corrected: bool = False  # a corrected re-export of the month was written
-
-
-def _board_units(org: Organisation) -> dict[str, list[Unit]]:
-    out: dict[str, list[Unit]] = {b.code: [] for b in BOARDS}
-    for u in org.units:
-        out[u.board_code].append(u)
-    return out
 
 
 def write_month(model: LedgerModel, month: int, payroll: np.ndarray, path: Path,
@@ -499,6 +91,7 @@ def write_month(model: LedgerModel, month: int, payroll: np.ndarray, path: Path,
              ) -> tuple[int, int, list[int]]:
         number = model.next_number(series)
         model.settlement.book(rows)
+        model.book_result(rows)
         ver, lines = w.voucher(series, number, date, text, rows, regdate, fixed)
         result.vouchers += 1
         result.rows += len(rows)
@@ -665,18 +258,20 @@ def _supplier_invoices(model, month, emit, rules, plan, rel_path, w, result) -> 
 
 
 def _customer_invoices(model, month, emit) -> None:
+    """Each board's month of fees, rents and sales, billed on the 20th (grants: journals)."""
     org, rng, year = model.org, model.rng, model.org.year
     m = month - 1
     date = next_workday(dt.date(year, month, 20))
-    for board, units in _board_units(org).items():
+    accounts = sorted({acc for _, acc in model.revenue if acc != GRANT_ACCOUNT})
+    for board, units in org.units_by_board().items():
         rows = []
         for u in units:
-            for acc in sorted(REVENUE_BY_FEES):
+            for acc in accounts:
                 annual = model.revenue.get((u.index, acc))
                 if annual and model.active[u.index, m]:
                     ore = int(round(annual / 12 * model.active[u.index, m] * season(u, acc)[m]
                                     * rng.normal(1.0, 0.05) * 100))
-                    rows.append((acc, objects(u, "85"), ore))
+                    rows.append((acc, objects(u, revenue_counterpart(acc)), ore))
         if rows:
             rows.append(("1510", "{}", -sum(r[2] for r in rows)))
             emit("KF", date, f"Kundfakturor {MONTH_NAMES[m]} nämnd {board}", rows)
@@ -706,7 +301,7 @@ def _payroll(model, month, payroll, emit) -> None:
     org, year = model.org, model.org.year
     m = month - 1
     date = dt.date(year, month, 25)
-    for board, units in _board_units(org).items():
+    for board, units in org.units_by_board().items():
         rows = []
         for u in units:
             for k, acc in enumerate(PAYROLL_ACCOUNTS):
@@ -751,14 +346,15 @@ def _journals(model, month, emit) -> None:
         ("1930", "{}", tax + equal), ("8011", objects(fin), -tax), ("8211", objects(fin), -equal),
     ])
     if month == 9:  # fully depreciated equipment sold: the whole price is a realisation gain
-        price = int(round(model.tax_annual * 0.002)) * 100
+        price = int(round(model.taxes_and_grants * REALISATION_GAIN)) * 100
         emit("MB", date, "Försäljning av avskrivna inventarier", [
             ("1930", "{}", price), ("3961", objects(fin, "84"), -price)])
-    interest_in = int(round(model.tax_annual * 0.0004 / 12 * 100 * rng.uniform(0.8, 1.2)))
+    interest_in = int(round(model.taxes_and_grants * INTEREST_INCOME / 12 * 100
+                            * rng.uniform(0.8, 1.2)))
     emit("MB", month_end(year, month), "Ränteintäkter", [
         ("1930", "{}", interest_in), ("8311", objects(fin), -interest_in)])
     if month % 3 == 0:
-        interest = int(round(model.tax_annual * 0.006 / 4 * 100))
+        interest = int(round(model.taxes_and_grants * INTEREST_COST / 4 * 100))
         emit("MB", month_end(year, month), "Räntor på lån", [
             ("8411", objects(fin), interest), ("1930", "{}", -interest)])
         rows = []
@@ -766,8 +362,8 @@ def _journals(model, month, emit) -> None:
             annual = model.revenue.get((u.index, GRANT_ACCOUNT))
             if annual and model.active[u.index, m]:
                 ore = int(round(annual / 4 * model.active[u.index, m - 2: m + 1].mean()
-                                * rng.normal(1.0, 0.1) * 100))
-                rows.append((GRANT_ACCOUNT, objects(u, "81"), ore))
+                                * rng.normal(1.0, 0.06) * 100))
+                rows.append((GRANT_ACCOUNT, objects(u, revenue_counterpart(GRANT_ACCOUNT)), ore))
         if rows:
             rows.append(("1930", "{}", -sum(r[2] for r in rows)))
             emit("MB", date, f"Statsbidrag kvartal {month // 3}", rows)
@@ -783,7 +379,7 @@ def _accruals(model, month, emit, unreversed, plan, rel_path) -> None:
     skipped = 0
     for i in chosen:
         u = org.units[int(i)]
-        acc = model._accrual_account(u)
+        acc = model.accrual_account(u)
         if acc is None or not model.active[u.index, month - 1]:
             continue
         ore = int(round(model.invoice_annual[u.index, model.invoice_accounts.index(acc)] / 12

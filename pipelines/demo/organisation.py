@@ -69,6 +69,12 @@ class Organisation:
     def finance_unit(self) -> Unit:
         return self.units_of("financing")[0]
 
+    def units_by_board(self) -> dict[str, list[Unit]]:
+        out: dict[str, list[Unit]] = {b.code: [] for b in BOARDS}
+        for u in self.units:
+            out[u.board_code].append(u)
+        return out
+
 
 def _unit_names(rng: np.random.Generator, prefix: str, count: int) -> list[str]:
     places = list(PLACE_NAMES)

@@ -244,6 +244,24 @@ def _commented_goals(goals_data: dict) -> list[tuple[str, str]]:
     return out
 
 
+# what a unit writes on a goal's progress, by tertial (April, August, the year's end)
+COMMENTS = [
+    {"uppnått": "Genomfört enligt plan.",
+     "delvis uppnått": "Arbetet pågår; en del återstår till årets slut.",
+     "ej uppnått": "Försenat på grund av vakanser; plan tas fram.",
+     "ej påbörjad": "Planeras till hösten."},
+    {"uppnått": "Genomfört enligt plan.",
+     "delvis uppnått": "Arbetet pågår enligt plan; resten görs under hösten.",
+     "ej uppnått": "Försenat på grund av vakanser; plan tas fram.",
+     "ej påbörjad": "Skjuts till hösten efter omprioritering."},
+    {"uppnått": "Målet nåddes under året.",
+     "delvis uppnått": "Delvis genomfört under året; det som återstår förs till nästa "
+                       "års verksamhetsplan.",
+     "ej uppnått": "Nåddes inte under året på grund av vakanser; en åtgärdsplan tas fram.",
+     "ej påbörjad": "Påbörjades inte under året; prövas på nytt i nästa års plan."},
+]
+
+
 def goal_statuses(goals_data: dict, tidplan_data: dict, period: str,
                   rng: np.random.Generator) -> list[list[str]]:
     """What the units and boards report on their goals for a tertial, the way a goal system
@@ -261,10 +279,7 @@ def goal_statuses(goals_data: dict, tidplan_data: dict, period: str,
                                       else -int(rng.integers(0, 6)))
         weights = [(0.05, 0.25, 0.05, 0.65), (0.3, 0.5, 0.1, 0.1), (0.55, 0.3, 0.15, 0.0)]
         status = STATUSES[int(rng.choice(4, p=weights[tertial]))]
-        comment = {"uppnått": "Genomfört enligt plan.",
-                   "delvis uppnått": "Arbetet pågår; en del återstår till årets slut.",
-                   "ej uppnått": "Försenat på grund av vakanser; plan tas fram.",
-                   "ej påbörjad": "Planeras till hösten."}[status]
+        comment = COMMENTS[tertial][status]
         rows.append([goal_id, period, status, comment, day.isoformat(), f"Ansvarig {goal_id}"])
     return rows
 
@@ -287,13 +302,16 @@ def kolada_outcomes(goals_data: dict, year: int, rng: np.random.Generator
     return rows
 
 
-def balance_requirement_decisions(taxes_and_grants: float, tidplan_data: dict, year: int
-                                  ) -> list[list[str]]:
-    """KF's decision with the årsredovisning: 1 % of skatter och generella statsbidrag to the
-    resultatutjämningsreserv, as Ekonomi writes it down for the balanskravsutredning."""
+def balance_requirement_decisions(taxes_and_grants: float, result_after_adjustments: float,
+                                  tidplan_data: dict, year: int) -> list[list[str]]:
+    """KF's decision with the årsredovisning, as Ekonomi writes it down for the
+    balanskravsutredning: to the resultatutjämningsreserv the part of the result after
+    balanskravsjusteringar above 1 % of skatter och generella statsbidrag (what the law
+    allows), at most 1 % of them, in whole 100 000 kr."""
     [plan] = [p for p in tidplan_data["uppfoljningar"] if p["period"] == f"{year}-12"]
-    amount = round(taxes_and_grants * 0.01, -5)
-    return [[str(year), "till_resultatutjamningsreserv", f"{amount:.0f}",
+    allowed = min(0.01 * taxes_and_grants, result_after_adjustments - 0.01 * taxes_and_grants)
+    amount = max(0, int(allowed // 100_000) * 100_000)
+    return [[str(year), "till_resultatutjamningsreserv", f"{amount}",
              f"KF {plan['kommunfullmaktige']} § 52"]]
 
 

@@ -132,13 +132,31 @@ def problem_deliveries(con: duckdb.DuckDBPyConnection, months: list[str],
     for problems, row in zip(out, rows, strict=True):
         if problems.refusal is None:
             problems.rules = _first_rules(con, row[0], row[1], row[2], first_lines)
-    for file, count in con.execute(
-            "SELECT file, count(*) FROM raw.quarantine WHERE source = 'returns' "
-            "GROUP BY file ORDER BY file").fetchall():
-        out.append(DeliveryProblems(SOURCE_NAMES["returns"], file, None, count, 0, count,
+    returned = con.execute(
+        "SELECT file, count(*) FROM raw.quarantine WHERE source = 'returns' "
+        "GROUP BY file ORDER BY file").fetchall()
+    loaded = _returned_rows_loaded(con, [file for file, _ in returned])
+    for file, count in returned:  # a returned file's good rows load beside its bad ones
+        out.append(DeliveryProblems(SOURCE_NAMES["returns"], file, None,
+                                    loaded.get(file, 0) + count, loaded.get(file, 0), count,
                                     rules=_first_rules(con, "returns", file, None,
                                                        first_lines)))
     return out
+
+
+def _returned_rows_loaded(con: duckdb.DuckDBPyConnection, files: list[str]) -> dict[str, int]:
+    """Per returned file, its rows the warehouse holds: an Avvikelser row with a comment or
+    a forecast (one row however many of its cells were given), a goal report."""
+    found: dict[str, int] = {}
+    for file, n in con.execute("""
+            SELECT source_file, count(*) FROM (
+                SELECT source_file, source_line FROM raw.deviation_comments UNION
+                SELECT source_file, source_line FROM raw.submitted_forecasts)
+            WHERE source_file IN (SELECT unnest(?)) GROUP BY 1
+            UNION ALL SELECT source_file, count(*) FROM raw.returned_goal_statuses
+            WHERE source_file IN (SELECT unnest(?)) GROUP BY 1""", [files, files]).fetchall():
+        found[file] = found.get(file, 0) + n
+    return found
 
 
 def _first_rules(con: duckdb.DuckDBPyConnection, source: str, file: str, period: str | None,

@@ -20,6 +20,7 @@ from decimal import Decimal
 import duckdb
 import pandas as pd
 
+from pipelines.packages import readings
 from pipelines.packages.content import BOARD_LEVEL, follow_up_period, has_table
 from pipelines.packages.publish import data_day, latest_issued
 
@@ -153,25 +154,49 @@ def _follow_up(con: duckdb.DuckDBPyConnection, year: int, month: int, units: pd.
         select f.*, c.board_sign, c.board_name as category_reading, c.sort_order
         from marts.budget_follow_up f join seeds.cost_categories c using (cost_category)
         where f.fiscal_year = ? and f.period = ?""", [year, month])
-    rows = _in(rows, units).sort_values(["level_order", "org_unit_code", "sort_order"])
     amounts = ["outcome_ytd", "budget_ytd", "budget_annual", "budget_annual_adopted",
                "forecast_annual", "outcome_prior_ytd"]
-    shown = [category == "net" or any(v is not None and v != 0 for v in values)
+    # named and read as the packages do (packages.readings): a unit holding the kommun's
+    # financing gets its nettokostnad apart, and its net (the kommun's: always) is a result
+    rows = readings.with_operating_net(_in(rows, units),
+                                       [*amounts, "deviation_ytd", "forecast_deviation"])
+    rows = rows.sort_values(["level_order", "org_unit_code", "sort_order"])
+    shown = [category in ("net", readings.OPERATING_NET)
+             or any(v is not None and v != 0 for v in values)
              for category, values in zip(rows["cost_category"],
                                          rows[amounts].itertuples(index=False), strict=True)]
-    rows = rows[shown]  # as the packages: a category with nothing in it is left out
+    rows = rows[shown].copy()  # as the packages: a category with nothing in it is left out
+    _name_nets(rows)
     sign = rows["board_sign"].astype(int)
     for column in ("budget_annual_adopted", "budget_annual", "budget_ytd", "outcome_ytd",
                    "forecast_annual", "outcome_prior_ytd"):
         rows[column] = [_times(v, s) for v, s in zip(rows[column], sign, strict=True)]
-    rows["direction"] = [("net" if c == "net" else DIRECTIONS[s])
-                         for c, s in zip(rows["cost_category"], sign, strict=True)]
-    rows["cost_category_name"] = rows["category_reading"]
     if month == YEAR_END:  # the year's outcome: there is nothing left to forecast
         rows["forecast_annual"] = None
         rows["forecast_deviation"] = None
     rows["municipality_code"] = kommunkod
     return rows.reset_index(drop=True)
+
+
+def _name_nets(rows: pd.DataFrame) -> None:
+    """Each row's name, reading sign and direction: a unit's nettokostnad (`net`, or
+    `operating_net` beside the net of a unit holding financing) reads as a net cost; the
+    kommun's net is årets resultat, another unit's with financing its netto efter
+    finansiering, both + for a surplus."""
+    top = rows["parent_unit_code"].isna()  # the kommun: the tree's root
+    holding = set(rows.loc[rows["cost_category"] == readings.OPERATING_NET, "org_unit_code"])
+    result = (rows["cost_category"] == "net") & (rows["org_unit_code"].isin(holding) | top)
+    rows["cost_category_name"] = rows["category_reading"]
+    rows.loc[rows["cost_category"] == readings.OPERATING_NET, "cost_category_name"] = [
+        readings.KOMMUN_NET_COST if t else readings.NET_COST
+        for t in top[rows["cost_category"] == readings.OPERATING_NET]]
+    rows.loc[result, "cost_category_name"] = [readings.net_reading(bool(t))[0]
+                                              for t in top[result]]
+    rows.loc[result, "board_sign"] = -1
+    rows["direction"] = [
+        "result" if r else "net" if c in ("net", readings.OPERATING_NET) else DIRECTIONS[s]
+        for c, s, r in zip(rows["cost_category"], rows["board_sign"].astype(int), result,
+                           strict=True)]
 
 
 def _investments(con: duckdb.DuckDBPyConnection, year: int, month: int, tree: pd.DataFrame,
@@ -192,6 +217,10 @@ def _investments(con: duckdb.DuckDBPyConnection, year: int, month: int, tree: pd
 
 def _staff(con: duckdb.DuckDBPyConnection, year: int, month: int, units: pd.DataFrame,
            kommunkod: str) -> pd.DataFrame:
+    """The mart's rows of the public units, figures and marks as they are: no small group
+    follows from them, as none follows from the whole mart (fewer figures shown give fewer
+    differences: leaving out units below the public level or withheld boards uncovers
+    nothing)."""
     if not has_table(con, "marts", "staff_statistics"):
         return pd.DataFrame()
     rows = _rows(con, "select * from marts.staff_statistics where fiscal_year = ? and "

@@ -31,6 +31,11 @@ LICENCES = {
     "CC-BY-SA-4.0": ("http://creativecommons.org/licenses/by-sa/4.0/",
                      "Creative Commons Attribution Share-Alike 4.0"),
 }
+# what the package conforms to, and frictionless checks on every release: a Tabular Data
+# Package (whose profile is also what the Fiscal Data Package's own schema requires; the
+# budget semantics that schema adds, `model` and `columnType`, are carried, not claimed)
+PROFILE = "tabular-data-package"
+TDP_SPEC = "https://specs.frictionlessdata.io/tabular-data-package/"
 FDP_SPEC = "https://specs.frictionlessdata.io/fiscal-data-package/"
 
 
@@ -139,7 +144,7 @@ def package_descriptor(release: Release, resources: list[dict], licence: str,
     sign = texts(spec, "sign_convention")
     uri, licence_title = LICENCES[licence]
     descriptor = {
-        "profile": "tabular-data-package",
+        "profile": PROFILE,
         "name": package_name(release),
         "title": titles["sv"],
         "description": f"{descriptions['sv']}\n\n{sign['sv']}",

@@ -2,8 +2,9 @@
 
     <reports_output>/oppna_data/<period>/datapackage.json   the Frictionless descriptor
     <reports_output>/oppna_data/<period>/*.csv              the published figures, UTF-8
-    <reports_output>/oppna_data/<period>/dcat.rdf           DCAT-AP-SE for this release
-    <reports_output>/oppna_data/katalog.rdf                 every release: what to harvest
+    <reports_output>/oppna_data/<period>/dcat.rdf           DCAT-AP-SE (and DCAT-AP 3.0.1)
+    <reports_output>/oppna_data/katalog.rdf                 every release, each year's series:
+                                                            what to harvest
 
 The period's folder is written beside its place and renamed into it, so a reader (or a
 web server publishing the folder) sees the previous release or the new one, never half of

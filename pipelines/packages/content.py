@@ -9,11 +9,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import duckdb
 import pandas as pd
 
+from pipelines.packages import readings
 from pipelines.partitions import FOLLOW_UP_MONTHS
+from pipelines.quality.issue_log import corrections_of
 from pipelines.quality.report import WHOLE_MUNICIPALITY, open_issues
 
 MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
@@ -103,6 +106,9 @@ class Package:
     realisation_gains_ytd: float = 0.0  # the kommun's, SEK +, for the balanskrav at delår
     # the kommun's RR, BR and KF (marts.financial_statements) of the period, this year and last
     statements: pd.DataFrame = field(default_factory=pd.DataFrame)
+    # what the quality rules found in the year's data and a later delivery corrected
+    # (quality.issue_log.corrections_of), said in the board's document
+    corrections: list[str] = field(default_factory=list)
     _category_readings: dict[str, tuple[int, str]] | None = field(default=None, repr=False)
 
     def board_sign(self, category: str) -> int:
@@ -112,12 +118,24 @@ class Package:
     def board_name(self, category: str) -> str:
         return self._categories().get(category, (1, category))[1]
 
-    def reading(self, depth: int, category: str) -> tuple[str, int]:
-        """(name, sign) of a row as a board reads it: the kommun's own net is its result
-        (+ surplus); every other row reads by its category."""
-        if self.scope.is_kommun and depth == 0 and category == "net":
-            return "Årets resultat", -1
+    def reading(self, depth: int, category: str, code: str | None = None
+                ) -> tuple[str, int]:
+        """(name, sign) of a row as a board reads it (packages.readings): the kommun's own
+        net is its årets resultat, the net of a unit that holds financing (`code`) its netto
+        efter finansiering (+ surplus); every other row reads by its category."""
+        if category == "net" and ((self.scope.is_kommun and depth == 0)
+                                  or code in self.financing_units):
+            return readings.net_reading(self.scope.is_kommun and depth == 0)
+        if category == readings.OPERATING_NET:
+            return (readings.KOMMUN_NET_COST if self.scope.is_kommun and depth == 0
+                    else readings.NET_COST), 1
         return self.board_name(category), self.board_sign(category)
+
+    @cached_property
+    def financing_units(self) -> set[str]:
+        """The codes of the units whose rows hold financing (their net is a result)."""
+        return set(self.follow_up.loc[self.follow_up["cost_category"]
+                                      == readings.OPERATING_NET, "org_unit_code"])
 
     def _categories(self) -> dict[str, tuple[int, str]]:
         if self._category_readings is None:  # once: asked for every row of every sheet
@@ -237,9 +255,11 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
                                                  strict=True)]
     amounts = ["outcome_ytd", "budget_ytd", "deviation_ytd", "budget_annual",
                "forecast_annual", "forecast_deviation", "outcome_prior_ytd",
-               "forecast_previous"]
+               "forecast_previous", "budget_annual_adopted"]
     rows[amounts] = rows[amounts].astype(float)
-    shown = rows[(rows["cost_category"] == "net")
+    rows = readings.with_operating_net(rows, amounts)  # financing on lines of its own
+    rows[amounts] = rows[amounts].astype(float)
+    shown = rows[rows["cost_category"].isin(["net", readings.OPERATING_NET])
                  | (rows[amounts].abs().fillna(0).sum(axis=1) > 0)]
     follow_up = shown.sort_values(["tree_position", "sort_order"]).reset_index(drop=True)
     top_rows = follow_up[follow_up["depth"] == 0]
@@ -281,6 +301,8 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
     package = Package(municipality, year, month, scope, kind, title, meeting, follow_up,
                       summary, sub_units, trend, deviations, investments, staff, quality,
                       _goals(con, year, month, board), data_cutoff=cutoff)
+    package.corrections = corrections_of(con, period_key, None if board is None
+                                         else scope.name)
     package.level_names = dict(con.execute(
         "select level_order, org_level_name from seeds.org_levels").fetchall())
     if not staff.empty:

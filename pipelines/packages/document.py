@@ -1,8 +1,10 @@
 """What the PDF of a package says, section by section, as one JSON value for the Typst
-template (reports/templates/package.typ). The variant decides the sections: every period
-has sammanfattning, driftredovisning, avvikelser, investeringar and personal; tertial, delår
-and årsredovisning add måluppföljning and the balanskrav; the kommun total adds the
-bevakning of the tidplan, and at delår and year end god ekonomisk hushållning and the
+template (reports/templates/package.typ). The PDF is the board's document (nämndhandling):
+what the board reads and decides on, never the controller's working notes (the checks of
+the goals' statuses, who has not yet commented: the workbook holds those). The variant
+decides the sections: every period has sammanfattning, driftredovisning, avvikelser,
+investeringar and personal; tertial, delår and årsredovisning add måluppföljning and the
+balanskrav; the kommun total adds, at delår and year end, god ekonomisk hushållning and the
 financial statements (resultaträkning, balansräkning; kassaflödesanalys at year end)."""
 
 from __future__ import annotations
@@ -21,22 +23,33 @@ from pipelines.packages.sections import (
     staff,
     statements,
     summary,
-    tracking,
     wording,
 )
+
+
+def data_as_of(package: Package) -> str:
+    """"Underlag per": the data cut-off the figures stand on (the tidplan's datauttag for
+    the period), else the last day of the period's month: never the day a file was made."""
+    if package.data_cutoff:
+        return f"{package.data_cutoff.isoformat()} (datauttaget för {package.period_label})"
+    last = dt.date(package.year + package.month // 12, package.month % 12 + 1, 1) \
+        - dt.timedelta(days=1)
+    return last.isoformat()
 
 
 def cover_facts(package: Package, generated: dt.date) -> list[list[str]]:
     facts = [["Period", package.period_label],
              ["Organ", package.scope.name if not package.scope.is_kommun
               else "Kommunen som helhet"]]
-    if package.data_cutoff:
-        facts.append(["Brytdatum", f"bokföringen till och med {package.data_cutoff.isoformat()}"])
     if package.meeting:
         facts.append(["Sammanträde", package.meeting.isoformat()])
-    facts += [["Diarienummer", "_______________________"],
-              ["Underlag per", generated.isoformat()],
+    facts += [["Underlag per", data_as_of(package)],
               ["Status", "Publicerad" if package.published else "Utkast"]]
+    missing = deviations.uncommented(package)
+    if missing:  # named in the section Avvikelser, once
+        facts.append(["Kommentarer saknas",
+                      f"{len(missing)} {'enhet' if len(missing) == 1 else 'enheter'} har inte "
+                      "kommenterat sina avvikelser (se Avvikelser)"])
     return facts
 
 
@@ -61,8 +74,7 @@ def sections(package: Package) -> list[dict]:
         parts.append(goals.section(package))
     if package.scope.is_kommun:
         parts += [statements.good_management(package), balance.from_forecast(package),
-                  statements.section(package), balance.year_end(package),
-                  tracking.section(package)]
+                  statements.section(package), balance.year_end(package)]
     return [p for p in parts if p]
 
 

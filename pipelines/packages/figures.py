@@ -1,5 +1,9 @@
 """How a figure reads in a board document: the sign a board reads, Swedish number format, and
-rounding that keeps a table's rows adding up to its printed total.
+rounding. Every amount is rounded once, from its öre, half away from zero (as a reader
+rounds), so it prints with the same digits wherever it stands (PDF, workbook, and the open
+data's kronor rounded the same way); a sum is its own exact amount rounded, not the sum of its
+rounded parts, so a table may not add up to the last unit, and says so (ROUNDING_NOTE), as
+Swedish kommuner do ("avrundningsdifferenser kan förekomma").
 
 The marts keep ledger sign (cost +, revenue −). Boards read nettokostnad (cost +), intäkter +
 and, for the kommun as a whole, årets resultat + for a surplus. Each cost category says in the
@@ -10,7 +14,6 @@ else. A deviation (budget − outcome in ledger sign) reads the same in both: + 
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
 
 MINUS = "\u2212"
 NBSP = "\u00a0"  # between thousands: a number never breaks across lines
@@ -35,7 +38,7 @@ def tkr(value: float | None) -> str:
     """SEK as whole tkr: '1 037' (no-break), '−8 107'; a missing value as '–'."""
     if missing(value):
         return "–"
-    return whole(_round_half_away(float(value) / 1000))
+    return whole(in_units(value))
 
 
 def mnkr(value: float | None, decimals: int = 1) -> str:
@@ -65,22 +68,14 @@ def _round_half_away(value: float) -> int:
     return int(math.floor(abs(value) + 0.5)) * (1 if value >= 0 else -1)
 
 
-def rounded_to_total(values: Sequence[float], unit: float = 1000.0,
-                     target: int | None = None) -> list[int]:
-    """Each value in whole `unit`s so that the rounded values add up to the rounded sum of
-    the values, or to `target` when a total was already printed (largest remainder): a
-    printed table adds up as printed."""
-    total = _round_half_away(sum(values) / unit) if target is None else target
-    floors = [math.floor(v / unit) for v in values]
-    remainders = [v / unit - f for v, f in zip(values, floors, strict=True)]
-    short = total - sum(floors)  # how many values round up
-    order = sorted(range(len(values)), key=lambda i: (-remainders[i], i))
-    out = list(floors)
-    for i in order[:max(0, short)]:
-        out[i] += 1
-    for i in list(reversed(order))[:max(0, -short)]:  # a target below the floors' sum
-        out[i] -= 1
-    return out
+def in_units(value: float | None, unit: float = 1000.0) -> int | None:
+    """An amount (SEK, exact) in whole `unit`s (tkr by default), rounded once, half away
+    from zero; None where there is none. The one rounding of every printed amount."""
+    return None if missing(value) else _round_half_away(float(value) / unit)
+
+
+ROUNDING_NOTE = ("Varje belopp är avrundat för sig till hela tkr; avrundningsdifferenser kan "
+                 "förekomma.")
 
 
 def count_phrase(n: int, one: str, many: str) -> str:

@@ -1,18 +1,40 @@
 """Publiceringsspärr: a board's package is not published while an error-level quality rule
-fails for the board, or while the marts do not reconcile with the ledger (which concerns
-every board). The reasons are written on the draft and reported by the run."""
+fails for the board, while the marts do not reconcile with the ledger (which concerns
+every board), or before the tidplan's last day for the units' comments on their deviations
+has passed: the board's document carries the units' own words, so it is made when they have
+had their time (until then the package is a draft, and its workbook is what goes out to the
+units). The reasons are written on the draft and reported by the run."""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import duckdb
 import pandas as pd
 
-from pipelines.packages.content import Package
+from pipelines.packages.content import Package, has_table
 from pipelines.quality.reconciliation import reconciliation_differences
+
+COMMENTS = "kommentarer"  # the blocker of a package whose units are still commenting
+COMMENT_LEVELS = ("enhet", "verksamhet", "sektor")  # who comments on the deviations
+
+
+def comments_due(con: duckdb.DuckDBPyConnection, period_key: str,
+                 today: dt.date | None = None) -> dt.date | None:
+    """The tidplan's last day for the units' comments on the period's deviations, while it
+    has not passed (`today`, default the machine's day); None when it has, or when the
+    tidplan gives none."""
+    if not has_table(con, "raw", "comment_deadlines"):
+        return None
+    [(due,)] = con.execute(
+        "select max(deadline) from raw.comment_deadlines where period = ? and level in "
+        f"({', '.join('?' for _ in COMMENT_LEVELS)})", [period_key, *COMMENT_LEVELS]
+    ).fetchall()
+    return due if due is not None and due >= (today or dt.date.today()) else None
 
 
 def blockers(con: duckdb.DuckDBPyConnection, package: Package,
-             differences: list[str] | None = None) -> list[str]:
+             differences: list[str] | None = None, today: dt.date | None = None) -> list[str]:
     """Why the package may not be published; empty when it may. In Swedish: the run and the
     draft's front page show these lines. `differences`: the reconciliation's
     (reconciliation_differences), when the caller has run it once for the period's packages."""
@@ -33,6 +55,11 @@ def blockers(con: duckdb.DuckDBPyConnection, package: Package,
     if differences:
         out.append(f"avstämning mot huvudboken: {len(differences)} skillnader "
                    f"(första: {differences[0]})")
+    due = comments_due(con, package.period_key, today)
+    if due is not None:
+        out.append(f"{COMMENTS}: enheterna kommenterar sina avvikelser till och med "
+                   f"{due.isoformat()} enligt tidplanen; nämndhandlingen görs när den dagen "
+                   "har passerat")
     return out
 
 

@@ -4,16 +4,22 @@ responsible and a full-year forecast per cost category) and Mål (a new status a
 Only the input columns are open for editing (the sheet is protected, filters and column
 widths stay free), and their validations refuse what the return reader
 (pipelines.packages.returns) would refuse, with a Swedish message: a forecast that is not a
-number, a status not in the list, a text longer than MAX_TEXT_CHARS.
+number, a status not in the list, a text longer than MAX_TEXT_CHARS. Beside the forecast, a
+formula shows the forecast deviation it gives as the unit types it (the return does not
+read it); the category's code, which the return does read, is a hidden column whose cells
+show nothing.
 """
 
 from __future__ import annotations
 
 import pandas as pd
+from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipelines.ingest.goals import REPORTED_STATUSES
 from pipelines.packages.content import Package
+from pipelines.packages.goal_checks import contradictions
 from pipelines.packages.layout import columns, layout
+from pipelines.packages.readings import OPERATING_NET
 from pipelines.packages.workbook_tables import (
     HEADER_ROW,
     board_reading,
@@ -21,7 +27,7 @@ from pipelines.packages.workbook_tables import (
     heading,
     table,
 )
-from pipelines.packages.xlsx import Sheet
+from pipelines.packages.xlsx import Formula, Sheet
 from pipelines.text import thousands
 
 INPUT_HEADER = "7F6000"
@@ -31,6 +37,10 @@ CLOSED = "D9D9D9"  # an input cell that takes nothing (net, a financial goal)
 # have none), so what the warehouse takes in always fits a cell when it is issued again.
 MAX_TEXT_CHARS = 4000
 TEXT_COLUMNS = ("comment", "cause", "action", "responsible", "new_comment")
+# the input columns' widths (characters): empty as issued, their text wraps as it is typed;
+# narrowed like the text columns where the sheet would not print readably one page wide
+INPUT_WIDTHS = {"comment": 22, "cause": 14, "action": 14, "forecast_input": 10,
+                "responsible": 12, "new_status": 15, "new_comment": 22}
 
 
 def _text_limit(ws: Sheet, area: tuple[int, int, int, int], heading: str) -> None:
@@ -56,7 +66,8 @@ def with_forecast_rows(package: Package) -> pd.DataFrame:
     present = set(zip(deviations["level_order"], deviations["org_unit_code"],
                       deviations["cost_category"], strict=True))
     rows = package.follow_up
-    extra = rows[[(int(lv), c) in flagged and cat != "net" and (lv, c, cat) not in present
+    extra = rows[[(int(lv), c) in flagged and cat not in ("net", OPERATING_NET)
+                  and (lv, c, cat) not in present
                   for lv, c, cat in zip(rows["level_order"], rows["org_unit_code"],
                                         rows["cost_category"], strict=True)]]
     if extra.empty:
@@ -73,36 +84,39 @@ def with_forecast_rows(package: Package) -> pd.DataFrame:
 
 def deviations_sheet(ws: Sheet, package: Package) -> None:
     lay = layout()
-    heading(ws, package, lay["sheets"]["deviations"])
     fields = columns("deviations")
     inputs = columns("deviation_inputs")
+    # the forecast deviation the typed forecast gives, computed beside it (not read back)
+    at_forecast = [n for n, _ in inputs].index("forecast_input") + 1
+    computed = columns("deviation_computed")
+    shown = fields + inputs[:at_forecast] + computed + inputs[at_forecast:]
+    at = {name: c for c, (name, _) in enumerate(shown, start=1)}
+    heading(ws, package, lay["sheets"]["deviations"], last=len(fields))
     frame = board_reading(package, with_forecast_rows(package))
     if not frame.empty:  # a forecast given earlier, in the sign the unit typed it
         frame["forecast_input"] = (frame["forecast_submitted"].astype(float)
                                    * frame["board_sign"] / 1000).round(3)
-    last = table(ws, frame, fields + inputs)
+    last = table(ws, frame, shown)
     for r, basis in enumerate(frame.get("forecast_basis", []), start=HEADER_ROW + 1):
         if basis:  # not a deviation: there for the forecast per category
             for c in range(1, len(fields) + 1):
                 ws.style(r, c, italic=True, color="595959")
     if bool(frame.get("forecast_basis", pd.Series(dtype=bool)).any()):
-        ws.put(last + 2, 1, "Rader i grå kursiv är inga avvikelser: de står under en enhet "
-                            "vars avvikelse gäller nettot, för att prognosen lämnas per "
-                            "kostnadsslag.", italic=True, size=9)
-    first_input = len(fields) + 1
-    # narrow enough to print one page wide at 70 % or more (the texts wrap)
-    widths = {"org_level": 9, "org_unit_code": 8, "org_unit_name": 24,
-              "cost_category_name": 20, "comment": 24, "cause": 16, "action": 16,
-              "forecast_input": 10, "responsible": 12}
-    code_column = [n for n, _ in fields].index("cost_category") + 1
-    for c, (name, _) in enumerate(fields, start=1):
-        # the category's code is read by the return, not by the board
-        ws.width(c, widths.get(name, 9), hidden=c == code_column)
-    forecast_col = first_input + [n for n, _ in inputs].index("forecast_input")
+        ws.paragraph(last + 2, 1, "Rader i grå kursiv är inga avvikelser: de står under en "
+                                  "enhet vars avvikelse gäller nettot, för att prognosen "
+                                  "lämnas per kostnadsslag.", italic=True, size=9)
+    # the category's code is what the return reads, not what the unit reads: its column is
+    # hidden, and should it be shown, its cells show nothing (nor do they in the formula bar)
+    code = at["cost_category"]
+    ws.width(code, 8, hidden=True)
+    for r in range(HEADER_ROW + 1, last + 1):
+        ws.style(r, code, num_format=";;;", hidden=True)
+    forecast_col = at["forecast_input"]
     categories = list(frame.get("cost_category", []))
-    for c, (name, text) in enumerate(inputs, start=first_input):
+    for name, text in inputs:
+        c = at[name]
         header_cell(ws, HEADER_ROW, c, text, fill=INPUT_HEADER)
-        ws.width(c, widths.get(name, 16))
+        ws.fit(c, INPUT_WIDTHS[name], INPUT_WIDTHS[name])
         for r in range(HEADER_ROW + 1, max(last, HEADER_ROW + 1) + 1):
             ws.style(r, c, locked=False, fill=lay["colours"]["input"], wrap=True,
                      valign="top")
@@ -112,10 +126,11 @@ def deviations_sheet(ws: Sheet, package: Package) -> None:
                         and categories[r - HEADER_ROW - 1] == "net":
                     # forecasts are given per cost category; net is their sum
                     ws.style(r, c, locked=True, fill=CLOSED)
+    _forecast_deviations(ws, frame, at, last)
     if last > HEADER_ROW:
-        for c, (name, text) in enumerate(inputs, start=first_input):
+        for name, text in inputs:
             if name in TEXT_COLUMNS:
-                _text_limit(ws, (HEADER_ROW + 1, c, last, c), text)
+                _text_limit(ws, (HEADER_ROW + 1, at[name], last, at[name]), text)
         ws.validate((HEADER_ROW + 1, forecast_col, last, forecast_col),
                     validate="decimal", criteria="between", minimum=-100000000,
                     maximum=100000000, ignore_blank=True, error_type="stop",
@@ -126,13 +141,61 @@ def deviations_sheet(ws: Sheet, package: Package) -> None:
                     input_message="Helårsprognos för kostnadsslaget i hela tkr, intäkter och "
                                   "kostnader positiva.")
     ws.protected = True
-    ws.put(4 if package.published else 3, first_input,
-           "Fyll i de gula kolumnerna och lämna tillbaka arbetsboken.", bold=True)
+    ws.paragraph(4 if package.published else 3, len(fields) + 1,
+                 "Fyll i de gula kolumnerna och lämna tillbaka arbetsboken.", bold=True)
+
+
+def forecast_deviation_formula(budget: str, forecast: str, board_sign: int) -> str:
+    """Excel's formula of the forecast deviation a typed forecast gives, from the cells of
+    the årsbudget and the forecast as the board reads them: budget − forecast in ledger
+    sign, so + is better than budget both for a cost (årsbudget − prognos) and for a
+    revenue (prognos − årsbudget); empty until a number is typed."""
+    difference = f"{budget}-{forecast}" if board_sign > 0 else f"{forecast}-{budget}"
+    return f'=IF(ISNUMBER({forecast}),{difference},"")'
+
+
+def forecast_deviation_value(budget, forecast, board_sign: int) -> float | str:
+    """What the formula gives for these values: a program that does not recalculate shows
+    it as written."""
+    if not isinstance(forecast, int | float) or isinstance(forecast, bool):
+        return ""
+    budget = float(budget or 0)
+    return budget - float(forecast) if board_sign > 0 else float(forecast) - budget
+
+
+def _forecast_deviations(ws: Sheet, frame: pd.DataFrame, at: dict[str, int], last: int
+                         ) -> None:
+    """The column Avvikelse enligt ny prognos: a formula per cost category row that
+    follows the unit's typed forecast, with its value as written (a forecast returned
+    before is typed in already), coloured like the other deviations."""
+    c, budget_col, forecast_col = (at["forecast_input_deviation"], at["budget_annual"],
+                                   at["forecast_input"])
+    categories = list(frame.get("cost_category", []))
+    signs = list(frame.get("board_sign", []))
+    tkr = layout()["number_format_tkr"]
+    for i, r in enumerate(range(HEADER_ROW + 1, last + 1)):
+        if categories[i] == "net":  # no forecast of its own: the sum of the categories
+            ws.put(r, c, None)
+            continue
+        sign = int(signs[i])
+        budget, forecast = (xl_rowcol_to_cell(r - 1, budget_col - 1),
+                            xl_rowcol_to_cell(r - 1, forecast_col - 1))
+        ws.put(r, c, Formula(forecast_deviation_formula(budget, forecast, sign),
+                             forecast_deviation_value(ws.value(r, budget_col),
+                                                      ws.value(r, forecast_col), sign)),
+               num_format=tkr)
+    if last > HEADER_ROW:
+        cell = xl_rowcol_to_cell(HEADER_ROW, c - 1)
+        colours = layout()["colours"]
+        for test, fill in (("<", colours["unfavourable"]), (">", colours["favourable"])):
+            ws.condition_formula((HEADER_ROW + 1, c, last, c),
+                                 f"=AND(ISNUMBER({cell}),{cell}{test}0)", fill)
 
 
 def goals_sheet(ws: Sheet, package: Package) -> None:
     lay = layout()
-    heading(ws, package, lay["sheets"]["goals"])
+    fields = columns("goals")
+    heading(ws, package, lay["sheets"]["goals"], last=len(fields))
     goals = package.goals
     in_kr = goals["unit"].eq("kr")  # amounts in tkr, as on every other sheet
     frame = goals.assign(
@@ -141,8 +204,9 @@ def goals_sheet(ws: Sheet, package: Package) -> None:
         outcome_value=goals["outcome_value"].mask(in_kr, goals["outcome_value"] / 1000),
         unit=goals["unit"].mask(in_kr, "tkr"),
         deadline_sv=[None if pd.isna(d) else ("ja" if d else "nej")
-                     for d in goals["deadline_met"]])
-    fields = columns("goals")
+                     for d in goals["deadline_met"]],
+        # the controller's check before the board reads the goals
+        checks=["; ".join(contradictions(g)) or None for g in goals.to_dict("records")])
     at = {name: c for c, (name, _) in enumerate(fields, start=1)}
     last = table(ws, frame, fields)
     colours = {"uppnått": lay["colours"]["favourable"],
@@ -157,21 +221,19 @@ def goals_sheet(ws: Sheet, package: Package) -> None:
         if record.get("goal_kind") in ("strategic_area", "board_goal"):
             for c in at.values():
                 ws.style(r, c, bold=True)
-    for name in ("goal_name", "comment"):
-        ws.width(at[name], 50)
     _goal_inputs(ws, frame, len(fields) + 1, last)
-    ws.put(4 if package.published else 3, len(fields) + 1,
-           "Rapportera i de gula kolumnerna det som är nytt för tertialen (status och/eller "
-           "kommentar) och lämna tillbaka arbetsboken.", bold=True)
+    ws.paragraph(4 if package.published else 3, len(fields) + 1,
+                 "Rapportera i de gula kolumnerna det som är nytt för tertialen (status "
+                 "och/eller kommentar) och lämna tillbaka arbetsboken.", bold=True)
 
 
 def _goal_inputs(ws: Sheet, frame: pd.DataFrame, first: int, last: int) -> None:
     """Ny status (a list of the four) and Ny kommentar, open to the unit; the financial goals
     are judged from the books and take no report."""
     inputs = columns("goal_inputs")
-    for c, (_, text) in enumerate(inputs, start=first):
+    for c, (name, text) in enumerate(inputs, start=first):
         header_cell(ws, HEADER_ROW, c, text, fill=INPUT_HEADER)
-        ws.width(c, 18 if c == first else 50)
+        ws.fit(c, INPUT_WIDTHS[name], INPUT_WIDTHS[name])
     kinds = list(frame.get("goal_kind", []))
     for r in range(HEADER_ROW + 1, last + 1):
         reportable = kinds[r - HEADER_ROW - 1] != "financial_goal"

@@ -9,6 +9,7 @@ import jinja2
 import yaml
 
 from pipelines.packages.figures import tkr
+from pipelines.packages.readings import OPERATING_NET
 
 REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
 
@@ -39,7 +40,11 @@ def render(template: str, **values) -> str:
 def summary_text(package) -> str:
     """Sammanfattning in words, as a board reads it: a board's nettokostnad, the kommun's
     årets resultat (+ surplus); its largest deviations with the units' comments in full."""
-    net = package.summary[package.summary["cost_category"] == "net"]
+    # a board's nettokostnad leaves out the kommun's financing it may hold (readings)
+    holds = not package.scope.is_kommun and bool(
+        (package.summary["cost_category"] == OPERATING_NET).any())
+    net = package.summary[package.summary["cost_category"]
+                          == (OPERATING_NET if holds else "net")]
     values = net.iloc[0] if not net.empty else None
     sign = -1 if package.scope.is_kommun else 1  # the kommun reads its result, not its cost
 
@@ -59,7 +64,8 @@ def summary_text(package) -> str:
                                      ).head(5).itertuples():
             largest.append({
                 "org_unit_name": row.org_unit_name, "org_unit_code": row.org_unit_code,
-                "cost_category_name": package.board_name(row.cost_category),
+                "cost_category_name": package.reading(1, row.cost_category,
+                                                      row.org_unit_code)[0],
                 "deviation": float(row.deviation_ytd),
                 "forecast_deviation": float(row.forecast_deviation),
                 "comment": row.comment if isinstance(row.comment, str) else "",
@@ -70,7 +76,8 @@ def summary_text(package) -> str:
                   outcome=amount("outcome_ytd"), budget=amount("budget_ytd"),
                   deviation=signed("deviation_ytd"), forecast=amount("forecast_annual"),
                   budget_annual=amount("budget_annual"),
-                  forecast_deviation=signed("forecast_deviation"), deviations=largest)
+                  forecast_deviation=signed("forecast_deviation"), deviations=largest,
+                  holds_financing=holds)
 
 
 def summary_parts(package) -> tuple[list[str], list[str]]:

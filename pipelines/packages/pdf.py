@@ -6,6 +6,10 @@ services' documents asks) and PDF/A-2a (archivable as a public record). Fonts co
 platform (DejaVu Sans, shipped with matplotlib) and reports/fonts/, never from the machine,
 and the creation date is the day the warehouse's data last changed (publish.data_day), so the
 same warehouse gives the same bytes on any day.
+
+Row headers: Typst tags a table's header cells as column headers by itself, but cannot yet say
+a body cell is a row header from the Python binding; `pdf_tags.tag_row_headers` finishes the
+tagging on Typst's output (see there).
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ from pipelines.packages.atomic import write_whole
 from pipelines.packages.content import Package
 from pipelines.packages.document import as_json
 from pipelines.packages.layout import REPORTS_DIR
+from pipelines.packages.pdf_tags import tag_row_headers
 
 TEMPLATES = REPORTS_DIR / "templates"
 STANDARDS = ["a-2a", "ua-1"]
@@ -47,13 +52,20 @@ def _compiler() -> typst.Compiler:
 
 def render(package: Package, generated: dt.date, fmt: str = "pdf", ppi: float | None = None
            ) -> bytes | list[bytes]:
+    return typeset(as_json(package, generated), generated, fmt, ppi)
+
+
+def typeset(data: str, generated: dt.date, fmt: str = "pdf", ppi: float | None = None
+            ) -> bytes | list[bytes]:
+    """The document of `data` (document.as_json), dated `generated`."""
     stamp = dt.datetime(generated.year, generated.month, generated.day, tzinfo=dt.UTC)
     try:
-        return _compiler().compile(
-            format=fmt, ppi=ppi, sys_inputs={"data": as_json(package, generated)},
+        out = _compiler().compile(
+            format=fmt, ppi=ppi, sys_inputs={"data": data},
             pdf_standards=STANDARDS if fmt == "pdf" else [], timestamp=stamp)
     except typst.TypstError as error:
         raise DocumentError(f"{TEMPLATES / 'package.typ'}: {error.message}") from None
+    return tag_row_headers(out) if fmt == "pdf" else out
 
 
 def write_pdf(package: Package, path: Path, generated: dt.date | None = None) -> Path:
@@ -61,4 +73,4 @@ def write_pdf(package: Package, path: Path, generated: dt.date | None = None) ->
     return write_whole(path, lambda partial: partial.write_bytes(document))
 
 
-__all__ = ["DocumentError", "render", "write_pdf"]
+__all__ = ["DocumentError", "render", "tag_row_headers", "typeset", "write_pdf"]

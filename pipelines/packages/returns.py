@@ -2,14 +2,23 @@
 folder's returns area (`<landing>/returer/`), read back as comments and submitted forecasts,
 and in a tertial's package the `Mål` sheet's Ny status and Ny kommentar as goal reports.
 
-A returned workbook is checked whole: it must be a package this pipeline issued (the hidden
-`Utskick` sheet, against `reports.issued_packages`), every row must name a known unit and
-cost category, and `Prognos helår (tkr)` must be a number, given per cost category (the
-net is their sum); a goal must be one of the package's own and its status one of the four;
-a text (kommentar, orsak, åtgärd, ansvarig, Ny kommentar) holds at most MAX_TEXT_CHARS
-characters (input_sheets). One bad cell rejects the whole file, nothing of it is loaded,
-and each of its rows is quarantined with the reason (cell by cell for the bad ones). Text
-is kept as typed: a comment that starts with `=` is a comment. Several returns of the same
+A returned file is first judged whole: it must pass workbook_safety (a zip bomb, macros or
+a file that is no workbook is refused unread), be a package this pipeline issued for its
+period (the hidden `Utskick` sheet, against `reports.issued_packages`) and have the input
+columns it was issued with. A file that fails any of these is refused whole: nothing of it
+is loaded, and the quarantine has one line for it (or one per filled-in row, each with the
+reason).
+
+A package of ours is then read row by row, and each row is loaded or quarantined on its
+own: every row must name a known unit and cost category, `Prognos helår (tkr)` must be a
+number (no formula), given per cost category (the net is their sum); a goal must be one of
+the package's own and its status one of the four; a text (kommentar, orsak, åtgärd,
+ansvarig, Ny kommentar) holds at most MAX_TEXT_CHARS characters (input_sheets). A row with a
+bad cell is quarantined whole, its good cells with it (a comment belongs to the forecast it
+explains, and the unit, chased for the row, sends it again), with one line per bad cell
+naming the sheet, the cell and the rule; every other row of the file is loaded. So each
+file's filled-in rows are either loaded or quarantined (`ReturnedFile.counts`). Text is
+kept as typed: a comment that starts with `=` is a comment. Several returns of the same
 row: the newest file wins, with the time the row first came in (held against the
 deadline); every distinct goal report is kept, and the mart takes the latest field by
 field.
@@ -37,6 +46,17 @@ from pipelines.text import thousands
 RETURNS_FOLDER = "returer"
 COST_CATEGORIES = Path(__file__).resolve().parents[2] / "dbt_project/seeds/cost_categories.csv"
 TEXT_INPUTS = ("comment", "cause", "action", "responsible")
+REFUSED = "filen avvisad, inget är inläst: "
+
+
+@dataclass
+class ReturnedRow:
+    """A filled-in row of a returned sheet: loaded when `errors` is empty, else quarantined
+    whole with one line per bad cell ("bladet Avvikelser, cell O7: ...")."""
+    sheet: str
+    line: int
+    raw: str
+    errors: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -46,12 +66,29 @@ class ReturnedFile:
     comments: list[dict] = field(default_factory=list)
     forecasts: list[dict] = field(default_factory=list)
     goal_statuses: list[dict] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)  # "cell H7: ..." in Swedish
-    rows: list[tuple[str, int, str]] = field(default_factory=list)  # (sheet, line, raw)
+    refusal: list[str] = field(default_factory=list)  # why the whole file is refused
+    rows: list[ReturnedRow] = field(default_factory=list)  # every filled-in row read
 
     @property
     def accepted(self) -> bool:
-        return not self.errors
+        """A package of ours, read: its good rows are loaded (its bad ones quarantined)."""
+        return not self.refusal
+
+    @property
+    def errors(self) -> list[str]:
+        """Every line said of the file, in Swedish: why it is refused whole, or each bad
+        cell of its quarantined rows."""
+        return self.refusal + [e for row in self.rows for e in row.errors]
+
+    @property
+    def counts(self) -> tuple[int, int, int]:
+        """(rows read, loaded, quarantined): every filled-in row is one or the other; a file
+        refused before its rows are read is one line of the quarantine (line 0)."""
+        read = len(self.rows)
+        if self.refusal:
+            return read, 0, max(read, 1)
+        bad = sum(bool(row.errors) for row in self.rows)
+        return read, read - bad, bad
 
 
 def _issued(con: duckdb.DuckDBPyConnection, package_id: str) -> tuple | None:
@@ -98,129 +135,169 @@ def _too_long(sheet: str, cell, heading: str) -> str | None:
             f" högst {thousands(MAX_TEXT_CHARS)} tas emot (korta texten)")
 
 
-def read_return(path: Path, con: duckdb.DuckDBPyConnection) -> ReturnedFile:
-    out = ReturnedFile(path)
+def _open(path: Path, out: ReturnedFile):
+    """The workbook, or None with why it is refused: unsafe, unreadable, not ours."""
     sheets = layout()["sheets"]
     if refused := unsafe_workbook(path):
-        out.errors.append(refused)
-        return out
+        out.refusal.append(refused)
+        return None
     try:
         book = load_workbook(path, data_only=False)  # a formula comes back as its text
     except Exception as e:  # noqa: BLE001 - any unreadable file is reported, not raised
-        out.errors.append(f"filen går inte att läsa som Excel-arbetsbok ({type(e).__name__})")
-        return out
+        out.refusal.append(f"filen går inte att läsa som Excel-arbetsbok ({type(e).__name__})")
+        return None
     if sheets["issue"] not in book.sheetnames or sheets["deviations"] not in book.sheetnames:
-        out.errors.append(f"bladen {sheets['issue']} och {sheets['deviations']} saknas: inte "
-                          "ett uppföljningspaket från Uppföljning")
-        return out
-    issue = {str(r[0].value): r[1].value for r in book[sheets["issue"]].iter_rows(max_col=2)
-             if r[0].value}
+        out.refusal.append(f"bladen {sheets['issue']} och {sheets['deviations']} saknas: inte "
+                           "ett uppföljningspaket från Uppföljning")
+        return None
+    return book
+
+
+def _issue(book, con: duckdb.DuckDBPyConnection, out: ReturnedFile) -> tuple | None:
+    """(period, board) the package was issued for, or None with why it is refused."""
+    issue = {str(r[0].value): r[1].value
+             for r in book[layout()["sheets"]["issue"]].iter_rows(max_col=2) if r[0].value}
     out.period = str(issue.get("Period") or "")
     issued = _issued(con, str(issue.get("Paket") or ""))
     if issued is None:
-        out.errors.append(f"paketet {issue.get('Paket')} har inte skickats ut av Uppföljning")
-        return out
+        out.refusal.append(f"paketet {issue.get('Paket')} har inte skickats ut av Uppföljning")
+        return None
     if issued[0] != out.period:
-        out.errors.append(f"paketet skickades ut för {issued[0]}, inte {out.period}")
-        return out
-    year, month = int(out.period[:4]), int(out.period[5:7])
-    ws = book[sheets["deviations"]]
+        out.refusal.append(f"paketet skickades ut för {issued[0]}, inte {out.period}")
+        return None
+    return issued
+
+
+def _headings(ws, wanted: dict[str, str], out: ReturnedFile) -> dict[str, int] | None:
+    """{name: column} of the headings `wanted` ({name: heading}), or None with the first
+    heading missing as the file's refusal: not the sheet as it was issued."""
     headings = {str(c.value).strip(): c.column for c in ws[HEADER_ROW] if c.value}
-    wanted = dict(columns("deviations") + columns("deviation_inputs"))
-    where = {}
-    for name in ("org_unit_code", "cost_category", *(n for n, _ in columns("deviation_inputs"))):
-        if wanted[name] not in headings:
-            out.errors.append(f"rad {HEADER_ROW}: kolumnen '{wanted[name]}' saknas")
-        else:
-            where[name] = headings[wanted[name]]
-    if out.errors:
+    missing = [h for h in wanted.values() if h not in headings]
+    if missing:
+        out.refusal.append(f"bladet {ws.title}, rad {HEADER_ROW}: kolumnen '{missing[0]}' "
+                           "saknas")
+        return None
+    return {name: headings[heading] for name, heading in wanted.items()}
+
+
+def read_return(path: Path, con: duckdb.DuckDBPyConnection) -> ReturnedFile:
+    out = ReturnedFile(path)
+    sheets = layout()["sheets"]
+    book = _open(path, out)
+    issued = None if book is None else _issue(book, con, out)
+    if issued is None:
         return out
-    units = {c for (c,) in con.execute("select distinct code from raw.org_units").fetchall()}
+    wanted = dict(columns("deviations") + columns("deviation_inputs"))
+    where = _headings(book[sheets["deviations"]], {n: wanted[n] for n in (
+        "org_unit_code", "cost_category", *(n for n, _ in columns("deviation_inputs")))}, out)
+    if where is None:
+        return out
     seed = pd.read_csv(COST_CATEGORIES)
-    categories = set(seed["cost_category"])
-    # the workbook shows amounts as a board reads them (intäkter +): back to ledger sign
-    board_sign = dict(zip(seed["cost_category"], seed["board_sign"], strict=True))
+    known = {"units": {c for (c,) in con.execute(
+                 "select distinct code from raw.org_units").fetchall()},
+             "categories": set(seed["cost_category"]),
+             # the workbook shows amounts as a board reads them (intäkter +): to ledger sign
+             "board_sign": dict(zip(seed["cost_category"], seed["board_sign"], strict=True))}
     now = dt.datetime.fromtimestamp(path.stat().st_mtime).replace(microsecond=0)
+    ws = book[sheets["deviations"]]
     for r in range(HEADER_ROW + 1, ws.max_row + 1):
-        cell = {name: ws.cell(row=r, column=c) for name, c in where.items()}
-        inputs = [cell[n].value for n, _ in columns("deviation_inputs")]
-        if all(v is None or (isinstance(v, str) and not v.strip()) for v in inputs):
-            continue  # a row nobody filled in
-        unit, category = _text(cell["org_unit_code"].value), _text(cell["cost_category"].value)
-        out.rows.append((sheets["deviations"], r, f"{unit};{category};" + ";".join(
-            "" if v is None else str(v) for v in inputs)[:500]))
-        ref = cell["org_unit_code"].coordinate
-        out.errors += [e for n in TEXT_INPUTS
-                       if (e := _too_long(ws.title, cell[n], wanted[n])) is not None]
-        if unit not in units:
-            out.errors.append(f"cell {ref}: enheten '{unit}' finns inte i organisationen")
-        if category not in categories:
-            out.errors.append(f"cell {cell['cost_category'].coordinate}: kostnadsslaget "
-                              f"'{category}' finns inte")
-        forecast = cell["forecast_input"]
-        try:
-            tkr = _number(forecast.value)
-        except ValueError:
-            out.errors.append(f"cell {forecast.coordinate}: '{forecast.value}' är inte ett tal "
-                              "(Prognos helår skrivs i tkr, utan formel)")
-            continue
-        if tkr is not None and category == "net":
-            out.errors.append(f"cell {forecast.coordinate}: prognosen lämnas per kostnadsslag, "
-                              "inte för Netto (nettot är summan av kostnadsslagen)")
-            continue
-        base = {"fiscal_year": year, "period": month, "org_unit_code": unit,
-                "cost_category": category, "submitted_at": now, "source_file": path.name,
-                "source_line": r}
-        texts = {n: _text(cell[n].value) for n in TEXT_INPUTS}
-        if any(texts.values()):
-            out.comments.append({**base, **texts, "action_plan_status":
-                                 "åtgärd angiven" if texts["action"] else None})
-        if tkr is not None:
-            out.forecasts.append({**base, "forecast_annual": tkr * 1000
-                                  * int(board_sign.get(category, 1)),
-                                  "submitted_by": texts["responsible"]})
+        _deviation_row(ws, r, where, out, known, now)
     if sheets["goals"] in book.sheetnames:
-        _read_goal_reports(book[sheets["goals"]], out, con, year, issued[1], now)
+        _read_goal_reports(book[sheets["goals"]], out, con, int(out.period[:4]), issued[1],
+                           now)
+    if out.refusal:  # the Mål sheet is not as issued: nothing of the file is loaded
+        out.comments, out.forecasts, out.goal_statuses = [], [], []
     return out
+
+
+def _deviation_row(ws, r: int, where: dict[str, int], out: ReturnedFile, known: dict,
+                   now: dt.datetime) -> None:
+    """One row of Avvikelser: its comment and forecast loaded, or the row quarantined with
+    one line per bad cell. A row nobody filled in is no row."""
+    cell = {name: ws.cell(row=r, column=c) for name, c in where.items()}
+    inputs = [cell[n].value for n, _ in columns("deviation_inputs")]
+    if all(v is None or (isinstance(v, str) and not v.strip()) for v in inputs):
+        return
+    unit, category = _text(cell["org_unit_code"].value), _text(cell["cost_category"].value)
+    row = ReturnedRow(ws.title, r, f"{unit};{category};" + ";".join(
+        "" if v is None else str(v) for v in inputs)[:500])
+    out.rows.append(row)
+    headings = dict(columns("deviation_inputs"))
+    row.errors += [e for n in TEXT_INPUTS
+                   if (e := _too_long(ws.title, cell[n], headings[n])) is not None]
+    at = f"bladet {ws.title}, cell"
+    if unit not in known["units"]:
+        row.errors.append(f"{at} {cell['org_unit_code'].coordinate}: enheten '{unit}' finns "
+                          "inte i organisationen")
+    if category not in known["categories"]:
+        row.errors.append(f"{at} {cell['cost_category'].coordinate}: kostnadsslaget "
+                          f"'{category}' finns inte")
+    forecast, tkr = cell["forecast_input"], None
+    try:
+        tkr = _number(forecast.value)
+    except ValueError:
+        row.errors.append(f"{at} {forecast.coordinate}: '{forecast.value}' är inte ett tal "
+                          "(Prognos helår skrivs i tkr, utan formel)")
+    if tkr is not None and category == "net":
+        row.errors.append(f"{at} {forecast.coordinate}: prognosen lämnas per kostnadsslag, "
+                          "inte för Netto (nettot är summan av kostnadsslagen)")
+    if row.errors:
+        return
+    base = {"fiscal_year": int(out.period[:4]), "period": int(out.period[5:7]),
+            "org_unit_code": unit, "cost_category": category, "submitted_at": now,
+            "source_file": out.path.name, "source_line": r}
+    texts = {n: _text(cell[n].value) for n in TEXT_INPUTS}
+    if any(texts.values()):
+        out.comments.append({**base, **texts, "action_plan_status":
+                             "åtgärd angiven" if texts["action"] else None})
+    if tkr is not None:
+        out.forecasts.append({**base, "forecast_annual": tkr * 1000
+                              * int(known["board_sign"].get(category, 1)),
+                              "submitted_by": texts["responsible"]})
+
+
+def _own_goals(con: duckdb.DuckDBPyConnection, year: int, board: str | None) -> set[str]:
+    """The goals a package's Mål sheet takes reports for: the board's own (the kommun's:
+    KF's), never the financial goals, which are judged from the books."""
+    kinds = set(KOMMUN_GOAL_KINDS) if board is None else None
+    return {goal for goal, kind, goal_board in con.execute(
+        "select goal_id, goal_kind, board_code from raw.goals where fiscal_year = ?",
+        [year]).fetchall()
+        if kind != "financial_goal" and (goal_board == board if board is not None
+                                         else kind in kinds)}
 
 
 def _read_goal_reports(ws, out: ReturnedFile, con: duckdb.DuckDBPyConnection, year: int,
                        board: str | None, now: dt.datetime) -> None:
     """The Mål sheet's Ny status and Ny kommentar: a report for the tertial of each goal
-    where either is filled in. A comment alone keeps the status reported before."""
-    headings = {str(c.value).strip(): c.column for c in ws[HEADER_ROW] if c.value}
+    where either is filled in, or the row quarantined. A comment alone keeps the status
+    reported before."""
     wanted = {"goal_id": "Id", **dict(columns("goal_inputs"))}
-    missing = [h for h in wanted.values() if h not in headings]
-    if missing:
-        out.errors.append(f"bladet {ws.title}, rad {HEADER_ROW}: kolumnen '{missing[0]}' "
-                          "saknas")
+    where = _headings(ws, wanted, out)
+    if where is None:
         return
-    kinds = (set(KOMMUN_GOAL_KINDS) if board is None else None)
-    own = {goal for goal, kind, goal_board in con.execute(
-        "select goal_id, goal_kind, board_code from raw.goals where fiscal_year = ?",
-        [year]).fetchall()
-        if kind != "financial_goal" and (goal_board == board if board is not None
-                                         else kind in kinds)}
+    own = _own_goals(con, year, board)
     for r in range(HEADER_ROW + 1, ws.max_row + 1):
-        goal = _text(ws.cell(row=r, column=headings["Id"]).value)
-        status_cell = ws.cell(row=r, column=headings[wanted["new_status"]])
+        goal = _text(ws.cell(row=r, column=where["goal_id"]).value)
+        status_cell = ws.cell(row=r, column=where["new_status"])
         status_text = _text(status_cell.value)
-        comment_cell = ws.cell(row=r, column=headings[wanted["new_comment"]])
+        comment_cell = ws.cell(row=r, column=where["new_comment"])
         comment = _text(comment_cell.value)
         if not (status_text or comment):
             continue
-        out.rows.append((ws.title, r, f"{goal};{status_text or ''};{comment or ''}"[:500]))
+        row = ReturnedRow(ws.title, r, f"{goal};{status_text or ''};{comment or ''}"[:500])
+        out.rows.append(row)
         if too_long := _too_long(ws.title, comment_cell, wanted["new_comment"]):
-            out.errors.append(too_long)
+            row.errors.append(too_long)
         if goal not in own:
-            out.errors.append(f"bladet {ws.title}, cell A{r}: målet '{goal}' hör inte till "
+            row.errors.append(f"bladet {ws.title}, cell A{r}: målet '{goal}' hör inte till "
                               "paketet")
-            continue
         status = STATUSES.get(status_text.lower()) if status_text else None
         if status_text and status is None:
-            out.errors.append(f"bladet {ws.title}, cell {status_cell.coordinate}: status "
+            row.errors.append(f"bladet {ws.title}, cell {status_cell.coordinate}: status "
                               f"'{status_text}' är inte en av uppnått, delvis uppnått, "
                               "ej uppnått, ej påbörjad")
+        if row.errors:
             continue
         out.goal_statuses.append({
             "goal_id": goal, "period": out.period, "status": status, "comment": comment,
@@ -237,6 +314,15 @@ class Returns:
     quarantine: pd.DataFrame
     files: list[ReturnedFile]
 
+    def counts(self) -> pd.DataFrame:
+        """Per returned file: rows read, loaded and quarantined, and why it was refused
+        whole (None when its good rows were loaded)."""
+        return pd.DataFrame(
+            [(f.path.name, f.period or None, *f.counts, "; ".join(f.refusal) or None)
+             for f in self.files],
+            columns=["file", "period", "rows_read", "rows_loaded", "rows_quarantined",
+                     "refusal"])
+
 
 def read_returns(folder: Path, con: duckdb.DuckDBPyConnection) -> Returns:
     """Every returned workbook in `folder`; the newest file wins where two give the same row."""
@@ -245,35 +331,29 @@ def read_returns(folder: Path, con: duckdb.DuckDBPyConnection) -> Returns:
     read = [read_return(p, con) for p in files if not p.name.startswith("~$")]
     comments, forecasts, goal_statuses, quarantine = [], [], [], []
     for f in read:
-        if f.accepted:
-            comments += f.comments
-            forecasts += f.forecasts
-            goal_statuses += f.goal_statuses
-            continue
-        reasons = "; ".join(f.errors)
-        deviations = layout()["sheets"]["deviations"]
-        for sheet, line, raw in f.rows or [(deviations, 0, "")]:
-            own = [e for e in f.errors if error_place(e, deviations) == (sheet, str(line))]
-            quarantine.append({"source": "returns", "file": f.path.name, "line": line,
-                               "raw": raw if sheet == deviations else f"bladet {sheet}: {raw}",
-                               "rule": "; ".join(own) if own else
-                               f"filen avvisad, inget är inläst: {reasons}",
-                               "period": f.period or None})
+        comments += f.comments
+        forecasts += f.forecasts
+        goal_statuses += f.goal_statuses
+        quarantine += _quarantined(f)
     key = ("fiscal_year", "period", "org_unit_code", "cost_category")
     return Returns(_latest(comments, key), _latest(forecasts, key),
                    _reports(goal_statuses, ("goal_id", "period", "status", "comment")),
                    pd.DataFrame(quarantine), read)
 
 
-def error_place(error: str, default_sheet: str) -> tuple[str, str]:
-    """(sheet, row) of 'cell H12: ...' (the Avvikelser sheet) or 'bladet Mål, cell E7: ...'."""
-    sheet = default_sheet
-    if error.startswith("bladet ") and ", cell " in error:
-        sheet, error = error[len("bladet "):].split(", ", 1)
-    if not error.startswith("cell "):
-        return sheet, ""
-    ref = error[5:].split(":", 1)[0]
-    return sheet, "".join(ch for ch in ref if ch.isdigit())
+def _quarantined(f: ReturnedFile) -> list[dict]:
+    """The file's lines for raw.quarantine (source 'returns'): each bad row with its bad
+    cells; of a file refused whole, every row read (or one line, 0, for the file)."""
+    deviations = layout()["sheets"]["deviations"]
+    if f.refusal:
+        rows = f.rows or [ReturnedRow(deviations, 0, "")]
+        reasons = "; ".join(f.refusal)
+    else:
+        rows, reasons = [row for row in f.rows if row.errors], ""
+    return [{"source": "returns", "file": f.path.name, "line": row.line,
+             "raw": row.raw if row.sheet == deviations else f"bladet {row.sheet}: {row.raw}",
+             "rule": "; ".join(row.errors) if row.errors else REFUSED + reasons,
+             "period": f.period or None} for row in rows]
 
 
 def _latest(rows: list[dict], key: tuple[str, ...]) -> pd.DataFrame:

@@ -5,9 +5,12 @@ pipelines.packages.input_sheets.
 Amounts are in whole tkr as a board reads them (costs and nettokostnad +, intäkter +, the
 kommun's result + for a surplus; seeds/cost_categories.csv), rounded as shown. Headers and
 the unit's name stay in view (frozen panes), every list has a filter, `Utfall mot budget` is
-grouped by level (Data > Disposition), deviations are coloured. A hidden sheet `Utskick`
-says what the package was issued for; the return reader checks it. Every text is written as
-text: a comment that starts with `=` stays a comment, never a formula.
+grouped by level (Data > Disposition), deviations are coloured. Every sheet is protected:
+a sheet to read lets its reader filter, sort and widen columns, an input sheet opens only
+its yellow cells. A very hidden, protected sheet `Utskick` says what the package was issued
+for; the return reader checks it. Every text is written as text: a comment that starts with
+`=` stays a comment, never a formula. Columns, row heights and print settings are settled
+when the sheet is written (pipelines.packages.xlsx).
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from pipelines.packages.content import Package
 from pipelines.packages.figures import missing
 from pipelines.packages.input_sheets import deviations_sheet, goals_sheet
 from pipelines.packages.layout import columns, layout, summary_text
+from pipelines.packages.readings import NET_COST, OPERATING_NET
 from pipelines.packages.workbook_tables import (
     HEADER_ROW,
     NOTE,
@@ -26,6 +30,7 @@ from pipelines.packages.workbook_tables import (
     board_reading,
     header_cell,
     heading,
+    nothing,
     table,
 )
 from pipelines.packages.xlsx import Sheet, write_book
@@ -38,14 +43,15 @@ def summary_sheet(ws: Sheet, package: Package) -> None:
     fields = [f for f in columns("follow_up") if f[0] not in ("level", "org_unit_code",
                                                                "org_unit_name")]
     last = table(ws, board_reading(package, package.summary), fields)
-    net = {package.reading(0, "net")[0]}
+    top = package.summary["org_unit_code"].iloc[0] if not package.summary.empty else None
+    net = {package.reading(0, "net", top)[0], NET_COST}  # the sums, in bold
     for r in range(HEADER_ROW + 1, last + 1):
         if ws.value(r, 1) in net:
             for c in range(1, len(fields) + 1):
                 ws.style(r, c, bold=True)
     for row, line in enumerate(summary_text(package).splitlines(), start=last + 2):
-        ws.put(row, 1, line)
-    ws.width(1, 34)
+        if line:
+            ws.paragraph(row, 1, line)
 
 
 def follow_up_sheet(ws: Sheet, package: Package) -> None:
@@ -60,6 +66,9 @@ def follow_up_sheet(ws: Sheet, package: Package) -> None:
     for r, record in enumerate(frame.to_dict("records"), start=HEADER_ROW + 1):
         net = record["cost_category"] == "net"
         ws.outline[r] = min(7, int(record["depth"]) + (0 if net else 1))
+        if record["cost_category"] == OPERATING_NET:  # a sum of the categories above it
+            for c in range(1, len(fields) + 1):
+                ws.style(r, c, bold=True)
         if net:
             for c in range(1, len(fields) + 1):
                 ws.style(r, c, bold=True, fill=fills[min(int(record["depth"]), len(fills) - 1)])
@@ -70,7 +79,7 @@ def follow_up_sheet(ws: Sheet, package: Package) -> None:
 def investments_sheet(ws: Sheet, package: Package) -> None:
     heading(ws, package, layout()["sheets"]["investments"])
     if package.investments.empty:
-        ws.put(HEADER_ROW, 1, "Inga investeringsprojekt för perioden.")
+        nothing(ws, "Inga investeringsprojekt för perioden.")
         return
     table(ws, package.investments, columns("investments"))
 
@@ -80,19 +89,20 @@ def staff_sheet(ws: Sheet, package: Package) -> None:
     heading(ws, package, lay["sheets"]["staff"])
     frame = package.staff
     if frame.empty:
-        ws.put(HEADER_ROW, 1, "Ingen personalstatistik för perioden.")
+        nothing(ws, "Ingen personalstatistik för perioden.")
         return
     last = table(ws, frame, columns("staff"), suppressed=PCT_FIELDS)
-    ws.put(last + 2, 1, lay["suppressed_note"], **NOTE)
-    ws.put(last + 3, 1, "Antal anställda, årsarbetare och sjukfrånvaro januari till och med "
-                        "periodens månad; årsarbetare som genomsnitt av månaderna.", **NOTE)
+    ws.paragraph(last + 2, 1, lay["suppressed_note"], **NOTE)
+    ws.paragraph(last + 3, 1, "Antal anställda, årsarbetare och sjukfrånvaro januari till och "
+                              "med periodens månad; årsarbetare som genomsnitt av månaderna.",
+                 **NOTE)
 
 
 def quality_sheet(ws: Sheet, package: Package) -> None:
     heading(ws, package, layout()["sheets"]["quality"])
     frame = package.quality
     if frame.empty:
-        ws.put(HEADER_ROW, 1, "Inga öppna kvalitetsfel för perioden.")
+        nothing(ws, "Inga öppna kvalitetsfel för perioden.")
         return
     frame = frame.assign(
         severity=frame["severity"].map(SEVERITY_SV),
@@ -111,8 +121,8 @@ def deadlines_sheet(ws: Sheet, package: Package) -> None:
     for r in range(HEADER_ROW + 1, last + 1):
         if (ws.value(r, 6) or 0) > 0:
             ws.style(r, 6, fill=layout()["colours"]["unfavourable"])
-    ws.width(1, 26)
-    ws.width(7, 90)
+    ws.fit(1, 12, 30)
+    ws.fit(7, 20, 80)  # Saknas från: who has not answered
 
 
 def deadline_details_sheet(ws: Sheet, package: Package) -> None:
@@ -121,15 +131,16 @@ def deadline_details_sheet(ws: Sheet, package: Package) -> None:
     heading(ws, package, layout()["sheets"]["deadline_details"])
     frame = package.deadline_details
     if frame.empty:
-        ws.put(HEADER_ROW, 1, "Allt som tidplanen begär för perioden har kommit in i tid.")
+        nothing(ws, "Allt som tidplanen begär för perioden har kommit in i tid.")
         return
     last = table(ws, frame, [(c, c) for c in frame.columns])
     for r in range(HEADER_ROW + 1, last + 1):
         if ws.value(r, 6) is None:  # Inlämnad: not in at all
             ws.style(r, 7, fill=layout()["colours"]["unfavourable"])
     ws.filter = (HEADER_ROW, 1, last, 7)
-    for c, width in enumerate((24, 12, 12, 50, 36, 12, 60), start=1):
-        ws.width(c, width)
+    for c, bounds in enumerate(((12, 30), (10, 12), (6, 12), (16, 40), (16, 32), (10, 12),
+                                (16, 45)), start=1):
+        ws.fit(c, *bounds)
 
 
 def balance_requirement_sheet(ws: Sheet, package: Package) -> None:
@@ -140,6 +151,7 @@ def balance_requirement_sheet(ws: Sheet, package: Package) -> None:
     header_cell(ws, HEADER_ROW, 1, "Mnkr")
     for c, year in enumerate(years, start=2):
         header_cell(ws, HEADER_ROW, c, str(year))
+        ws.style(HEADER_ROW, c, align="right")  # over its figures
     for r, record in enumerate(frame.to_dict("records"), start=HEADER_ROW + 1):
         bold = record["line_name"].startswith(("Årets resultat efter", "Årets balanskrav"))
         ws.put(r, 1, record["line_name"], bold=bold)
@@ -147,23 +159,29 @@ def balance_requirement_sheet(ws: Sheet, package: Package) -> None:
             value = record[year]
             ws.put(r, c, None if missing(value) else float(value) / 1e6,
                    num_format="#,##0.0;[Red]-#,##0.0", bold=bold)
-    ws.width(1, 60)
+    ws.fit(1, 30, 60)
+    for c in range(2, len(years) + 2):
+        ws.fit(c, 8, 14)
     decisions = package.balance_requirement_decisions
-    ws.put(HEADER_ROW + len(frame) + 2, 1, "Kommunfullmäktiges beslut: " + "; ".join(decisions)
-           if decisions else "Inga beslut om undantag eller om resultatutjämningsreserven "
-                             "för året.", **NOTE)
+    ws.paragraph(HEADER_ROW + len(frame) + 2, 1, "Kommunfullmäktiges beslut: "
+                 + "; ".join(decisions) if decisions
+                 else "Inga beslut om undantag eller om resultatutjämningsreserven för året.",
+                 **NOTE)
     ws.freeze = (HEADER_ROW + 1, 2)
 
 
 def issue_sheet(ws: Sheet, package: Package, package_id: str, day: dt.date) -> None:
-    """What the package was issued for; hidden, read back from a returned workbook. The
-    date is the data's (publish.data_day), so the same data makes the same workbook."""
+    """What the package was issued for, read back from a returned workbook: very hidden
+    (Excel's Unhide does not list it) and protected, so a unit neither sees nor changes it.
+    The date is the data's (publish.data_day), so the same data makes the same workbook."""
     for r, (key, value) in enumerate((
             ("Period", package.period_key), ("Nämnd", package.scope.code or "kommunen"),
             ("Paket", package_id), ("Underlag per", day.isoformat())), start=1):
         ws.put(r, 1, key)
         ws.put(r, 2, value)
-    ws.hidden = True
+    ws.very_hidden = True
+    ws.protected = True
+    ws.protect_options = {}  # nothing but selecting a cell
 
 
 def write_workbook(package: Package, path: Path, package_id: str, day: dt.date) -> Path:
@@ -182,7 +200,10 @@ def write_workbook(package: Package, path: Path, package_id: str, day: dt.date) 
     for key, writer in writers:
         ws = Sheet(sheets[key])
         writer(ws, package)
-        # printed as a board secretary would: landscape A4, one page wide, headings repeated
+        # read, not changed: the input sheets open their yellow cells themselves
+        ws.protected = True
+        # printed as a board secretary would: A4, one page wide (landscape where wide),
+        # the header row on every page (xlsx.settle)
         ws.print_setup = {"title_row": HEADER_ROW,
                           "footer": f"{package.scope.name} - {package.title}"}
         book.append(ws)

@@ -1,5 +1,6 @@
 """What every sheet of the package's workbook shares: the heading rows, the board's reading
-of the amounts, and a table with its header, filter, frozen panes and coloured deviations.
+of the amounts, and a table with its header, filter, frozen panes, coloured deviations and
+columns as wide as their content (xlsx.Sheet.fit; a long text wraps).
 """
 
 from __future__ import annotations
@@ -7,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipelines.packages.content import Package
-from pipelines.packages.figures import missing
+from pipelines.packages.figures import in_units, missing
 from pipelines.packages.layout import layout
 from pipelines.packages.xlsx import Sheet
 
@@ -20,18 +21,33 @@ PCT_FIELDS = {"sick_leave_pct", "sick_leave_long_share_pct", "sick_leave_women_p
               "sick_leave_men_pct", "sick_leave_age_29_pct", "sick_leave_age_30_49_pct",
               "sick_leave_age_50_pct"}
 NAME_FIELDS = ("org_unit_name", "project_name", "goal_name", "description")
-WIDE_FIELDS = {"org_unit_name": 30, "description": 36, "message_sv": 40, "project_name": 30,
-               "comment": 40, "cause": 30, "action": 30, "goal_name": 40}
+# (least, most) characters of a column fitted to its content: a longer text wraps, a figure
+# and a heading's longest word never do. The widest text columns are narrowed further where
+# a sheet would otherwise print one page wide at less than xlsx.MIN_PRINT_SCALE.
+BOUNDS = {"org_unit_name": (12, 34), "project_name": (12, 34), "description": (16, 40),
+          "message_sv": (16, 45), "goal_name": (16, 40), "comment": (16, 40),
+          "checks": (16, 36), "cost_category_name": (12, 40),
+          "responsible_unit_name": (12, 28), "measured_unit_name": (12, 28)}
+DEFAULT_BOUNDS = (5, 24)
 NOTE = {"italic": True, "size": 9}
+EMPTY_WIDTH = 100  # the column of a sheet that has only a sentence saying it is empty
 
 
-def heading(ws: Sheet, package: Package, title: str) -> None:
-    ws.put(1, 1, f"{package.municipality} - {package.scope.name}", bold=True, size=14)
-    ws.put(2, 1, f"{title}, {package.title}", bold=True, size=11)
-    ws.put(3, 1, layout()["amount_note"], **NOTE)
+def heading(ws: Sheet, package: Package, title: str, last: int | None = None) -> None:
+    """Rows 1-4 over the columns 1..`last` (None: the table's width), wrapped there."""
+    ws.paragraph(1, 1, f"{package.municipality} - {package.scope.name}", last, bold=True,
+                 size=14)
+    ws.paragraph(2, 1, f"{title}, {package.title}", last, bold=True, size=11)
+    ws.paragraph(3, 1, layout()["amount_note"], last, **NOTE)
     if not package.published:
-        ws.put(4, 1, "UTKAST - EJ PUBLICERAD: " + "; ".join(package.blockers), bold=True,
-               color="C00000")
+        ws.paragraph(4, 1, "UTKAST - EJ PUBLICERAD: " + "; ".join(package.blockers), last,
+                     bold=True, color="C00000")
+
+
+def nothing(ws: Sheet, text: str) -> None:
+    """A sheet with no table: the sentence that says so where the table would be."""
+    ws.put(HEADER_ROW, 1, text)
+    ws.width(1, EMPTY_WIDTH)
 
 
 def board_reading(package: Package, frame: pd.DataFrame) -> pd.DataFrame:
@@ -41,8 +57,9 @@ def board_reading(package: Package, frame: pd.DataFrame) -> pd.DataFrame:
         return frame
     # a deviation has no depth, but its tree position is 0 exactly for the scope's top
     depth = frame["depth"] if "depth" in frame else frame["tree_position"]
-    readings = [package.reading(int(d), c) for d, c in zip(depth, frame["cost_category"],
-                                                            strict=True)]
+    codes = frame["org_unit_code"] if "org_unit_code" in frame else [None] * len(frame)
+    readings = [package.reading(int(d), c, code) for d, c, code in zip(
+        depth, frame["cost_category"], codes, strict=True)]
     out = frame.copy()
     signs = pd.Series([sign for _, sign in readings], index=frame.index, dtype=float)
     for column in AMOUNT_FIELDS - DEVIATION_FIELDS:
@@ -57,13 +74,12 @@ def _column(name: str, values: list) -> tuple[list, dict]:
     """A column's values as the sheet shows them, and the style of its filled cells."""
     lay = layout()
     if name in AMOUNT_FIELDS:
-        return [None if missing(v) else round(float(v) / 1000) for v in values], {
-            "num_format": lay["number_format_tkr"]}
+        # rounded once, as the PDF prints it (figures.in_units), never Python's half-to-even
+        return [in_units(v) for v in values], {"num_format": lay["number_format_tkr"]}
     if name in PCT_FIELDS or name == "fte":
         return values, {"num_format": lay["number_format_pct"]}
     if name in ("overtime_hours", "additional_hours"):
-        return [None if missing(v) else round(float(v)) for v in values], {
-            "num_format": "#,##0"}
+        return [in_units(v, 1) for v in values], {"num_format": "#,##0"}
     if name in ("org_level", "level"):
         return [v.capitalize() if isinstance(v, str) else v for v in values], {}
     return values, {}
@@ -103,7 +119,7 @@ def table(ws: Sheet, frame: pd.DataFrame, fields: list[tuple[str, str]],
         ws.filter = (start_row, 1, r, len(fields))
     colours = layout()["colours"]
     for c, (name, _) in enumerate(fields, start=1):
-        ws.width(c, WIDE_FIELDS.get(name, 11))
+        ws.fit(c, *BOUNDS.get(name, DEFAULT_BOUNDS))
         if name in DEVIATION_FIELDS and r > start_row:
             area = (start_row + 1, c, r, c)
             ws.condition(area, "<", 0, colours["unfavourable"])

@@ -37,6 +37,13 @@ def boards(con: duckdb.DuckDBPyConnection) -> dict[str, str]:
     return out
 
 
+def board_name(board_of: dict[str, str], unit) -> str:
+    """The board of a unit (`boards`); the whole kommun for none, or the unknown unit."""
+    if unit is None or pd.isna(unit):
+        return WHOLE_MUNICIPALITY
+    return board_of.get(unit, f"Okänd enhet {unit}")
+
+
 def open_issues(con: duckdb.DuckDBPyConnection, through: str | None = None) -> pd.DataFrame:
     """The issues of the last run per suite and period, with the board each belongs to."""
     # the unit of a ledger row (or of any row of its voucher, for an issue on its #VER line),
@@ -76,9 +83,8 @@ def open_issues(con: duckdb.DuckDBPyConnection, through: str | None = None) -> p
 
     def board(issue) -> str:
         detail = json.loads(issue["detail"] or "{}")
-        unit = detail.get("ansvar") or detail.get("unit_code") or (
-            None if pd.isna(issue["ledger_unit"]) else issue["ledger_unit"])
-        return board_of.get(unit, WHOLE_MUNICIPALITY if unit is None else f"Okänd enhet {unit}")
+        return board_name(board_of, detail.get("ansvar") or detail.get("unit_code")
+                          or issue["ledger_unit"])
 
     descriptions = {r.id: r.description_sv for s in load_suites() for r in s.rules}
     return issues.assign(board=issues.apply(board, axis=1),
@@ -94,18 +100,64 @@ def summary(issues: pd.DataFrame) -> pd.DataFrame:
                                                                                   False]))
 
 
-def write_excel(issues: pd.DataFrame, path: Path) -> Path:
+RESOLVED_COLUMNS = {
+    "rule": "Regel", "description": "Beskrivning", "severity": "Allvarlighetsgrad",
+    "board": "Nämnd", "period": "Period", "file": "Fil", "line": "Rad", "series": "Serie",
+    "voucher_number": "Verifikation", "message_sv": "Vad som var fel",
+    "first_seen": "Först hittad", "last_seen": "Senast sedd", "runs": "Körningar",
+    "resolved_at": "Åtgärdad", "resolved_file_name": "Rättad i leveransen",
+    "resolved_received_at": "Leveransen mottagen",
+}
+FOUND_COLUMNS = {"period": "Period", "board": "Nämnd", "severity": "Allvarlighetsgrad",
+                 "found": "Hittade", "resolved": "Åtgärdade", "open": "Öppna",
+                 "deliveries": "Rättade i leveranserna"}
+SEVERITY_SV = {"error": "fel", "warn": "varning"}
+
+
+def found_table(log: pd.DataFrame) -> pd.DataFrame:
+    """Per period, board and severity: issues found, corrected and still open, and the
+    deliveries that corrected them (file and day received)."""
+    if log.empty:
+        return pd.DataFrame(columns=list(FOUND_COLUMNS))
+    received = pd.to_datetime(log["resolved_received_at"]).dt.strftime("%Y-%m-%d")
+    named = (log["resolved_file_name"] + " (" + received + ")").where(
+        log["resolved_file_name"].notna())
+
+    def deliveries(group: pd.Series) -> str:
+        return ", ".join(sorted(set(group.dropna())))
+
+    return (log.assign(delivery=named, is_resolved=log["status"] == "åtgärdad")
+            .groupby(["period", "board", "severity"])
+            .agg(found=("issue_key", "size"), resolved=("is_resolved", "sum"),
+                 deliveries=("delivery", deliveries))
+            .reset_index().assign(open=lambda t: t["found"] - t["resolved"])
+            [list(FOUND_COLUMNS)])
+
+
+def _sheet(xl: pd.ExcelWriter, name: str, table: pd.DataFrame, widths: list[int]) -> None:
+    if "Allvarlighetsgrad" in table:
+        table = table.assign(Allvarlighetsgrad=table["Allvarlighetsgrad"].map(SEVERITY_SV))
+    table.to_excel(xl, sheet_name=name, index=False)
+    sheet = xl.book[name]
+    sheet.freeze_panes = "A2"
+    sheet.auto_filter.ref = sheet.dimensions
+    for i, width in enumerate(widths):
+        sheet.column_dimensions[chr(ord("A") + i)].width = width
+
+
+def write_excel(issues: pd.DataFrame, path: Path, log: pd.DataFrame | None = None) -> Path:
+    """The open issues (sheet Datakvalitet) and, with the issue log (issue_log.read_log),
+    what was corrected (Åtgärdade) and what was found and corrected per period and board
+    (Hittade och rättade)."""
     path.parent.mkdir(parents=True, exist_ok=True)
-    table = issues.reindex(columns=list(COLUMNS)).rename(columns=COLUMNS)
-    table["Allvarlighetsgrad"] = table["Allvarlighetsgrad"].map({"error": "fel", "warn":
-                                                                 "varning"})
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
-        table.to_excel(xl, sheet_name="Datakvalitet", index=False)
-        sheet = xl.book["Datakvalitet"]
-        sheet.freeze_panes = "A2"
-        sheet.auto_filter.ref = sheet.dimensions
-        widths = {"A": 38, "B": 50, "C": 14, "D": 30, "E": 9, "F": 26, "G": 7, "H": 7, "I": 12,
-                  "J": 90}
-        for column, width in widths.items():
-            sheet.column_dimensions[column].width = width
+        _sheet(xl, "Datakvalitet", issues.reindex(columns=list(COLUMNS)).rename(
+            columns=COLUMNS), [38, 50, 14, 30, 9, 26, 7, 7, 12, 90])
+        if log is not None:
+            resolved = log[log["status"] == "åtgärdad"]
+            _sheet(xl, "Åtgärdade", resolved.reindex(columns=list(RESOLVED_COLUMNS)).rename(
+                columns=RESOLVED_COLUMNS),
+                [38, 50, 14, 30, 9, 26, 7, 7, 12, 90, 17, 17, 10, 17, 26, 19])
+            _sheet(xl, "Hittade och rättade", found_table(log).rename(columns=FOUND_COLUMNS),
+                   [9, 30, 14, 9, 10, 8, 60])
     return path

@@ -20,6 +20,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
+from pipelines.quality.issue_log import LogChanges, update_log
 from pipelines.quality.suites import EXPECTATIONS_DIR, Rule, Suite
 from pipelines.text import MISSING, display
 
@@ -186,7 +187,9 @@ def run_suite(con: duckdb.DuckDBPyConnection, suite: Suite, period: str,
     return out
 
 
-PNR_SHAPE = r"(^|[^0-9])((19|20)?[0-9]{6}[-+]?[0-9]{4})([^0-9]|$)"
+# a number of the shape standing alone (not inside a hex fingerprint or a code: a letter or
+# digit on either side means it is part of something else)
+PNR_SHAPE = r"(^|[^0-9A-Za-z])((19|20)?[0-9]{6}[-+]?[0-9]{4})([^0-9A-Za-z]|$)"
 
 
 def is_personal_identity_number(text: str) -> bool:
@@ -375,23 +378,24 @@ def _validate(chunks: Iterator[tuple[pd.DataFrame, int, bool]], suite: Suite,
 
 
 def store(con: duckdb.DuckDBPyConnection, outcome: Outcome, suites: list[Suite],
-          periods: list[str]) -> None:
-    """Replace the issues of these suites and periods; keep every run's results."""
+          periods: list[str]) -> LogChanges:
+    """Replace these suites' and periods' issues, keep all results, update quality.issue_log."""
     con.execute("create schema if not exists quality")
     con.execute(f"create table if not exists quality.check_results ({RESULTS_DDL})")
     con.execute(f"create table if not exists quality.issues ({ISSUES_DDL})")
-    names = [s.suite for s in suites]
     con.execute("begin transaction")
     try:
         con.execute("delete from quality.issues where suite in (select unnest(?)) and "
-                    "period in (select unnest(?))", [names, periods])
+                    "period in (select unnest(?))", [[s.suite for s in suites], periods])
         for table, rows in (("check_results", outcome.results), ("issues", outcome.issues)):
             if rows:
                 con.register("incoming_quality", pd.DataFrame(rows))
                 con.execute(f"insert into quality.{table} by name select * from "
                             "incoming_quality")
                 con.unregister("incoming_quality")
+        changes = update_log(con, outcome.issues, outcome.results, suites)
         con.execute("commit")
+        return changes
     except Exception:
         con.execute("rollback")
         raise

@@ -63,18 +63,79 @@ bottom_level as (  -- the booked units, whose submitted forecasts are already in
     where level_order = (select max(level_order) from {{ ref('org_levels') }})
 ),
 
+-- a forecast submitted for a whole unit above the booked ones overrides its roll-up, and
+-- the units above it carry the difference: every total is the sum of the rows beneath it
+submitted_above as (
+    select
+        submitted.fiscal_year,
+        submitted.period,
+        submitted.org_unit_code,
+        submitted.cost_category,
+        submitted.forecast_annual,
+        submitted.forecast_annual - rolled.forecast_rolled as difference
+    from submitted
+    inner join rolled
+        on rolled.fiscal_year = submitted.fiscal_year
+        and rolled.period = submitted.period
+        and rolled.org_unit_code = submitted.org_unit_code
+        and rolled.cost_category = submitted.cost_category
+        and rolled.org_level not in (select org_level from bottom_level)
+),
+
+tree as (
+    select * from {{ ref('int_org_units_flattened') }}
+),
+
+-- per unit above a submitting one: the differences of the submitted units nearest below it
+-- (one whose forecast is submitted too, closer to it, already holds those beneath it)
+adjustments as (
+    select
+        tree.fiscal_year,
+        tree.period,
+        tree.ancestor_code as org_unit_code,
+        submitted_above.cost_category,
+        sum(submitted_above.difference) as adjustment
+    from submitted_above
+    inner join tree
+        on tree.fiscal_year = submitted_above.fiscal_year
+        and tree.period = submitted_above.period
+        and tree.unit_code = submitted_above.org_unit_code
+        and tree.depth > 0
+    where not exists (
+        select 1
+        from tree as nearer
+        inner join submitted_above as between_them
+            on between_them.fiscal_year = nearer.fiscal_year
+            and between_them.period = nearer.period
+            and between_them.org_unit_code = nearer.ancestor_code
+            and between_them.cost_category = submitted_above.cost_category
+        where nearer.fiscal_year = tree.fiscal_year
+            and nearer.period = tree.period
+            and nearer.unit_code = tree.unit_code
+            and nearer.depth > 0
+            and nearer.depth < tree.depth
+    )
+    group by 1, 2, 3, 4
+),
+
 categories as (
     select
         rolled.*,
-        -- a forecast submitted for a whole unit above the booked ones overrides the roll-up
-        coalesce(submitted.forecast_annual, rolled.forecast_rolled) as forecast_annual
+        coalesce(
+            submitted_above.forecast_annual,
+            rolled.forecast_rolled + coalesce(adjustments.adjustment, 0)
+        ) as forecast_annual
     from rolled
-    left join submitted
-        on submitted.fiscal_year = rolled.fiscal_year
-        and submitted.period = rolled.period
-        and submitted.org_unit_code = rolled.org_unit_code
-        and submitted.cost_category = rolled.cost_category
-        and rolled.org_level not in (select org_level from bottom_level)
+    left join submitted_above
+        on submitted_above.fiscal_year = rolled.fiscal_year
+        and submitted_above.period = rolled.period
+        and submitted_above.org_unit_code = rolled.org_unit_code
+        and submitted_above.cost_category = rolled.cost_category
+    left join adjustments
+        on adjustments.fiscal_year = rolled.fiscal_year
+        and adjustments.period = rolled.period
+        and adjustments.org_unit_code = rolled.org_unit_code
+        and adjustments.cost_category = rolled.cost_category
     where not (
         rolled.cost_category = 'internal_items'
         and rolled.org_level in (select org_level from top_level)

@@ -69,11 +69,12 @@ deadline_levels as (
 ),
 
 units as (
-    select org_unit_code, org_unit_name
+    select org_unit_code, org_unit_name, is_kommun
     from (
         select
             org_unit_code,
             org_unit_name,
+            parent_unit_code is null as is_kommun,
             row_number() over (partition by org_unit_code order by valid_from desc) as recency
         from {{ ref('org_units') }}
     ) as versions
@@ -92,6 +93,13 @@ candidates as (
             when kolada_value.value is not null
                 then 'Kolada ' || cast(kolada_value.fiscal_year as {{ dbt.type_string() }})
         end as outcome_source,
+        -- the unit the outcome measures: the responsible unit's own figure, or the kommun's
+        -- (a computation over the kommun, a Kolada value of the municipality)
+        case
+            when unit_computed.outcome_value is not null then grid.responsible_unit_code
+            when kommun_computed.outcome_value is not null or kolada_value.value is not null
+                then (select org_unit_code from units where is_kommun)
+        end as measured_unit_code,
         row_number() over (
             partition by grid.goal_id, grid.fiscal_year, grid.period
             order by kolada_value.fiscal_year desc nulls last) as kolada_recency
@@ -223,6 +231,8 @@ select
     with_status.computation,
     with_status.outcome_value,
     with_status.outcome_source,
+    with_status.measured_unit_code,
+    measured_units.org_unit_name as measured_unit_name,
     with_status.target_met,
     with_status.status,
     with_status.status_source,
@@ -244,3 +254,5 @@ inner join rolled_up_{{ passes }} as rolled_up
     and rolled_up.fiscal_year = with_status.fiscal_year
     and rolled_up.period = with_status.period
 left join units on units.org_unit_code = with_status.responsible_unit_code
+left join units as measured_units
+    on measured_units.org_unit_code = with_status.measured_unit_code

@@ -78,5 +78,26 @@ def chart(c: Chart) -> dict:
     return {"kind": "chart", "svg": c.svg, "alt": c.alt, "caption": c.caption}
 
 
+# A table of this many columns (the driftredovisning's nine) is wider than a portrait page
+# sets at the tables' type size; one of more is wider than it sets at all. A landscape page
+# holds about 25 lines of such a table: with fewer than LANDSCAPE_LINES it would stand mostly
+# empty, and the template sets the table portrait in a smaller type instead.
+WIDE_COLUMNS = 9
+LANDSCAPE_LINES = 20
+
+
+def needs_landscape(block: dict) -> bool:
+    """Whether a table needs a landscape page: it needs the width (too many columns for a
+    portrait page) and has the lines to fill the page."""
+    if block.get("kind") not in ("table", "commented_table"):
+        return False
+    columns, lines = len(block["columns"]), len(block["rows"])
+    return columns > WIDE_COLUMNS or (columns == WIDE_COLUMNS and lines >= LANDSCAPE_LINES)
+
+
 def section(heading: str, blocks: list[dict], landscape: bool = False) -> dict:
-    return {"heading": heading, "blocks": [b for b in blocks if b], "landscape": landscape}
+    """A section of the document; landscape: it may be set on landscape pages, and is where
+    one of its tables needs them (needs_landscape), else portrait."""
+    kept = [b for b in blocks if b]
+    return {"heading": heading, "blocks": kept,
+            "landscape": landscape and any(needs_landscape(b) for b in kept)}

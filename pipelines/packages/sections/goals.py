@@ -1,49 +1,29 @@
-"""Måluppföljning: every goal of the scope with target, outcome, the reported status (in its
-colour) and the status weighed up from the goals below it, the unit's comment in full, and a
-warning where a reported status contradicts the computed outcome or the goals below it."""
+"""Måluppföljning: every goal of the scope with target, outcome and the unit it measures, the
+reported status (in its colour) and the status weighed up from the goals below it, and the
+unit's comment in full. A status that contradicts the outcome is the controller's to check
+(the workbook's Mål sheet, packages.goal_checks), not the board's to read."""
 
 from __future__ import annotations
 
 from pipelines.packages.content import UNKNOWN, Package
-from pipelines.packages.figures import decimal, missing, tkr
+from pipelines.packages.figures import missing
+from pipelines.packages.goal_checks import measure
 from pipelines.packages.layout import layout
 from pipelines.packages.sections import blocks
 from pipelines.packages.sections.operating import boards_operating
-
-PROGRESSED = ("uppnått", "delvis uppnått")
-
-
-def measure(value, unit) -> str:
-    if missing(value):
-        return ""
-    if unit == "kr":
-        return f"{tkr(value)} tkr"
-    text = decimal(value, 0 if float(value).is_integer() else 1)
-    return f"{text} {unit}" if isinstance(unit, str) and unit != "antal" else text
 
 
 def _text(value) -> str:
     return value.strip() if isinstance(value, str) else ""
 
 
-def contradictions(goal: dict) -> list[str]:
-    """What does not fit in a goal's reported status, in words; empty when all fits."""
-    status = _text(goal.get("status"))
-    source = _text(goal.get("status_source"))
-    out = []
-    met = goal.get("target_met")
-    reported = status and not source.startswith("beräknad")
-    if reported and met is True and status in ("ej uppnått", "ej påbörjad"):
-        out.append(f"rapporterad status är {status}, men utfallet "
-                   f"{measure(goal.get('outcome_value'), goal.get('unit'))} når målvärdet")
-    if reported and met is False and status == "uppnått":
-        out.append(f"rapporterad status är uppnått, men utfallet "
-                   f"{measure(goal.get('outcome_value'), goal.get('unit'))} når inte målvärdet")
-    rolled = _text(goal.get("rolled_up_status"))
-    if status == "ej påbörjad" and rolled in PROGRESSED:
-        out.append(f"rapporterad status är ej påbörjad, men målen under det är sammanvägt "
-                   f"{rolled}")
-    return out
+def measured_unit(goal: dict) -> str:
+    """Which unit a goal's outcome measures, as a reader needs it beside the figure (a
+    styrtal under a sector's goal may be one unit's), e.g. 'Förskola (1211)'."""
+    name, code = _text(goal.get("measured_unit_name")), _text(goal.get("measured_unit_code"))
+    if not name or missing(goal.get("outcome_value")):
+        return ""
+    return f"{name} ({code})" if code else name
 
 
 def boards_over_budget(package: Package) -> str:
@@ -67,19 +47,17 @@ def section(package: Package) -> dict | None:
     columns = [blocks.text_column("Mål"), blocks.text_column("Typ", "3.3cm"),
                blocks.Column("Målvärde", width="1.9cm"), blocks.Column("Utfall", width="1.9cm"),
                blocks.text_column("Status", "2.1cm"), blocks.text_column("Sammanvägt", "2.1cm")]
-    rows, flagged = [], 0
+    rows = []
     for g in goals.to_dict("records"):
         status = _text(g["status"]) or "ej rapporterad"
         rolled = _text(g["rolled_up_status"])
         texts = [("Kommentar", _text(g.get("comment")))]
         if g["goal_id"] in extra:
             texts.append(("Avser", extra[g["goal_id"]]))
+        elif measured := measured_unit(g):
+            texts.append(("Avser", measured))
         if _text(g.get("outcome_source")):
             texts.append(("Utfallet bygger på", _text(g["outcome_source"])))
-        found = contradictions(g)
-        if found:
-            flagged += 1
-            texts.append(("Att kontrollera", "; ".join(found)))
         rows.append(blocks.commented_row(
             [f"{g['goal_id']} {g['goal_name']}", kinds.get(g["goal_kind"], ""),
              measure(g["target_value"], g["unit"]), measure(g["outcome_value"], g["unit"]),
@@ -87,9 +65,6 @@ def section(package: Package) -> dict | None:
             texts, fills=["", "", "", "", status, rolled]))
     intro = (f"{len(rows)} mål och styrtal. Status är den som rapporterats; sammanvägt är "
              "vägt ur målen under.")
-    if flagged:
-        intro += (f" {flagged} har en status som inte stämmer med utfallet eller med målen "
-                  "under: se Att kontrollera.")
     return blocks.section("Måluppföljning", [
         blocks.paragraphs(intro),
         blocks.commented_table(columns, rows, f"Måluppföljning, {package.period_label}",

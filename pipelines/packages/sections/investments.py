@@ -4,15 +4,17 @@ deviation the forecast gives against the budget. Investment expenditure reads po
 from __future__ import annotations
 
 from pipelines.packages.content import Package
-from pipelines.packages.figures import missing, rounded_to_total, whole
+from pipelines.packages.figures import ROUNDING_NOTE, in_units, missing, whole
 from pipelines.packages.sections import blocks, wording
 
 
 def section(package: Package) -> dict:
     frame = package.investments
-    if frame.empty:
+    if frame.empty:  # one sentence in the flow after the section before (sections.typ)
+        who = "Kommunen" if package.scope.is_kommun else package.scope.name
         return blocks.section("Investeringar", [blocks.paragraphs(
-            "Inga investeringsprojekt med budget eller utfall för perioden.")])
+            f"{who} har inga investeringsprojekt med budget eller utfall för "
+            f"{package.period_label}.")])
     year_end = package.is_year_end
     fields = ["budget_annual", "outcome_ytd"] + ([] if year_end else ["forecast_annual"])
     fields.append("deviation_annual")
@@ -21,10 +23,10 @@ def section(package: Package) -> dict:
     headings = {"budget_annual": "Budget" if year_end else "Årsbudget",
                 "outcome_ytd": wording.outcome(package), "forecast_annual": "Prognos helår",
                 "deviation_annual": "Avvikelse" if year_end else "Prognosavvikelse"}
-    printed = {}
+    printed = {}  # each figure, and each column's exact sum, rounded once
     for f in fields:
         values = [0.0 if missing(v) else float(v) for v in frame[f]]
-        printed[f] = rounded_to_total(values) + [rounded_to_total([sum(values)])[0]]
+        printed[f] = [in_units(v) for v in values] + [in_units(sum(values))]
     rows = []
     for i, r in enumerate(frame.to_dict("records")):
         rows.append(blocks.row([f"{r['project_code']} {r['project_name']}",
@@ -37,6 +39,6 @@ def section(package: Package) -> dict:
     note = ("Belopp i tkr, utgifter positiva. Avvikelse = budget − "
             + ("utfall" if year_end else "prognos") + ": + är lägre utgift än budget."
             + ("" if year_end else " Prognosen är utfallet hittills och resten av årets "
-               "budget, om inte projektet lämnat en egen."))
+               "budget, om inte projektet lämnat en egen.") + " " + ROUNDING_NOTE)
     return blocks.section("Investeringar", [
         blocks.table(columns, rows, f"Investeringsredovisning, {package.period_label}", note)])

@@ -5,8 +5,9 @@ The kommun's table reads as a kommun's annual report does: the nämnder's verksa
 nettokostnad (financing taken out of KS, which holds it), a line for ansvar not in the org
 register, a line for internal items eliminated at kommun level (whatever the nämnder's
 internal items do not net to, forecast included), then skatteintäkter and finansnetto and
-årets resultat. Every line is exact in the data (`Line.values`, ledger sign, SEK); the
-printed tkr are rounded top-down so that each sum adds up as printed.
+årets resultat. Every line is exact in the data (`Line.values`, ledger sign, SEK); each
+printed figure is that amount rounded once to whole tkr (figures.in_units), the same digits
+it has in every other table and document.
 """
 
 from __future__ import annotations
@@ -15,11 +16,12 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipelines.packages import readings
 from pipelines.packages.content import UNKNOWN, Package
-from pipelines.packages.figures import missing, rounded_to_total, whole
+from pipelines.packages.figures import ROUNDING_NOTE, in_units, missing, whole
 from pipelines.packages.sections import blocks, wording
 
-FINANCING = ("taxes_and_grants", "financial_items")
+FINANCING = readings.FINANCING
 COLUMNS = ["budget_annual", "budget_ytd", "outcome_ytd", "deviation_ytd", "forecast_annual",
            "forecast_previous", "forecast_deviation", "outcome_prior_ytd"]
 YEAR_END_COLUMNS = ["budget_annual", "outcome_ytd", "deviation_ytd", "outcome_prior_ytd"]
@@ -108,8 +110,14 @@ def has_amount(values: dict[str, float]) -> bool:
 
 
 def board_lines(package: Package) -> list[Line]:
-    """The board's sektorer, each with its verksamheter, then the nämnd."""
-    rows = package.follow_up[package.follow_up["cost_category"] == "net"]
+    """The board's sektorer, each with its verksamheter, then the nämnd: every line its
+    nettokostnad (packages.readings: financing left out); where the board holds the
+    kommun's financing, that on lines of its own and the board's netto efter finansiering."""
+    rows = package.follow_up
+    holding = package.financing_units
+    # each unit's nettokostnad: its operating_net where it holds financing, else its net
+    wanted = rows["cost_category"].where(~rows["org_unit_code"].isin(holding), "")
+    rows = rows[(wanted == "net") | (rows["cost_category"] == readings.OPERATING_NET)]
     cols = COLUMNS
     top = rows[rows["depth"] == 0]
     total = Line(f"{package.scope.name}, nettokostnad", _values(top, cols), style="total")
@@ -131,33 +139,29 @@ def board_lines(package: Package) -> list[Line]:
     for line in lines[:-1]:
         if line.indent == 0:
             line.parent = top_index
-    return lines
+    return lines + _financing_lines(package)
+
+
+def _financing_lines(package: Package) -> list[Line]:
+    """Where the board's top unit holds the kommun's financing: the financing, and the
+    board's net after it (+ for a surplus)."""
+    top = package.follow_up[package.follow_up["depth"] == 0]
+    if top.empty or top.iloc[0]["org_unit_code"] not in package.financing_units:
+        return []
+    name, sign = package.reading(0, "net", top.iloc[0]["org_unit_code"])
+    return [Line("Skatteintäkter och generella statsbidrag", _of(top, ["taxes_and_grants"]),
+                 sign=-1),
+            Line("Finansnetto", _of(top, ["financial_items"]), sign=-1),
+            Line(f"{package.scope.name}, {name.lower()}", _of(top, ["net"]), sign=sign,
+                 style="total")]
 
 
 def round_lines(lines: list[Line], columns: list[str]) -> None:
-    """tkr per line and column, top-down: each parent's children add up to its printed
-    value."""
-    children: dict[int | None, list[int]] = {}
-    for i, line in enumerate(lines):
-        children.setdefault(line.parent, []).append(i)
-    def value(i: int, column: str) -> float:
-        v = lines[i].values[column]
-        return 0.0 if missing(v) else v
-
-    for column in columns:
-        stack = []
-        for root in children.get(None, []):
-            lines[root].rounded[column] = rounded_to_total([value(root, column)])[0]
-            stack.append(root)
-        while stack:
-            parent = stack.pop()
-            kids = children.get(parent, [])
-            if kids:
-                shares = rounded_to_total([value(k, column) for k in kids],
-                                          target=lines[parent].rounded[column])
-                for k, share in zip(kids, shares, strict=True):
-                    lines[k].rounded[column] = share
-                    stack.append(k)
+    """Whole tkr per line and column: each figure rounded once from its exact amount (a
+    sum is its own amount rounded, so its parts may differ from it by a rounding)."""
+    for line in lines:
+        for column in columns:
+            line.rounded[column] = in_units(line.values[column]) or 0
 
 
 def printed(line: Line, column: str) -> str:
@@ -201,8 +205,10 @@ def section(package: Package) -> dict:
                                        "org_level_name"].dropna().unique()
         caption = (f"Driftredovisning per {' och '.join(str(lv).lower() for lv in levels)}, "
                    f"{package.period_label}")
-        note = wording.convention(package) + " Alla rader är nettokostnad."
-    note += " Avrundat till hela tkr så att delarna summerar till de avrundade summorna."
+        note = wording.convention(package) + " Alla enheters rader är nettokostnad" + (
+            "; kommunens skatteintäkter och finansnetto, som nämnden förvaltar, står på egna "
+            "rader." if _financing_lines(package) else ".")
+    note += " " + ROUNDING_NOTE
     intro = []
     if not package.is_year_end and package.month == 2:
         intro.append("Föregående prognos saknas: februari är årets första uppföljning.")

@@ -2,7 +2,9 @@
 and at tertial, delår and year end the law's sick-leave table (LKBR 11 kap. 11 §): sick leave
 as % of ordinary working time in total, for women and men and three age groups, and the share
 of the sick leave that is from spells of 60 days or more. A figure the marts suppressed
-(a group of ten or fewer, or traceable to a person) is printed as the suppression mark."""
+(a group of ten or fewer, one that with the others shown would let a small group be worked
+out, or traceable to a person) is printed as the suppression mark: the section shows the
+mart's figures only, so what the mart guarantees holds here too."""
 
 from __future__ import annotations
 

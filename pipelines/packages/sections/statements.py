@@ -4,9 +4,11 @@ at year end those and the kassaflödesanalys for the year and the year before; a
 god ekonomisk hushållning weighed from KF's financial goals and the balanskrav.
 
 Amounts in mnkr as the statements read them (display_sign): intäkter and årets resultat
-positive, costs negative, tillgångar and skulder positive, cash flows + in. Each table adds up
-as printed: its lines are rounded so that they sum to its rounded final line, and every
-subtotal is the sum of the lines printed above it."""
+positive, costs negative, tillgångar and skulder positive, cash flows + in. Every line, a sum
+as much as a detail, is its own exact amount rounded once to a tenth of a mnkr, so a figure
+the statements share (årets resultat in the RR, the BR and the KF; kassa och bank in the BR
+and the KF) prints alike everywhere, and a sum may differ from its printed parts by a
+rounding, which the tables say."""
 
 from __future__ import annotations
 
@@ -15,14 +17,13 @@ import calendar
 import pandas as pd
 
 from pipelines.packages.content import Package
-from pipelines.packages.figures import MINUS, decimal, missing, rounded_to_total
+from pipelines.packages.figures import MINUS, decimal, in_units, missing
+from pipelines.packages.goal_checks import measure
 from pipelines.packages.sections import blocks
-from pipelines.packages.sections.goals import measure
 
 DELAR = 8
 TENTH_MNKR = 100_000.0  # the tables print mnkr with one decimal
-# each statement's lines are rounded toward these lines' rounded totals (one per side of
-# the balansräkning)
+# each statement's final lines (one per side of the balansräkning), printed as totals
 ANCHORS = {"resultatrakning": ("rr_result",),
            "balansrakning": ("br_assets_total", "br_equity_and_liabilities_total"),
            "kassaflodesanalys": ("kf_cash_closing",)}
@@ -40,83 +41,16 @@ def _wanted(package: Package) -> tuple[str, ...]:
     return ()
 
 
-def _printed(lines: pd.DataFrame, statement: str, fixed: dict[str, int] | None = None
-             ) -> dict[str, int]:
-    """Line code -> tenths of mnkr as printed: detail lines rounded toward each anchor's
-    rounded total, totals the sums of the printed lines of their sections. `fixed`: lines
-    (and anchors) already printed in another table (årets resultat of the RR in the BR and
-    the KF, kassa och bank of the BR in the KF), kept as printed there."""
-    fixed = fixed or {}
-    amount = {r.line_code: float(r.amount) * int(r.display_sign) for r in lines.itertuples()}
-    detail = lines[lines["line_kind"] != "total"]
-    printed: dict[str, int] = {c: v for c, v in fixed.items() if c in amount}
-    for anchor, codes in _sides(lines, statement).items():
-        free = [c for c in codes if c not in printed]
-        if not free:
-            continue
-        target = fixed.get(anchor)
-        if target is None:  # the lines sum to the anchor: round the anchor, then share it
-            target = rounded_to_total([amount[anchor]], TENTH_MNKR)[0] if anchor in amount \
-                else None
-        if target is not None:
-            target -= sum(printed[c] for c in codes if c in printed)
-        printed.update(zip(free, rounded_to_total([amount[c] for c in free], TENTH_MNKR,
-                                                  target), strict=True))
-    printed.update({c: rounded_to_total([amount[c]], TENTH_MNKR)[0]
-                    for c in detail["line_code"] if c not in printed})
-    sign = {r.line_code: int(r.display_sign) for r in lines.itertuples()}
-    for r in lines[lines["line_kind"] == "total"].itertuples():
-        parts = detail[detail["section"].map(
-            lambda s, sums=r.sums_sections: isinstance(s, str) and f"|{s}|" in sums)]
-        printed[r.line_code] = sum(printed[c] * sign[c] * sign[r.line_code]
-                                   for c in parts["line_code"])
-    return printed
+def printed_statements(frame: pd.DataFrame) -> dict[str, dict[str, int]]:
+    """Every statement of one year and period as printed: tenths of mnkr per line code, each
+    line's exact amount (as the statement reads it) rounded once."""
+    return {statement: {r.line_code: in_units(float(r.amount) * int(r.display_sign),
+                                               TENTH_MNKR) for r in part.itertuples()}
+            for statement, part in frame.groupby("statement")}
 
 
-def printed_statements(frame: pd.DataFrame, cash_opening: int | None = None
-                       ) -> dict[str, dict[str, int]]:
-    """Every statement of one year and period as printed (tenths of mnkr per line code),
-    the figures the three share printed alike; `cash_opening`: kassa och bank as printed in
-    last year's closing balansräkning, where the package prints it."""
-    out: dict[str, dict[str, int]] = {}
-    by = {name: part for name, part in frame.groupby("statement")}
-    if "resultatrakning" in by:
-        out["resultatrakning"] = _printed(by["resultatrakning"], "resultatrakning")
-    rr = out.get("resultatrakning", {})
-    if "balansrakning" in by:
-        out["balansrakning"] = _printed(
-            by["balansrakning"], "balansrakning",
-            {"br_result": rr["rr_result"]} if "rr_result" in rr else None)
-    br = out.get("balansrakning", {})
-    if "kassaflodesanalys" in by:
-        shared = {}
-        if "rr_result" in rr:
-            shared |= {"kf_result": rr["rr_result"], "kf_depreciation": -rr["rr_depreciation"]}
-        if "br_cash" in br:
-            shared["kf_cash_closing"] = br["br_cash"]
-        if cash_opening is not None:
-            shared["kf_cash_opening"] = cash_opening
-        out["kassaflodesanalys"] = _printed(by["kassaflodesanalys"], "kassaflodesanalys",
-                                            shared)
-    return out
-
-
-def _sides(lines: pd.DataFrame, statement: str) -> dict[str, list[str]]:
-    """Anchor -> the detail lines that make it up (its sections)."""
-    out = {}
-    for anchor in ANCHORS[statement]:
-        row = lines[lines["line_code"] == anchor]
-        if row.empty:
-            continue
-        sums = row.iloc[0]["sums_sections"]
-        out[anchor] = [r.line_code for r in lines.itertuples()
-                       if r.line_kind != "total" and isinstance(r.section, str)
-                       and f"|{r.section}|" in sums]
-    return out
-
-
-def _tenths(value: int) -> str:
-    return decimal(value / 10, 1)
+def _tenths(value: int | None) -> str:
+    return "–" if value is None else decimal(value / 10, 1)
 
 
 def _column_titles(package: Package, statement: str) -> tuple[str, str]:
@@ -150,13 +84,9 @@ def statement_table(package: Package, statement: str) -> dict | None:
         return None
     before = frame[(frame["statement"] == statement)
                    & (frame["fiscal_year"] == package.year - 1)]
-    last_year = printed_statements(frame[frame["fiscal_year"] == package.year - 1])
-    printed_before = last_year.get(statement, {})
-    # at year end last year's column is its closing balansräkning: the KF opens with its cash
-    opening = last_year.get("balansrakning", {}).get("br_cash") if package.is_year_end \
-        else None
-    printed_now = printed_statements(frame[frame["fiscal_year"] == package.year],
-                                     opening)[statement]
+    printed_before = printed_statements(
+        frame[frame["fiscal_year"] == package.year - 1]).get(statement, {})
+    printed_now = printed_statements(frame[frame["fiscal_year"] == package.year])[statement]
     this_title, last_title = _column_titles(package, statement)
     rows = []
     for r in now.sort_values("sort_order").itertuples():
@@ -171,6 +101,8 @@ def statement_table(package: Package, statement: str) -> dict | None:
                                f"{MINUS}. Interna poster mellan nämnderna är eliminerade.",
             "balansrakning": "Tillgångar, eget kapital, avsättningar och skulder +.",
             "kassaflodesanalys": f"+ tillförda, {MINUS} använda medel."}[statement]
+    note += (" Varje belopp är avrundat för sig till en tiondels mnkr; avrundningsdifferenser "
+             "kan förekomma.")
     if before.empty:
         note += f" Uppgift för {package.year - 1} saknas i lagret."
     return blocks.table([blocks.text_column("Mnkr"),

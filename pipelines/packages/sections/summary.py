@@ -4,29 +4,36 @@ below the scope and of the full-year forecast month by month."""
 
 from __future__ import annotations
 
-from pipelines.packages import charts
+from pipelines.packages import charts, readings
 from pipelines.packages.content import MONTHS_SV, UNKNOWN, Package
+from pipelines.packages.figures import ROUNDING_NOTE
 from pipelines.packages.layout import summary_parts
 from pipelines.packages.sections import blocks, changes, operating, wording
 from pipelines.packages.sections.operating import Line, round_lines
 
 
 def _category_lines(package: Package, columns: list[str]) -> list[Line]:
-    rows = package.summary
-    net = rows[rows["cost_category"] == "net"]
-    parts = rows[rows["cost_category"] != "net"]
-    lines = []
-    for r in parts.to_dict("records"):
-        lines.append(Line(str(r["board_name"]), {c: float(r[c]) for c in columns},
-                          sign=int(r["board_sign"]), parent=len(parts)))
-    if not net.empty:
-        r = net.iloc[0].to_dict()
-        label = "Årets resultat" if package.scope.is_kommun else "Nettokostnad"
-        lines.append(Line(label, {c: float(r[c]) for c in columns},
-                          sign=-1 if package.scope.is_kommun else 1, style="total"))
-    else:
-        for line in lines:
-            line.parent = None
+    """The scope's top unit per cost category as the board reads it (packages.readings):
+    the categories, their nettokostnad, and where the unit holds the kommun's financing,
+    the financing on its own lines and the net after it (for the kommun årets resultat)."""
+    records = package.summary.to_dict("records")
+    if not records:
+        return []
+    top = records[0]["org_unit_code"]
+    by = {r["cost_category"]: r for r in records}
+    sums = ("net", readings.OPERATING_NET)
+    financing = readings.FINANCING if readings.OPERATING_NET in by else ()
+
+    def line(r: dict, style: str = "unit") -> Line:
+        name, sign = package.reading(0, r["cost_category"], top)
+        return Line(name, {c: float(r[c]) for c in columns}, sign=sign, style=style)
+
+    lines = [line(r) for r in records if r["cost_category"] not in (*sums, *financing)]
+    if readings.OPERATING_NET in by:
+        lines.append(line(by[readings.OPERATING_NET], "sum"))
+        lines += [line(by[c]) for c in financing if c in by]
+    if "net" in by:
+        lines.append(line(by["net"], "total"))
     round_lines(lines, columns)
     return lines
 
@@ -45,7 +52,7 @@ def _table(package: Package) -> dict:
     return blocks.table([blocks.text_column("Tkr"),
                          *[blocks.Column(headings[c], width="1.9cm") for c in columns]],
                         rows, f"{package.scope.name} per kostnadsslag, {package.period_label}",
-                        wording.convention(package))
+                        f"{wording.convention(package)} {ROUNDING_NOTE}")
 
 
 def _bars(package: Package) -> dict | None:
@@ -70,8 +77,20 @@ def _trend(package: Package) -> dict | None:
     months = [MONTHS_SV[p - 1][:3] for p in trend["period"]]
     deviations = [(float(b) - float(f)) / 1e6 for b, f in
                   zip(trend["budget_annual"], trend["forecast_annual"], strict=True)]
+    top = package.summary["org_unit_code"].iloc[0] if not package.summary.empty else None
+    what = package.reading(0, "net", top)[0].lower()  # the net, as the tables name it
     return blocks.chart(charts.forecast_trend(
-        months, deviations, "Prognosavvikelse för helåret efter varje månads bokslut"))
+        months, deviations, f"Prognosavvikelse för helåret efter varje månads bokslut, {what}"))
+
+
+def corrected(package: Package) -> str:
+    """What was wrong in the year's data and has been put right, and whether any error is
+    still open in what the document shows."""
+    text = ("Kontrollerna av underlaget hittade fel som har rättats: "
+            + "; ".join(package.corrections) + ".")
+    open_errors = (not package.quality.empty
+                   and bool((package.quality["severity"] == "error").any()))
+    return text + ("" if open_errors else " Inga kända fel återstår i underlaget.")
 
 
 def section(package: Package) -> dict:
@@ -84,5 +103,8 @@ def section(package: Package) -> dict:
         out += [blocks.subheading("Budget- och organisationsförändringar"),
                 blocks.paragraphs("Sedan föregående uppföljning har årsbudgeten ändrats:"),
                 blocks.bullets(told)]
+    if package.corrections:
+        out += [blocks.subheading("Underlagets kvalitet"),
+                blocks.paragraphs(corrected(package))]
     out += [_bars(package), _trend(package)]
     return blocks.section("Sammanfattning", out)
