@@ -24,6 +24,7 @@ from pydantic import (
     model_validator,
 )
 
+from pipelines.config_messages import swedish
 from pipelines.config_paths import confine, named_paths, outside_folder
 from pipelines.errors import InputError
 
@@ -97,7 +98,7 @@ class DatabaseSource(_Source):
     @model_validator(mode="after")
     def _table_or_query(self) -> DatabaseSource:
         if (self.table is None) == (self.query is None):
-            raise ValueError("give exactly one of 'table' and 'query'")
+            raise ValueError("ange antingen 'table' eller 'query', inte båda eller ingen")
         return self
 
     def resolved_url(self) -> str:
@@ -136,7 +137,8 @@ class Sources(BaseModel):
     def _budget_versions(self) -> Sources:
         for i, s in enumerate([*self.budget, *self.investment_budget]):
             if not s.version:
-                raise ValueError(f"budget source {i} needs a 'version' (e.g. antagen, reviderad)")
+                raise ValueError(f"budgetkälla {i} behöver 'version' (t.ex. antagen, "
+                                 "reviderad)")
         return self
 
 
@@ -230,7 +232,7 @@ class Engine(BaseModel):
     @model_validator(mode="after")
     def _server_named(self) -> Engine:
         if self.kind == "postgres" and self.postgres is None:
-            raise ValueError("engine.kind postgres needs engine.postgres (at least its "
+            raise ValueError("engine.kind postgres behöver engine.postgres (åtminstone "
                              "database)")
         return self
 
@@ -250,7 +252,7 @@ class DagsterInstance(BaseModel):
     @model_validator(mode="after")
     def _server_named(self) -> DagsterInstance:
         if self.storage == "postgres" and self.postgres is None:
-            raise ValueError("dagster.storage postgres needs dagster.postgres (at least its "
+            raise ValueError("dagster.storage postgres behöver dagster.postgres (åtminstone "
                              "database)")
         return self
 
@@ -283,9 +285,9 @@ class Config(BaseModel):
     @model_validator(mode="after")
     def _kolada_needs_the_kommun(self) -> Config:
         if self.sources.kpi_outcomes and not self.municipality_code:
-            raise ValueError("municipality_code (kommunkod, e.g. '1440') is needed with "
-                             "sources.kpi_outcomes: a Kolada export holds riket and other "
-                             "kommuner too")
+            raise ValueError("municipality_code (kommunkod, t.ex. '1440') behövs med "
+                             "sources.kpi_outcomes: en Kolada-export har också riket och "
+                             "andra kommuner")
         return self
 
     @property
@@ -343,19 +345,21 @@ def load_config(path: Path | str, require_files: bool = True) -> Config:
     area, when they are lost)."""
     path = Path(path)
     if not path.is_file():
-        raise ConfigError(f"{path}: config file not found")
+        raise ConfigError(f"{path}: konfigurationsfilen finns inte")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8"))
     except yaml.YAMLError as e:
         mark = getattr(e, "problem_mark", None)
-        where = f" line {mark.line + 1}" if mark else ""
-        raise ConfigError(f"{path}:{where} not valid YAML ({getattr(e, 'problem', e)})") from None
+        where = f" rad {mark.line + 1}" if mark else ""
+        raise ConfigError(f"{path}:{where} är inte giltig YAML ({getattr(e, 'problem', e)})"
+                          ) from None
     if not isinstance(raw, dict):
-        raise ConfigError(f"{path}: expected a mapping of keys at the top level")
+        raise ConfigError(f"{path}: överst ska filen ha nycklar (nyckel: värde), som "
+                          "municipality: och sources:")
     try:
         config = Config.model_validate({**raw, "base_dir": path.parent.resolve()})
     except ValidationError as e:
-        lines = [f"{path}: {_where(err['loc']) or 'top level'}: {err['msg']}"
+        lines = [f"{path}: {_where(err['loc']) or 'översta nivån'}: {swedish(err)}"
                  for err in e.errors()]
         raise ConfigError("\n".join(lines)) from None
     outside = [f"{path}: {key}: {reason}" for key, named in named_paths(config)
@@ -382,7 +386,7 @@ def _missing_files(config: Config) -> list[str]:
     for where, src in named:
         pattern = getattr(src, "path", None)
         if pattern and not config.files(pattern):
-            out.append(f"{where}.path: no file matches '{pattern}' (relative to "
+            out.append(f"{where}.path: ingen fil matchar '{pattern}' (räknat från "
                        f"{config.base_dir})")
     return out
 

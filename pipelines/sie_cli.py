@@ -17,6 +17,7 @@ from rich.table import Table
 from rich.text import Text
 
 from pipelines.errors import literal_line, terminal
+from pipelines.ingest.completeness import sie_cut_off
 from pipelines.ingest.sie import NotSieError, PeriodAmount, SieReader, Voucher
 from pipelines.text import thousands
 
@@ -72,8 +73,12 @@ def inspect_file(path: Path) -> dict:
         first_period = min(first_period or period, period)
         last_period = max(last_period or period, period)
     info = reader.info
+    refused = sie_cut_off(path)
     return {
         "file": str(path),
+        # what the load would refuse the file whole for (cut off, only a piece of a file)
+        "refusal": None if refused is None else {"line": refused.line,
+                                                  "reason": refused.reason},
         "program": info.program,
         "declared_format": info.declared_format,
         "encoding": info.encoding,
@@ -122,6 +127,9 @@ def print_report(report: dict, console: Console) -> None:
     facts.add_row("Kontrollsumma", Text(CHECKSUM_NAMES.get(report["checksum"],
                                                            report["checksum"])))
     console.print(facts)
+    if report["refusal"]:
+        console.print(Text(f"Inläsningen avvisar filen (rad {report['refusal']['line']}): "
+                           f"{report['refusal']['reason']}", style="bold red"))
 
     counts = Table(title="Antal poster", title_justify="left")
     counts.add_column("Post")

@@ -19,7 +19,7 @@ def test_unknown_size_is_bad_input(tmp_path):
 def test_missing_config_is_bad_input(tmp_path):
     r = run("run", "--config", str(tmp_path / "saknas.yaml"))
     assert r.returncode == 2
-    assert r.stderr.strip().endswith("saknas.yaml: config file not found")
+    assert r.stderr.strip().endswith("saknas.yaml: konfigurationsfilen finns inte")
     assert "Traceback" not in r.stderr + r.stdout
 
 

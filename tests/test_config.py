@@ -42,7 +42,7 @@ def test_unknown_key_is_named(tmp_path):
     data["warehous"] = "x.duckdb"
     with pytest.raises(ConfigError) as e:
         load_config(write(tmp_path, data))
-    assert "uppfoljning.yaml: warehous: Extra inputs are not permitted" in str(e.value)
+    assert "uppfoljning.yaml: warehous: okänd nyckel" in str(e.value)
 
 
 def test_path_that_matches_nothing_is_named(tmp_path):
@@ -51,7 +51,7 @@ def test_path_that_matches_nothing_is_named(tmp_path):
     with pytest.raises(ConfigError) as e:
         load_config(write(tmp_path, data))
     message = str(e.value)
-    assert "sources.ledger.1.path: no file matches 'saknas/*.se'" in message
+    assert "sources.ledger.1.path: ingen fil matchar 'saknas/*.se'" in message
     assert len(message.splitlines()) == 1
 
 
@@ -66,15 +66,36 @@ def test_unknown_source_type_is_named(tmp_path):
 def test_budget_needs_a_version(tmp_path):
     data = base()
     data["sources"]["budget"] = [{"type": "sie", "path": "ekonomi/2025/huvudbok_2025-01.se"}]
-    with pytest.raises(ConfigError, match="needs a 'version'"):
+    with pytest.raises(ConfigError, match="behöver 'version'"):
         load_config(write(tmp_path, data))
 
 
 def test_broken_yaml_names_the_line(tmp_path):
-    with pytest.raises(ConfigError, match=r"uppfoljning.yaml: line 2 not valid YAML"):
+    with pytest.raises(ConfigError, match=r"uppfoljning.yaml: rad 2 är inte giltig YAML"):
         load_config(write(tmp_path, "municipality: x\n  fiscal_year: [2025\n"))
 
 
 def test_missing_file(tmp_path):
-    with pytest.raises(ConfigError, match="config file not found"):
+    with pytest.raises(ConfigError, match="konfigurationsfilen finns inte"):
         load_config(tmp_path / "nope.yaml")
+
+
+def test_every_mistake_is_said_in_swedish(tmp_path):
+    """pydantic's English ("Input should be a valid integer", "Field required") was what a
+    kommun's data engineer read."""
+    data = base()
+    data["fiscal_year"] = "tjugo"
+    data["sources"]["ledger"] = [{"type": "sie"}, {"type": "xml", "path": "a.xml"},
+                                 {"type": "csv", "path": "a.csv", "decimal": ";"}]
+    data["demo"] = "kanske"
+    with pytest.raises(ConfigError) as e:
+        load_config(write(tmp_path, data))
+    lines = str(e.value).splitlines()
+    assert any(line.endswith("fiscal_year: ska vara ett heltal, inte 'tjugo'") for line in lines)
+    assert any(line.endswith("sources.ledger.0.sie.path: saknas: nyckeln måste anges")
+               for line in lines)
+    assert any("sources.ledger.1: type 'xml' finns inte; välj" in line for line in lines)
+    assert any(line.endswith("decimal: ska vara ',' eller '.', inte ';'") for line in lines)
+    assert any(line.endswith("demo: ska vara true eller false, inte 'kanske'") for line in lines)
+    english = ("Input should", "Field required", "Extra inputs", "valid", "Value error")
+    assert not [line for line in lines if any(w in line for w in english)]

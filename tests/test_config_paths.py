@@ -131,7 +131,7 @@ def test_an_error_with_markup_and_emoji_codes_is_printed_literally(tmp_path):
     result = uppfoljning("run", "--config", str(path))
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        f"fel: {path}: sources.ledger.0.path: no file matches '{MARKUP}.csv' (relative to "
+        f"fel: {path}: sources.ledger.0.path: ingen fil matchar '{MARKUP}.csv' (räknat från "
         f"{path.parent})"]
 
 
@@ -152,8 +152,8 @@ def test_sie_inspect_prints_its_error_literally(tmp_path):
     result = uppfoljning("sie", "inspect", str(path))
     assert result.returncode == 2
     assert result.stderr.splitlines() == [
-        f"fel: huvudbok.se: ingen SIE-fil (rad 1 börjar med '{MARKUP} inte SIE'; en SIE-fil "
-        "börjar med en post som #FLAGGA)"]
+        f"fel: huvudbok.se: ingen SIE-fil (ingen rad är en post; rad 1 börjar med '{MARKUP} "
+        "inte SIE'; en SIE-fil består av poster som #FLAGGA, #VER och #TRANS)"]
     (tmp_path / "[bold]:x:[").mkdir()  # a path that holds [bold]:x:[/]
     missing = uppfoljning("sie", "inspect", str(tmp_path / "[bold]:x:[" / "]saknas.se"))
     assert missing.returncode == 2

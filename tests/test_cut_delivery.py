@@ -77,12 +77,14 @@ def test_a_cut_file_is_refused_whole_and_the_earlier_delivery_kept(cut, clean_ru
               "and replaced_at is null")
     assert loaded == 0 and read == quarantined > 0
     assert refusal.startswith("filen slutar inne i verifikation") and line > 1
-    # each of its rows quarantined: the whole vouchers with the refusal, the cut one with
-    # the reader's own rule; the kept delivery (the clean demo's) has none
-    assert query(root, "select count(*), count(*) filter (where rule like 'hela leveransen "
-                       "avvisas: %') from raw.quarantine where source = 'ledger' and "
-                       "file = 'huvudbok_2025-12.se'"
-                 ) == [(quarantined, quarantined - 2)]
+    # each of its rows quarantined: the whole vouchers with the refusal, the cut one's row
+    # with the reader's own rule, its #VER line kept beside them as a note (no row); the
+    # kept delivery (the clean demo's) has none
+    assert query(root, "select count(*) filter (where raw like '#TRANS%'), count(*) filter "
+                       "(where rule like 'hela leveransen avvisas: %'), count(*) filter "
+                       "(where raw like '#VER%') from raw.quarantine where source = 'ledger' "
+                       "and file = 'huvudbok_2025-12.se'"
+                 ) == [(quarantined, quarantined - 1, 1)]
     # nothing lost: every delivery's rows are loaded or quarantined
     assert query(root, "select count(*) from raw.deliveries "
                        "where rows_read <> rows_loaded + rows_quarantined") == [(0,)]

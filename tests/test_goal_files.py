@@ -220,7 +220,7 @@ def test_kolada_outcomes_need_the_kommuns_code(tmp_path):
           org_register: {type: csv, path: org.csv}
           kpi_outcomes: [{type: csv, path: kolada.csv}]
         """)
-    with pytest.raises(ConfigError, match="municipality_code .* is needed with "
+    with pytest.raises(ConfigError, match="municipality_code .* behövs med "
                                           "sources.kpi_outcomes"):
         load_config(path)
 

@@ -224,7 +224,8 @@ def test_the_report_shows_what_was_found_and_corrected(con, tmp_path):
     run(con, SECOND_RUN)
     path = write_excel(open_issues(con), tmp_path / "datakvalitet.xlsx", read_log(con))
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["Datakvalitet", "Åtgärdade", "Hittade och rättade"]
+    assert book.sheetnames == ["Sammanställning", "Datakvalitet", "Åtgärdade",
+                                "Hittade och rättade"]
     resolved = list(book["Åtgärdade"].values)
     header = resolved[0]
     row = dict(zip(header, [r for r in resolved if ACCOUNT_RULE in r][0], strict=True))

@@ -78,7 +78,10 @@ def test_every_published_period_has_a_valid_release(demo_run):
 
 
 def test_the_figures_are_the_marts_exact_to_the_ore_as_a_board_reads_them(demo_run):
-    folder = released(demo_run)[-1]
+    # the latest period that publishes a unit holding the kommun's financing (in the demo's
+    # first run, before Ekonomi's corrections, Kommunstyrelsen's later packages are drafts)
+    folder = [f for f in released(demo_run) if any(
+        r["cost_category"] == "operating_net" for r in rows(f, "budgetuppfoljning.csv"))][-1]
     year, month = int(folder.name[:4]), int(folder.name[5:])
     published = {(r["org_level"], r["org_unit_code"], r["cost_category"]): r
                  for r in rows(folder, "budgetuppfoljning.csv")}

@@ -74,6 +74,14 @@ def test_quality_report_for_ekonomi(demo_run):
     assert header[:4] == ["Regel", "Beskrivning", "Allvarlighetsgrad", "Nämnd"]
     assert sheet.max_row - 1 == len(issues(demo_run))
     assert f"{len(issues(demo_run))} avvikelser i data" in r.stdout
+    # first, a rule's issues for a board as one row, with how many and the first of them
+    grouped = list(book["Sammanställning"].values)
+    assert book.sheetnames[0] == "Sammanställning"
+    assert grouped[0] == ("Allvarlighetsgrad", "Regel", "Nämnd", "Antal",
+                          "Vad regeln kontrollerar", "Första")
+    assert sum(row[3] for row in grouped[1:]) == len(issues(demo_run))
+    assert len(grouped) - 1 < len(issues(demo_run))
+    assert all(row[5] for row in grouped[1:])
 
 
 def test_quality_report_without_a_warehouse_says_what_to_do(tmp_path):

@@ -126,3 +126,19 @@ def test_a_voucher_registered_after_the_cutoff_is_in_a_closed_period(con):
     con.execute("update raw.ledger_transactions set registration_date = date '2025-05-07'")
     [(_, message)] = flagged(con, "periodisering", rule)
     assert "registrerades 2025-05-07, efter datauttaget 2025-05-06" in message
+
+
+def test_a_row_without_a_voucher_is_named_by_its_file_and_line(con):
+    """An export of supplier invoices has no series or number: the message once read
+    "Rätta ansvaret på verifikation (saknas) (saknas)." on every row."""
+    ledger(con, [("3111", "407", "85", -100), ("1930", None, None, 100)])
+    con.execute("update raw.ledger_transactions set series = null, voucher_number = null, "
+                "source_file = 'leverantorsfakturor.xlsx', ansvar = 'X9' "
+                "where account = '3111'")
+    [(line, message)] = flagged(con, "kontering", "kontering.ansvar_valid")
+    assert line == 10
+    assert message.endswith("Rätta ansvaret på raden 10 i leverantorsfakturor.xlsx.")
+    assert "(saknas)" not in message
+    con.execute("update raw.ledger_transactions set series = 'KF', voucher_number = '1'")
+    [(_, message)] = flagged(con, "kontering", "kontering.ansvar_valid")
+    assert message.endswith("Rätta ansvaret på verifikation KF 1.")

@@ -66,18 +66,20 @@ def test_a_ver_whose_brace_is_missing_is_quarantined_with_its_rows(tmp_path):
     assert got[5].startswith("'{' saknas efter #VER på rad 5")
     assert got[7].startswith("rad i verifikation A 1 (rad 5) som inte läses in: '{' saknas")
     ledger = read_sie_ledger(path, "2025-01", {"2025-01"})
-    assert ledger.read == ledger.loaded + len(ledger.quarantine) == 5
+    # its rows are rows read and quarantined; its #VER line is kept as a note, no row
+    assert ledger.read == ledger.loaded + len(ledger.quarantine) == 4
     assert ledger.loaded == 2
+    assert [n["line"] for n in ledger.notes] == [5]
 
 
 def test_after_a_ver_that_cannot_be_read_its_brace_is_not_called_stray(tmp_path):
-    path = sie(tmp_path, '#VER A 1 2025-01-05 "fel datum"\n{\n#TRANS 1930 {} 1.00\n'
+    path = sie(tmp_path, '#VER A 1 05.01.2025 "fel datum"\n{\n#TRANS 1930 {} 1.00\n'
                          '#TRANS 3010 {} -1.00\n}\n')
     reader = SieReader(path)
     assert list(reader) == []
     got = rules(reader)
-    assert got[5] == "'2025-01-05' är inget datum ÅÅÅÅMMDD"
-    assert got[7].endswith("#VER på rad 5 kan inte läsas ('2025-01-05' är inget datum "
+    assert got[5] == "'05.01.2025' är inget datum ÅÅÅÅMMDD"
+    assert got[7].endswith("#VER på rad 5 kan inte läsas ('05.01.2025' är inget datum "
                            "ÅÅÅÅMMDD)")
     assert not any("utan #VER" in r for r in got.values())
 

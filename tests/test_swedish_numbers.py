@@ -266,6 +266,6 @@ def test_the_decimal_mark_is_a_comma_or_a_point(tmp_path):
         "municipality": "K", "fiscal_year": 2025,
         "sources": {"org_register": {"type": "csv", "path": "org.csv"},
                     "ledger": [{"type": "csv", "path": "org.csv", "decimal": ";"}]}}))
-    with pytest.raises(ConfigError, match=r"sources.ledger.0.csv.decimal: Input should be "
-                                          r"',' or '.'"):
+    with pytest.raises(ConfigError, match=r"sources.ledger.0.csv.decimal: ska vara "
+                                          r"',' eller '.'"):
         load_config(path)

@@ -23,6 +23,10 @@ class Batch:
 
     rows: list = field(default_factory=list)
     quarantine: list[dict] = field(default_factory=list)
+    # lines of the file that are no rows of the source (a voucher's #VER line or brace, a
+    # header line, a note before the first record) and could not be read: kept in
+    # raw.quarantine with the rows, never counted as rows read or quarantined
+    notes: list[dict] = field(default_factory=list)
     read: int = 0
     # input rows loaded, where one input row becomes several (an annual budget line -> months)
     input_rows_loaded: int | None = None
@@ -55,12 +59,19 @@ class Batch:
             self.flushed += other.flushed
         self.rows += other.rows
         self.quarantine += other.quarantine
+        self.notes += other.notes
         self.read += other.read
 
     def reject(self, source: str, file: str, line: int, raw: str, rule: str,
                period: str | None = None) -> None:
         self.quarantine.append({"source": source, "file": file, "line": line, "raw": raw,
                                 "rule": rule, "period": period})
+
+    def note(self, source: str, file: str, line: int, raw: str, rule: str,
+             period: str | None = None) -> None:
+        """A line of the file that is no row of the source, kept with its rule (`notes`)."""
+        self.notes.append({"source": source, "file": file, "line": line, "raw": raw,
+                           "rule": rule, "period": period})
 
     def frame(self) -> pd.DataFrame:
         if self.columns is not None:  # by column: a column of None stays None, never NaN
@@ -69,7 +80,8 @@ class Batch:
         return pd.DataFrame(self.rows)
 
     def quarantine_frame(self) -> pd.DataFrame:
-        return pd.DataFrame(self.quarantine, columns=QUARANTINE_COLUMNS)
+        """What goes to raw.quarantine: the rows quarantined and the notes."""
+        return pd.DataFrame(self.quarantine + self.notes, columns=QUARANTINE_COLUMNS)
 
     def check_accounting(self) -> None:
         if self.read != self.loaded + len(self.quarantine):

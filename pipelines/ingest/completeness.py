@@ -143,13 +143,36 @@ def unwritten(path: Path) -> CutOff | None:
                            f"{line_no}): den kopieras fortfarande eller kopieringen avbröts")
 
 
+HEADER_LABELS = (b"#FLAGGA", b"#SIETYP", b"#FORMAT")
+
+
+def _headerless(path: Path) -> CutOff | None:
+    """A voucher before any of #FLAGGA, #SIETYP and #FORMAT: a piece cut out of a SIE file
+    (or put together by hand), not an export: refused, since the reader would have to
+    guess the file's type, encoding and fiscal year."""
+    with path.open("rb") as f:
+        for line_no, line in enumerate(f, start=1):
+            label = line.strip().split(b" ", 1)[0].upper()
+            if label in HEADER_LABELS:
+                return None
+            if label == b"#VER":
+                return CutOff(line_no, f"filen saknar filhuvud: ingen #FLAGGA, #SIETYP eller "
+                                       f"#FORMAT före den första verifikationen (rad {line_no})"
+                                       "; den är ett utdrag ur en SIE-fil, inte en hel export. "
+                                       "Exportera filen igen ur ekonomisystemet")
+    return None
+
+
 def sie_cut_off(path: Path) -> CutOff | None:
-    """Why the SIE file `path` looks cut off, or None when its end is whole: its last
-    voucher closed, its #KSUMMA (when it opens one) closed, its last line not a label cut
-    in half; not empty, not ending in NUL bytes."""
+    """Why the SIE file `path` looks cut off (or is a piece of one: _headerless), or None
+    when it is whole: its last voucher closed, its #KSUMMA (when it opens one) closed, its
+    last line not a label cut in half; not empty, not ending in NUL bytes."""
     empty_or_zeros = unwritten(path)
     if empty_or_zeros is not None:
         return empty_or_zeros
+    fragment = _headerless(path)
+    if fragment is not None:
+        return fragment
     last_line: bytes | None = None
     last_line_at = 0
     open_block_at: int | None = None  # the offset of a voucher row or '{' after the last '}'

@@ -180,15 +180,20 @@ def budget_readings(config: Config) -> list[Reading]:
     return readings
 
 
-def _ledger_reading(src, month: str | None, months: set[str], path: Path) -> Reading:
+def _ledger_reading(src, month: str | None, months: set[str], path: Path,
+                    chart_from_sie: bool = False) -> Reading:
+    """A ledger delivery's reading; `chart_from_sie`: the chart is the SIE files' own
+    (chart_readings), whose #KONTO lines are then the chart's, not the ledger's."""
     delivery = landing.delivery("ledger", month, path)
     if isinstance(src, SieSource):
+        chart = {"chart_from_sie": chart_from_sie}
         return Reading(
-            delivery, lambda sink: ledger.read_sie_ledger(path, month, months, sink),
+            delivery, lambda sink: ledger.read_sie_ledger(path, month, months, sink, **chart),
             lambda: completeness.sie_cut_off(path),
             lambda copy, sink: ledger.read_sie_ledger(copy, month, months, sink,
-                                                      name=path.name),
-            lambda reason: ledger.read_sie_ledger(path, month, months, refused=reason))
+                                                      name=path.name, **chart),
+            lambda reason: ledger.read_sie_ledger(path, month, months, refused=reason,
+                                                  **chart))
     if isinstance(src, CsvSource | ExcelSource):
         def read(file: Path, sink: Sink | None, **how) -> Batch:
             return ledger.read_table_ledger(
@@ -208,19 +213,20 @@ def ledger_readings(config: Config, months: list[str]) -> list[Reading]:
     """Each month's delivery, and every file that is not monthly (read whole) once. ERP
     databases are not among them: the load extracts them (pipelines/ingest/database.py)."""
     every_month = configured_months(config)
+    from_sie = config.sources.chart_of_accounts is None  # chart_readings: the SIE files'
     out, seen = [], set()
     for src in config.sources.ledger:
         if isinstance(src, DatabaseSource):
             continue
         if is_monthly(src):
             for month in months:
-                out += [_ledger_reading(src, month, {month}, p)
+                out += [_ledger_reading(src, month, {month}, p, from_sie)
                         for p in config.files(src.path, month)]
         elif hasattr(src, "path"):
             for p in config.files(src.path):
                 if p not in seen:
                     seen.add(p)
-                    out.append(_ledger_reading(src, None, every_month, p))
+                    out.append(_ledger_reading(src, None, every_month, p, from_sie))
         else:
             raise unsupported("ledger", src)
     return out

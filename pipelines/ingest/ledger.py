@@ -25,6 +25,8 @@ from pipelines.ingest.batch import Batch, Sink, outside_years, refusal_rule
 from pipelines.ingest.periodisation import load_keys, periodise
 from pipelines.ingest.sie import (
     BALANCE_LABELS,
+    CHART_LABELS,
+    ROW_LABELS,
     VOUCHER_LABELS,
     PeriodAmount,
     SieReader,
@@ -70,14 +72,20 @@ SIE_LEDGER_COLUMNS = [
 
 def read_sie_ledger(path: Path, delivered_period: str | None, months: set[str],
                     sink: Sink | None = None, name: str | None = None,
-                    refused: str | None = None) -> Batch:
+                    refused: str | None = None, chart_from_sie: bool = False) -> Batch:
     """Every #TRANS row of the file: loaded, or quarantined with its rule.
 
     `delivered_period`: the month the file was delivered for (all its rows belong to it).
     Without it the file is read whole and each voucher goes to the month of its date, when
     that month is one of `months` (the configured years). `name`: the file's name where
     `path` is a kept copy of it. `refused`: why the delivery is refused whole (it was cut
-    off); every row is then quarantined with that reason."""
+    off); every row is then quarantined with that reason.
+
+    Each line that cannot be read is said once, by the load it belongs to: a voucher's rows
+    are this delivery's rows (read and quarantined); its #VER line, braces, header lines and
+    text before the first record are kept as notes (no rows); #PBUDGET lines are the
+    budget's, #IB/#UB/#RES the balances', and #KONTO/#KTYP the chart's where the chart is
+    read from the SIE files (`chart_from_sie`)."""
     batch = Batch(sink=sink, columns=SIE_LEDGER_COLUMNS)
     name = name or path.name
     reader = SieReader(path, display_name=name)
@@ -103,10 +111,14 @@ def read_sie_ledger(path: Path, delivered_period: str | None, months: set[str],
                  row.amount_ore, row.date, row.text or None, row.kind, name, row.line,
                  rec.line))
     for q in reader.info.quarantine:
-        # the budget's lines belong to the budget's load, the balances' to theirs
-        if q.label != "#PBUDGET" and q.label not in BALANCE_LABELS:
+        if q.label == "#PBUDGET" or q.label in BALANCE_LABELS or (
+                chart_from_sie and q.label in CHART_LABELS):
+            continue  # another load's lines
+        if q.label in ROW_LABELS:
             batch.read += 1
             batch.reject("ledger", q.file, q.line, q.raw, q.rule, delivered_period)
+        else:
+            batch.note("ledger", q.file, q.line, q.raw, q.rule, delivered_period)
     return batch
 
 
@@ -144,10 +156,15 @@ def read_sie_budget(path: Path, version: str, years: set[int] | None = None) -> 
             "amount_ore": rec.amount_ore, "source_file": path.name, "source_line": rec.line,
         })
     for q in reader.info.quarantine:
-        # a voucher's lines belong to the ledger's load, the balances' to theirs
-        if q.label not in VOUCHER_LABELS and q.label not in BALANCE_LABELS:
+        # a voucher's lines belong to the ledger's load, the balances' to theirs; only a
+        # #PBUDGET line is a row of the budget, other lines of the file are notes
+        if q.label in VOUCHER_LABELS or q.label in BALANCE_LABELS:
+            continue
+        if q.label == "#PBUDGET":
             batch.read += 1
             batch.reject("budget", q.file, q.line, q.raw, q.rule)
+        else:
+            batch.note("budget", q.file, q.line, q.raw, q.rule)
     return batch
 
 

@@ -20,7 +20,7 @@ from pathlib import Path
 from pipelines.errors import InputError
 from pipelines.ingest.batch import Batch, Sink, outside_years
 from pipelines.ingest.ledger import account_number
-from pipelines.ingest.sie import SieReader
+from pipelines.ingest.sie import CHART_LABELS, SieReader
 from pipelines.ingest.tables import (
     code_of,
     parse_decimal_amount,
@@ -113,9 +113,6 @@ def read_chart(path: Path, delimiter: str = ";", encoding: str = "utf-8",
                    "account_type": (rec.get(cols["account_type"]) or "").strip().upper()
                    or None, **flag, "source_file": path.name, "source_line": line})
     return batch
-
-
-CHART_LABELS = ("#KONTO", "#KTYP")
 
 
 def read_sie_chart(path: Path, seen: set[str]) -> Batch:

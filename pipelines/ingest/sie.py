@@ -36,14 +36,14 @@ from pipelines.ingest.sie_fields import (
     checksum_bytes,
     detect_encoding,
     fast_fields,
-    is_amount,
+    looks_like_text,
+    not_sie,
     parse_account,
     parse_amount,
     parse_date,
-    parse_period,
-    parse_year_index,
     split_fields,
 )
+from pipelines.ingest.sie_header import BALANCE_LABELS, header_record
 from pipelines.ingest.sie_records import (
     NotSieError,
     PeriodAmount,
@@ -56,13 +56,17 @@ from pipelines.ingest.sie_records import (
     plain_ver,
 )
 
-__all__ = ["NotSieError", "PeriodAmount", "Quarantined", "Row", "SieInfo", "SieReader",
-           "Voucher", "YearBalance", "detect_encoding", "fast_fields", "parse_amount",
-           "split_fields"]
+# lines of text a file may have before its first record (a note added when it was archived)
+# and still be read as SIE; more, and it is no SIE file
+MAX_LINES_BEFORE_FIRST_RECORD = 20
+
+__all__ = ["BALANCE_LABELS", "NotSieError", "PeriodAmount", "Quarantined", "Row", "SieInfo",
+           "SieReader", "Voucher", "YearBalance", "detect_encoding", "fast_fields",
+           "parse_amount", "split_fields"]
 
 VOUCHER_LABELS = ("#VER", "#TRANS", "#RTRANS", "#BTRANS", "{", "}")
-BALANCE_LABELS = ("#IB", "#UB", "#RES")
-KTYP = ("T", "S", "K", "I")
+ROW_LABELS = ("#TRANS", "#RTRANS", "#BTRANS")  # a voucher's rows: what a ledger counts
+CHART_LABELS = ("#KONTO", "#KTYP")  # the chart's lines, where the chart is read from SIE
 
 
 class _Block:
@@ -129,12 +133,17 @@ class SieReader:
     def __iter__(self) -> Iterator[Voucher | PeriodAmount]:
         info = self.info
         counts = info.counts
+        with self.path.open("rb") as f:
+            what = not_sie(f.read(64))
+        if what is not None:
+            raise NotSieError(f"{info.file}: ingen SIE-fil utan {what}")
         info.encoding = detect_encoding(self.path)
         encoding = "cp437" if info.encoding == "ascii" else info.encoding
         block: _Block | None = None  # the #VER being read, until its '}'
         voucher: Voucher | None = None  # block.voucher, for the hot path
         in_block = False  # its '{' was seen (block.opened)
         seen_label = False
+        before: list[tuple[int, str]] = []  # lines before the first record (a note added)
         crc: int | None = None  # running #KSUMMA checksum, between the two #KSUMMA
         crc_line = 0  # line of the opening #KSUMMA
         objects_seen: dict[str, dict[str, str]] = {}  # object list text -> parsed (a cache)
@@ -174,10 +183,17 @@ class SieReader:
                     continue
                 if not seen_label:
                     if not line.startswith("#"):
-                        raise NotSieError(
-                            f"{info.file}: ingen SIE-fil (rad {line_no} börjar med "
-                            f"{line[:30]!r}; en SIE-fil börjar med en post som #FLAGGA)")
+                        before.append((line_no, raw))
+                        if len(before) > MAX_LINES_BEFORE_FIRST_RECORD:
+                            raise NotSieError(
+                                f"{info.file}: ingen SIE-fil (de första {len(before)} raderna "
+                                f"har ingen post; rad {before[0][0]} börjar med "
+                                f"{before[0][1].strip()[:30]!r}; en SIE-fil består av poster "
+                                "som #FLAGGA, #VER och #TRANS)")
+                        continue
                     seen_label = True
+                    for at, text in before:  # e.g. "; original: ..." added when archived
+                        self._quarantine(at, text, "text före filens första post: läses inte")
                 if line == "{":
                     if block is None:
                         self._quarantine(line_no, raw, "'{' utan #VER", "{")
@@ -238,7 +254,7 @@ class SieReader:
                             block.fault = block.fault or self._rows_without_brace(block)
                         self._add_row(block, line_no, raw, label, args)
                         continue
-                    record = self._header(label, args, line_no)
+                    record = header_record(info, label, args, line_no)
                     if record is not None:
                         yield record
                 except (ValueError, TypeError, KeyError, OverflowError, IndexError) as e:
@@ -249,7 +265,11 @@ class SieReader:
                     else:
                         self._quarantine(line_no, raw, rule, label)
         if not seen_label:
-            raise NotSieError(f"{info.file}: tom fil, ingen SIE-fil")
+            raise NotSieError(f"{info.file}: " + (
+                "tom fil, ingen SIE-fil" if not before else
+                f"ingen SIE-fil (ingen rad är en post; rad {before[0][0]} börjar med "
+                f"{before[0][1].strip()[:30]!r}; en SIE-fil består av poster som #FLAGGA, "
+                "#VER och #TRANS)"))
         if block is not None:
             self._close(block, "verifikationsblocket avslutas inte med '}' före filens slut"
                         if block.opened else self._no_brace(block))
@@ -329,94 +349,9 @@ class SieReader:
     def _row(line_no: int, kind: str, args: list, raw: str) -> Row:
         if len(args) < 3 or not isinstance(args[1], dict):
             raise ValueError(f"#{kind} behöver konto, objektlista och belopp")
-        date = parse_date(str(args[3])) if len(args) > 3 and args[3] else None
+        fields = [str(a) for a in args[3:6]] + [""] * (3 - len(args[3:6]))
+        if looks_like_text(fields[0], raw) and not fields[1]:  # the text in the date's place
+            fields = ["", fields[0], fields[2]]
+        date = parse_date(fields[0]) if fields[0] else None
         return Row(line_no, parse_account(str(args[0])), args[1], parse_amount(str(args[2])),
-                   date, str(args[4]) if len(args) > 4 else "",
-                   str(args[5]) if len(args) > 5 else "", kind, raw)
-
-    def _header(self, label: str, args: list, line_no: int
-                ) -> PeriodAmount | YearBalance | None:
-        info = self.info
-        if label in ("#PBUDGET", "#PSALDO"):
-            return self._period_amount(label, args, line_no)
-        first = str(args[0]) if args else ""  # empty fields are allowed on these labels
-        if label == "#FORMAT":
-            info.declared_format = first.upper()
-        elif label == "#PROGRAM":
-            info.program = " ".join(str(a) for a in args[:2])
-        elif label == "#SIETYP":
-            info.sie_type = first
-        elif label == "#FNAMN":
-            info.company = first
-        elif label == "#ORGNR":
-            info.orgnr = first
-        elif label == "#GEN":
-            info.generated = first
-        elif label == "#RAR":
-            start, end = parse_date(str(args[1])), parse_date(str(args[2]))
-            if end < start:
-                raise ValueError(f"räkenskapsårets slut {args[2]} ligger före dess start "
-                                 f"{args[1]}")
-            info.fiscal_years[parse_year_index(str(args[0]))] = (start, end)
-        elif label == "#KONTO":
-            account = parse_account(str(args[0]))
-            info.accounts[account] = str(args[1]) if len(args) > 1 else ""
-            info.account_lines.setdefault(account, line_no)
-            info.counts["accounts"] += 1
-        elif label == "#KTYP":
-            kind = str(args[1]).upper()
-            if kind not in KTYP:
-                raise ValueError(f"kontotypen '{args[1]}' är inte T, S, K eller I")
-            info.account_types[parse_account(str(args[0]))] = kind
-        elif label == "#KPTYP":
-            info.chart_type = first
-        elif label == "#SRU":
-            info.sru_codes[parse_account(str(args[0]))] = str(args[1])
-            info.counts["sru"] += 1
-        elif label == "#DIM":
-            info.dimensions[str(args[0])] = str(args[1]) if len(args) > 1 else ""
-            info.counts["dimensions"] += 1
-        elif label == "#UNDERDIM":  # a dimension of its own too, counted apart
-            info.dimensions[str(args[0])] = str(args[1]) if len(args) > 1 else ""
-            if len(args) > 2:
-                info.parent_dimensions[str(args[0])] = str(args[2])
-            info.counts["underdimensions"] += 1
-        elif label == "#OBJEKT":
-            info.objects[(str(args[0]), str(args[1]))] = str(args[2]) if len(args) > 2 else ""
-            info.counts["objects"] += 1
-        elif label in BALANCE_LABELS:  # year account balance [quantity]
-            if len(args) < 3:
-                raise ValueError(f"{label} behöver år, konto och saldo")
-            record = YearBalance(line_no, label[1:], parse_year_index(str(args[0])),
-                                 parse_account(str(args[1])), parse_amount(str(args[2])))
-            info.counts[label[1:].lower()] += 1
-            return record
-        elif label in ("#OIB", "#OUB"):  # year account {objects} balance [quantity]
-            parse_year_index(str(args[0]))
-            parse_account(str(args[1]))
-            if not isinstance(args[2], dict):
-                raise ValueError(f"{label} behöver år, konto, objektlista och saldo")
-            parse_amount(str(args[3]))
-            info.counts[label[1:].lower()] += 1
-        return None
-
-    def _period_amount(self, label: str, args: list, line_no: int) -> PeriodAmount:
-        """`#PBUDGET year period account {objects} amount [quantity]`, the same for #PSALDO;
-        the object list may be left out (Sie4j), the account and the period may not be
-        swapped (a period is ÅÅÅÅMM, an account digits)."""
-        if len(args) < 4:
-            raise ValueError(f"{label} behöver år, period, konto, objektlista och belopp")
-        year, period = parse_year_index(str(args[0])), parse_period(str(args[1]))
-        account = parse_account(str(args[2]))
-        if isinstance(args[3], dict):
-            objects, rest = args[3], args[4:]
-        elif is_amount(args[3]):
-            objects, rest = {}, args[3:]
-        else:
-            raise ValueError(f"{label} behöver år, period, konto, objektlista och belopp")
-        if not rest:
-            raise ValueError(f"{label} saknar belopp")
-        amount = parse_amount(str(rest[0]))
-        self.info.counts["period_budgets" if label == "#PBUDGET" else "period_balances"] += 1
-        return PeriodAmount(line_no, label[1:], year, period, account, objects, amount,
-                            str(rest[1]) if len(rest) > 1 else "")
+                   date, fields[1], fields[2], kind, raw)

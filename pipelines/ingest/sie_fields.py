@@ -29,6 +29,40 @@ LATIN_SWEDISH = {0xE5, 0xE4, 0xF6, 0xC5, 0xC4, 0xD6, 0xE9, 0xC9}
 _ASCII_BYTES = bytes(range(0x80))
 
 
+# what a file that is no SIE file often is, by its first bytes: (signature, what it is, what
+# to do); said instead of its bytes
+NOT_SIE = (
+    (b"PK\x03\x04", "en Excel-fil (xlsx) eller ett annat zip-arkiv",
+     "exportera huvudboken som SIE 4 (.se) ur ekonomisystemet, eller läs arbetsboken som en "
+     "källa av typen excel"),
+    (b"\xd0\xcf\x11\xe0", "en äldre Excel-fil (xls)",
+     "spara den som xlsx och läs den som en källa av typen excel, eller exportera SIE 4"),
+    (b"%PDF", "en PDF-fil", "exportera huvudboken som SIE 4 (.se) ur ekonomisystemet"),
+    (b"\xff\xfe", "UTF-16-kodad text", "spara filen som PC8 (CP437), UTF-8 eller "
+     "ISO-8859-1, som SIE-formatet föreskriver"),
+    (b"\xfe\xff", "UTF-16-kodad text", "spara filen som PC8 (CP437), UTF-8 eller "
+     "ISO-8859-1, som SIE-formatet föreskriver"),
+)
+
+
+def not_sie(head: bytes) -> str | None:
+    """What a file beginning with `head` is, and what to do, when its first bytes say it
+    is no SIE text ("en Excel-fil (xlsx) ...; exportera ..."), else None. UTF-16 without a
+    byte order mark shows as every other byte NUL."""
+    for signature, what, todo in NOT_SIE:
+        if head.startswith(signature):
+            return f"{what}; {todo}"
+    if len(head) >= 8 and b"\0\0\0\0" in (head[1::2][:4], head[0::2][:4]):
+        return f"{NOT_SIE[3][1]}; {NOT_SIE[3][2]}"
+    if head.lstrip(b"\xef\xbb\xbf \t\r\n").lower().startswith((b"<!doctype html", b"<html")):
+        return ("en webbsida (HTML), troligen en sida som sparades i stället för filen; hämta "
+                "eller exportera SIE-filen igen")
+    if b"\0" in head:
+        return ("en binärfil, inte text; exportera huvudboken som SIE 4 (.se) ur "
+                "ekonomisystemet")
+    return None
+
+
 def detect_encoding(path: Path) -> str:
     """CP437 as PC8 declares, unless the bytes say UTF-8 or ISO-8859-15."""
     decoder = codecs.getincrementaldecoder("utf-8")()
@@ -175,13 +209,23 @@ def is_amount(text: object) -> bool:
 
 @lru_cache(maxsize=4096)  # a ledger repeats a few hundred dates; a date is immutable
 def parse_date(text: str) -> dt.date:
-    """'20250105' -> date(2025, 1, 5)."""
+    """'20250105' -> date(2025, 1, 5). Lenient with one readable variant: '2025-01-05' (ISO,
+    as some exports write it) is the same day; nothing else is guessed."""
+    if len(text) == 10 and text[4] == "-" and text[7] == "-":
+        text = text[:4] + text[5:7] + text[8:]
     if len(text) != 8 or not text.isdigit() or not text.isascii():
         raise ValueError(f"'{text}' är inget datum ÅÅÅÅMMDD")
     try:
         return dt.date(int(text[:4]), int(text[4:6]), int(text[6:]))
     except ValueError:  # e.g. 20250230
         raise ValueError(f"'{text}' är inget datum (dagen finns inte)") from None
+
+
+def looks_like_text(field: str, raw: str) -> bool:
+    """A field that is no date and was not meant as one: quoted in the line `raw`, as SIE
+    writes texts, and holding a letter (a #TRANS whose producer left out the transdat and
+    wrote its text in its place). Bare characters in the date's place stay an error."""
+    return any(ch.isalpha() for ch in field) and f'"{field}"' in raw
 
 
 def parse_period(text: str) -> str:

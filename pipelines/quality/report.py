@@ -100,6 +100,32 @@ def summary(issues: pd.DataFrame) -> pd.DataFrame:
                                                                                   False]))
 
 
+def grouped(issues: pd.DataFrame) -> pd.DataFrame:
+    """The open issues a rule found for a board, as one row: how many, what the rule checks
+    and the first of them as an example ("68 021 rader ...; t.ex. rad 2 i fil.xlsx ..."):
+    an export whose every row breaks the same rule is one cause, not 68 021 lines to read."""
+    from pipelines.quality.suites import load_suites
+
+    columns = ["Allvarlighetsgrad", "Regel", "Nämnd", "Antal", "Vad regeln kontrollerar",
+               "Första"]
+    if issues.empty:
+        return pd.DataFrame(columns=columns)
+    described = {r.id: r.description_sv for suite in load_suites() for r in suite.rules}
+    rows = []
+    for (severity, rule, board), group in issues.groupby(["severity", "rule", "board"],
+                                                         sort=True, dropna=False):
+        first = group.iloc[0]
+        where = (f"{first['file']} rad {int(first['line'])}: " if pd.notna(first.get("file"))
+                 and pd.notna(first.get("line")) else "")
+        rows.append({"Allvarlighetsgrad": {"error": "fel", "warn": "varning"}.get(
+                         severity, severity),
+                     "Regel": rule, "Nämnd": board, "Antal": len(group),
+                     "Vad regeln kontrollerar": described.get(rule, ""),
+                     "Första": where + str(first["message_sv"])})
+    return pd.DataFrame(rows, columns=columns).sort_values(
+        ["Allvarlighetsgrad", "Antal"], ascending=[True, False], kind="stable")
+
+
 RESOLVED_COLUMNS = {
     "rule": "Regel", "description": "Beskrivning", "severity": "Allvarlighetsgrad",
     "board": "Nämnd", "period": "Period", "file": "Fil", "line": "Rad", "series": "Serie",
@@ -151,6 +177,7 @@ def write_excel(issues: pd.DataFrame, path: Path, log: pd.DataFrame | None = Non
     (Hittade och rättade)."""
     path.parent.mkdir(parents=True, exist_ok=True)
     with pd.ExcelWriter(path, engine="openpyxl") as xl:
+        _sheet(xl, "Sammanställning", grouped(issues), [10, 38, 30, 10, 70, 110])
         _sheet(xl, "Datakvalitet", issues.reindex(columns=list(COLUMNS)).rename(
             columns=COLUMNS), [38, 50, 14, 30, 9, 26, 7, 7, 12, 90])
         if log is not None:

@@ -86,6 +86,30 @@ tree as (
     select * from {{ ref('int_org_units_flattened') }}
 ),
 
+-- for each submitted unit, its nearest submitted ancestor (same category): the units from
+-- there up carry that one's difference, not this one's (equi-joins only: Spark allows no
+-- correlated subquery on a depth)
+nearest_submitted_above as (
+    select
+        submitted_above.fiscal_year,
+        submitted_above.period,
+        submitted_above.org_unit_code,
+        submitted_above.cost_category,
+        min(tree.depth) as depth
+    from submitted_above
+    inner join tree
+        on tree.fiscal_year = submitted_above.fiscal_year
+        and tree.period = submitted_above.period
+        and tree.unit_code = submitted_above.org_unit_code
+        and tree.depth > 0
+    inner join submitted_above as ancestor
+        on ancestor.fiscal_year = tree.fiscal_year
+        and ancestor.period = tree.period
+        and ancestor.org_unit_code = tree.ancestor_code
+        and ancestor.cost_category = submitted_above.cost_category
+    group by 1, 2, 3, 4
+),
+
 -- per unit above a submitting one: the differences of the submitted units nearest below it
 -- (one whose forecast is submitted too, closer to it, already holds those beneath it)
 adjustments as (
@@ -101,20 +125,12 @@ adjustments as (
         and tree.period = submitted_above.period
         and tree.unit_code = submitted_above.org_unit_code
         and tree.depth > 0
-    where not exists (
-        select 1
-        from tree as nearer
-        inner join submitted_above as between_them
-            on between_them.fiscal_year = nearer.fiscal_year
-            and between_them.period = nearer.period
-            and between_them.org_unit_code = nearer.ancestor_code
-            and between_them.cost_category = submitted_above.cost_category
-        where nearer.fiscal_year = tree.fiscal_year
-            and nearer.period = tree.period
-            and nearer.unit_code = tree.unit_code
-            and nearer.depth > 0
-            and nearer.depth < tree.depth
-    )
+    left join nearest_submitted_above as nearest
+        on nearest.fiscal_year = submitted_above.fiscal_year
+        and nearest.period = submitted_above.period
+        and nearest.org_unit_code = submitted_above.org_unit_code
+        and nearest.cost_category = submitted_above.cost_category
+    where nearest.depth is null or tree.depth <= nearest.depth
     group by 1, 2, 3, 4
 ),
 
