@@ -124,7 +124,7 @@ def _run(report: CheckReport, source: str, readings: list[deliveries.Reading]) -
             report.errors.append(str(e))
             continue
         check.read, check.loaded, check.quarantined = part.read, part.loaded, len(part.quarantine)
-        check.rules.update(rule_group(q["rule"]) for q in part.quarantine)
+        check.rules.update(rule_group(q["rule"]) for q in part.quarantine + part.notes)
 
 
 def check_config(config: Config) -> CheckReport:

@@ -63,8 +63,12 @@ def test_a_piece_of_a_file_without_its_header_is_refused_with_the_line(tmp_path)
     cut = sie_cut_off(path)
     assert cut is not None and cut.line == 1
     assert "filen saknar filhuvud" in cut.reason and "utdrag" in cut.reason
-    # one of the three is a header (a producer that leaves out #FLAGGA)
+    # one of the three is a header (a producer that leaves out #FLAGGA), also after a
+    # UTF-8 byte order mark or with tabs between the fields
     assert sie_cut_off(write(tmp_path, "utan_flagga.se", "#SIETYP 4\n" + VOUCHER)) is None
+    assert sie_cut_off(write(tmp_path, "bom.se", ("\ufeff#FLAGGA\t0\n" + VOUCHER).encode(
+        "utf-8"))) is None
+    assert sie_cut_off(write(tmp_path, "tabbar.se", VOUCHER.replace(" ", "\t"))).line == 1
     assert "filen saknar filhuvud" in inspect(path).stdout
 
 

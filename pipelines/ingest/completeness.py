@@ -152,7 +152,8 @@ def _headerless(path: Path) -> CutOff | None:
     guess the file's type, encoding and fiscal year."""
     with path.open("rb") as f:
         for line_no, line in enumerate(f, start=1):
-            label = line.strip().split(b" ", 1)[0].upper()
+            fields = line.removeprefix(b"\xef\xbb\xbf").split(None, 1)  # a UTF-8 BOM, tabs
+            label = fields[0].upper() if fields else b""
             if label in HEADER_LABELS:
                 return None
             if label == b"#VER":
