@@ -21,8 +21,9 @@ import duckdb
 import pandas as pd
 
 from pipelines.quality.issue_log import LogChanges, update_log
+from pipelines.quality.messages import message
 from pipelines.quality.suites import EXPECTATIONS_DIR, Rule, Suite
-from pipelines.text import MISSING, display
+from pipelines.text import display
 
 LEDGER_SLICE = """
     select l.period, l.series, l.voucher_number, l.voucher_date, l.account, l.ansvar,
@@ -132,27 +133,6 @@ def _expectation(rule: Rule, refs: dict[str, list[str]]):
                description=f"{rule.id} ({rule.severity}): {rule.description_sv}")
 
 
-def voucher_named(row: dict) -> str:
-    """How a message names the row's voucher: "verifikation A 12"; a row without a voucher
-    number (an export of supplier invoices has none) by its file and line instead."""
-    series, number = (display(row.get(k), "") for k in ("series", "voucher_number"))
-    if number:
-        return " ".join(w for w in ("verifikation", series, number) if w)
-    file, line = display(row.get("file"), ""), display(row.get("line"), "")
-    if file and line:
-        return f"raden {line} i {file}"
-    return f"raden {line}" if line else "raden (utan verifikationsnummer)"
-
-
-def _message(rule: Rule, row: dict) -> str:
-    """The rule's Swedish message with the row's values as a person reads them; {voucher}
-    ({Voucher} at the start of a sentence) names the voucher, or the row where it has none."""
-    values = defaultdict(lambda: MISSING, {k: display(v) for k, v in row.items()})
-    named = voucher_named(row)
-    values["voucher"], values["Voucher"] = named, named[:1].upper() + named[1:]
-    return rule.message_sv.format_map(values)
-
-
 def _issue(run_at, suite: Suite, rule: Rule, period: str, row: dict) -> dict:
     detail = {k: display(v) for k, v in row.items() if display(v, "") != ""}
     return {
@@ -161,7 +141,7 @@ def _issue(run_at, suite: Suite, rule: Rule, period: str, row: dict) -> dict:
         "series": row.get("series"), "voucher_number": row.get("voucher_number"),
         "record_key": f"period={period};rad={row['line']}" if suite.applies_to == "hr"
         and row.get("line") is not None else None,
-        "detail": json.dumps(detail, ensure_ascii=False), "message_sv": _message(rule, row),
+        "detail": json.dumps(detail, ensure_ascii=False), "message_sv": message(rule, row),
     }
 
 
