@@ -26,8 +26,9 @@ import datetime as dt
 import hashlib
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
+from typing import TypeVar
 
 import dagster as dg
 
@@ -126,20 +127,35 @@ def load_request(period: str) -> dg.RunRequest:
         RANGE_START: first, RANGE_END: period, PERIOD_TAG: period})
 
 
+T = TypeVar("T")
+
+
+def _tidplan_tick(context: dg.ScheduleEvaluationContext, read: Callable[[Config], T]
+                  ) -> tuple[Config, dt.date, T] | dg.SkipReason:
+    """A tidplan schedule's tick: (the config, the tick's day, what `read` takes from the
+    config's tidplan), or why it skips: no config, or a tidplan that cannot be read (the
+    tick says which and where)."""
+    config = _config()
+    if config is None:
+        return dg.SkipReason(f"no config at {config_path_from_env()}")
+    try:
+        found = read(config)
+    except ValueError as e:
+        return dg.SkipReason(f"the tidplan cannot be read: {e}")
+    return config, context.scheduled_execution_time.date(), found
+
+
 @dg.schedule(job=monthly_load_job, cron_schedule="0 7 * * *", execution_timezone=TZ,
              description="Every morning at 07:00: on a follow-up period's data cut-off "
                          "(datauttag) in the tidplan, one run of monthly_load over the period's "
                          "two months, tagged with the period (no date in the tidplan: the "
                          f"{DEFAULT_CUTOFF_DAY}th of the month after).")
 def follow_up_run(context: dg.ScheduleEvaluationContext):
-    config = _config()
-    if config is None:
-        return dg.SkipReason(f"no config at {config_path_from_env()}")
-    day = context.scheduled_execution_time.date()
-    try:
-        period = cutoff_days(config).get(day)
-    except ValueError as e:  # a tidplan that cannot be read: the tick says which and where
-        return dg.SkipReason(f"the tidplan cannot be read: {e}")
+    tick = _tidplan_tick(context, cutoff_days)
+    if isinstance(tick, dg.SkipReason):
+        return tick
+    _, day, days = tick
+    period = days.get(day)
     if period is None:
         return dg.SkipReason(f"{day} is no data cut-off in the tidplan")
     return load_request(period)
@@ -318,10 +334,8 @@ def comments_closed_days(config: Config) -> dict[dt.date, list[str]]:
     from pipelines.packages.gate import COMMENT_LEVELS
 
     last: dict[str, dt.date] = {}
-    for path in dict.fromkeys(tidplan_files(config)):
-        for row in read_comment_deadlines(path).rows:
-            if row["level"] in COMMENT_LEVELS:
-                last[row["period"]] = max(row["deadline"], last.get(row["period"], row["deadline"]))
+    for period, deadline in comment_deadlines(config, COMMENT_LEVELS):
+        last[period] = max(deadline, last.get(period, deadline))
     days: dict[dt.date, list[str]] = {}
     for period, deadline in sorted(last.items()):
         days.setdefault(deadline + dt.timedelta(days=1), []).append(period)
@@ -335,24 +349,24 @@ def comments_closed_days(config: Config) -> dict[dt.date, list[str]]:
                          "months, tagged with the period, so that what the units returned is "
                          "loaded and packages_after_load makes the board documents.")
 def board_documents(context: dg.ScheduleEvaluationContext):
-    config = _config()
-    if config is None:
-        return dg.SkipReason(f"no config at {config_path_from_env()}")
-    day = context.scheduled_execution_time.date()
-    try:
-        periods = comments_closed_days(config).get(day)
-    except ValueError as e:
-        return dg.SkipReason(f"the tidplan cannot be read: {e}")
+    tick = _tidplan_tick(context, comments_closed_days)
+    if isinstance(tick, dg.SkipReason):
+        return tick
+    _, day, days = tick
+    periods = days.get(day)
     if not periods:
         return dg.SkipReason(f"{day} is no day after a comment deadline in the tidplan")
     return [dg.RunRequest(run_key=f"board-documents-{period}", tags=load_request(period).tags)
             for period in periods]
 
 
-def comment_deadlines(config: Config) -> list[tuple[str, dt.date]]:
-    """(period, deadline) of every comment deadline in the config's tidplan files."""
+def comment_deadlines(config: Config, levels: tuple[str, ...] | None = None
+                      ) -> list[tuple[str, dt.date]]:
+    """(period, deadline) of every comment deadline in the config's tidplan files (of the
+    org `levels` only, when given)."""
     return [(row["period"], row["deadline"]) for path in dict.fromkeys(tidplan_files(config))
-            for row in read_comment_deadlines(path).rows]
+            for row in read_comment_deadlines(path).rows
+            if levels is None or row["level"] in levels]
 
 
 @dg.schedule(job=comment_reminders_job, cron_schedule="30 7 * * *", execution_timezone=TZ,
@@ -360,14 +374,10 @@ def comment_deadlines(config: Config) -> list[tuple[str, dt.date]]:
                          "comment deadlines (reminders.days_before/days_after), the reminders "
                          "of the periods concerned.")
 def deadline_reminders(context: dg.ScheduleEvaluationContext):
-    config = _config()
-    if config is None:
-        return dg.SkipReason(f"no config at {config_path_from_env()}")
-    day = context.scheduled_execution_time.date()
-    try:
-        deadlines = comment_deadlines(config)
-    except ValueError as e:
-        return dg.SkipReason(f"the tidplan cannot be read: {e}")
+    tick = _tidplan_tick(context, comment_deadlines)
+    if isinstance(tick, dg.SkipReason):
+        return tick
+    config, day, deadlines = tick
     periods = reminder_days(deadlines, config.reminders.days_before,
                             config.reminders.days_after).get(day)
     if not periods:

@@ -86,27 +86,40 @@ tree as (
     select * from {{ ref('int_org_units_flattened') }}
 ),
 
--- for each submitted unit, its nearest submitted ancestor (same category): the units from
--- there up carry that one's difference, not this one's (equi-joins only: Spark allows no
--- correlated subquery on a depth)
-nearest_submitted_above as (
+-- every unit above each submitted one, at its depth above it
+submitted_ancestors as (
     select
         submitted_above.fiscal_year,
         submitted_above.period,
         submitted_above.org_unit_code,
         submitted_above.cost_category,
-        min(tree.depth) as depth
+        submitted_above.difference,
+        tree.ancestor_code,
+        tree.depth
     from submitted_above
     inner join tree
         on tree.fiscal_year = submitted_above.fiscal_year
         and tree.period = submitted_above.period
         and tree.unit_code = submitted_above.org_unit_code
         and tree.depth > 0
+),
+
+-- for each submitted unit, its nearest submitted ancestor (same category): the units from
+-- there up carry that one's difference, not this one's (equi-joins only: Spark allows no
+-- correlated subquery on a depth)
+nearest_submitted_above as (
+    select
+        above.fiscal_year,
+        above.period,
+        above.org_unit_code,
+        above.cost_category,
+        min(above.depth) as depth
+    from submitted_ancestors as above
     inner join submitted_above as ancestor
-        on ancestor.fiscal_year = tree.fiscal_year
-        and ancestor.period = tree.period
-        and ancestor.org_unit_code = tree.ancestor_code
-        and ancestor.cost_category = submitted_above.cost_category
+        on ancestor.fiscal_year = above.fiscal_year
+        and ancestor.period = above.period
+        and ancestor.org_unit_code = above.ancestor_code
+        and ancestor.cost_category = above.cost_category
     group by 1, 2, 3, 4
 ),
 
@@ -114,23 +127,18 @@ nearest_submitted_above as (
 -- (one whose forecast is submitted too, closer to it, already holds those beneath it)
 adjustments as (
     select
-        tree.fiscal_year,
-        tree.period,
-        tree.ancestor_code as org_unit_code,
-        submitted_above.cost_category,
-        sum(submitted_above.difference) as adjustment
-    from submitted_above
-    inner join tree
-        on tree.fiscal_year = submitted_above.fiscal_year
-        and tree.period = submitted_above.period
-        and tree.unit_code = submitted_above.org_unit_code
-        and tree.depth > 0
+        above.fiscal_year,
+        above.period,
+        above.ancestor_code as org_unit_code,
+        above.cost_category,
+        sum(above.difference) as adjustment
+    from submitted_ancestors as above
     left join nearest_submitted_above as nearest
-        on nearest.fiscal_year = submitted_above.fiscal_year
-        and nearest.period = submitted_above.period
-        and nearest.org_unit_code = submitted_above.org_unit_code
-        and nearest.cost_category = submitted_above.cost_category
-    where nearest.depth is null or tree.depth <= nearest.depth
+        on nearest.fiscal_year = above.fiscal_year
+        and nearest.period = above.period
+        and nearest.org_unit_code = above.org_unit_code
+        and nearest.cost_category = above.cost_category
+    where nearest.depth is null or above.depth <= nearest.depth
     group by 1, 2, 3, 4
 ),
 
