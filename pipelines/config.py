@@ -277,6 +277,8 @@ class Config(BaseModel):
         default=None, description="kommunkod (e.g. 1440): the kommun's rows of a Kolada export")
     pseudonym_key_env: str = "UPPFOLJNING_PSEUDONYM_KEY"
     demo: bool = Field(default=False, description="the built-in demo municipality")
+    automations: bool = Field(default=False, description="the schedules and sensors start "
+                                                         "switched on")
     sources: Sources
     reminders: Reminders = Field(default_factory=Reminders)
     open_data: OpenData = Field(default_factory=OpenData)

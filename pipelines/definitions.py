@@ -23,16 +23,11 @@ from pipelines.partitions import default_years, partitions_for
 from pipelines.resources import resources_for_env
 from pipelines.schedules import (
     PER_FOLLOW_UP,
-    board_documents,
     comment_reminders_job,
-    deadline_reminders,
     follow_up_packages_job,
-    follow_up_run,
-    monthly_load,
     monthly_load_job,
-    new_delivery,
-    packages_after_load,
 )
+from pipelines.tidplan_schedules import automations
 
 # The rule families' checks are partitioned by month (pipelines/defs/quality.py), which
 # Dagster 1.13 calls a preview: said once here, not on every load of the UI.
@@ -52,15 +47,14 @@ def build_definitions(config_path: str | None = None) -> dg.Definitions:
     path = config_path or str(config_path_from_env())
     config: Config | None = load_config(path) if os.path.exists(path) else None
     partitions = partitions_for(config.years if config else default_years())
+    schedules, sensors = automations(config)  # ticking on the tidplan's days
     return dg.Definitions.merge(
         dg.Definitions(assets=[*ingest.ASSETS, *monthly_loads.build(partitions)]),
         transform.build(partitions, config), quality.build(partitions),
         reports.build(partitions), opendata.build(partitions),
         dg.Definitions(jobs=[monthly_load_job, everything_job, follow_up_packages_job,
                              comment_reminders_job],
-                       schedules=[follow_up_run, monthly_load, deadline_reminders,
-                                  board_documents],
-                       sensors=[packages_after_load, new_delivery],
+                       schedules=schedules, sensors=sensors,
                        resources=resources_for_env(path, config=config),
                        executor=dg.in_process_executor),
     )

@@ -1,6 +1,6 @@
 """Schedules and sensors, from the municipality's own calendar: the tidplan (ekonomisk tidplan).
 
-- `follow_up_run` (evaluated every morning): on a follow-up period's data cut-off (datauttag)
+- `follow_up_run`: on a follow-up period's data cut-off (datauttag)
   in the tidplan, it loads the period's two months in one run. A period the tidplan does not
   name is loaded on the documented default, the 12th of the month after it.
 - `packages_after_load` (run status sensor): when that load has succeeded, the period's
@@ -10,15 +10,16 @@
 - `new_delivery` (sensor): a ledger or HR file that lands or changes for a month loads that
   month, once every changed file of the month has stopped changing and is whole
   (pipelines/ingest/completeness.py); it says which files it waits for and why.
-- `board_documents` (evaluated every morning): the day after a follow-up period's last day
+- `board_documents`: the day after a follow-up period's last day
   for the units' comments, the period's load again, so the board documents that follow carry
   what the units returned (packages.gate holds them back as drafts until then).
-- `deadline_reminders` (evaluated every morning): a few days before each comment deadline of
+- `deadline_reminders`: a few days before each comment deadline of
   the tidplan, and the day after it, loads the returned packages and goal reports and lists
   who has still not commented or reported (pipelines/packages/reminders.py).
 
-The tidplan and the config are read when the schedule is evaluated, so a new year's tidplan
-needs no deployment.
+Here each tidplan schedule ticks every morning and decides on the tick; the definitions use
+them with the tidplan's days as their ticks (pipelines/tidplan_schedules.py), so the UI
+shows the next one. The tidplan and the config are read when a tick is evaluated.
 """
 
 import contextlib
@@ -161,16 +162,25 @@ def follow_up_run(context: dg.ScheduleEvaluationContext):
     return load_request(period)
 
 
-@dg.run_status_sensor(run_status=dg.DagsterRunStatus.SUCCESS,
-                      monitored_jobs=[monthly_load_job], request_job=follow_up_packages_job,
-                      description="When a follow-up load (tagged with its period) succeeds: "
-                                  "the packages of that period.")
-def packages_after_load(context: dg.RunStatusSensorContext):
+def _packages_of_the_load(context: dg.RunStatusSensorContext):
     period = context.dagster_run.tags.get(PERIOD_TAG)
     if not period:
         return dg.SkipReason("not a follow-up load")
     return dg.RunRequest(run_key=f"packages-{period}-{context.dagster_run.run_id}",
                          partition_key=period)
+
+
+def packages_after_load_sensor(status: dg.DefaultSensorStatus = dg.DefaultSensorStatus.STOPPED
+                               ) -> dg.RunStatusSensorDefinition:
+    return dg.run_status_sensor(
+        name="packages_after_load", run_status=dg.DagsterRunStatus.SUCCESS,
+        monitored_jobs=[monthly_load_job], request_job=follow_up_packages_job,
+        default_status=status,
+        description="When a follow-up load (tagged with its period) succeeds: the packages "
+                    "of that period.")(_packages_of_the_load)
+
+
+packages_after_load = packages_after_load_sensor()
 
 
 @dg.schedule(job=monthly_load_job, cron_schedule="0 6 6 * *", execution_timezone=TZ,
@@ -279,13 +289,7 @@ def _state(cursor: str | None) -> dict | None:
     return state
 
 
-@dg.sensor(job=monthly_load_job, minimum_interval_seconds=300,
-           description="Every 5 minutes: a month whose ledger or HR files landed or changed "
-                       "is loaded once every changed file of it has stayed unchanged since the "
-                       "previous evaluation and is whole (a SIE file's last voucher closed, a "
-                       "CSV or Excel export read to its end); the first evaluation only notes "
-                       "what is there.")
-def new_delivery(context: dg.SensorEvaluationContext):
+def _load_new_deliveries(context: dg.SensorEvaluationContext):
     """Loads a month when its ledger or HR files land or change, once each changed file has
     kept its size and modification time for one interval and is whole (a copy that stalled
     half-way stays unchanged, but is not whole). The skip reason says which files it waits
@@ -325,6 +329,21 @@ def new_delivery(context: dg.SensorEvaluationContext):
             lines[:MAX_LINES]) + (f"\n… och {len(lines) - MAX_LINES} filer till"
                                   if len(lines) > MAX_LINES else ""))
     return requests
+
+
+def new_delivery_sensor(status: dg.DefaultSensorStatus = dg.DefaultSensorStatus.STOPPED
+                        ) -> dg.SensorDefinition:
+    return dg.sensor(name="new_delivery", job=monthly_load_job, minimum_interval_seconds=300,
+                     default_status=status,
+                     description="Every 5 minutes: a month whose ledger or HR files landed "
+                                 "or changed is loaded once every changed file of it has "
+                                 "stayed unchanged since the previous evaluation and is whole "
+                                 "(a SIE file's last voucher closed, a CSV or Excel export "
+                                 "read to its end); the first evaluation only notes what is "
+                                 "there.")(_load_new_deliveries)
+
+
+new_delivery = new_delivery_sensor()
 
 
 def comments_closed_days(config: Config) -> dict[dt.date, list[str]]:

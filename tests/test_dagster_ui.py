@@ -188,3 +188,59 @@ def test_the_instance_holds_the_demos_runs(demo_run):
     columns = {c["name"]: c["type"] for c in
                entries["dagster/column_schema"]["schema"]["columns"]}
     assert columns["outcome_ytd"].startswith("DECIMAL") and columns["period"] == "INTEGER"
+
+
+CHECK_RESULTS = """query($key: AssetKeyInput!, $check: String!, $partition: String) {
+    assetCheckExecutions(assetKey: $key, checkName: $check, partition: $partition, limit: 5) {
+        partition evaluation { partition success metadataEntries { label __typename
+            ... on TextMetadataEntry { text } ... on MarkdownMetadataEntry { mdStr }
+            ... on IntMetadataEntry { intValue } } } } }"""
+
+MONTH = """query($key: AssetKeyInput!, $month: String!) { assetNodes(assetKeys: [$key]) {
+    assetMaterializations(partitions: [$month], limit: 1) { partition metadataEntries {
+        label ... on IntMetadataEntry { intValue } ... on TextMetadataEntry { text } } } } }"""
+
+
+def test_a_range_run_shows_each_months_checks_and_rows_on_that_month(demo_run):
+    """The demo loads 2024-01 … 2025-12 in one run: each rule family's check has a result on
+    every month, failing where the month has an error (with what to correct, in Swedish),
+    and the ledger's August shows August's rows, not the run's."""
+    import duckdb
+
+    with duckdb.connect(str(demo_run.warehouse), read_only=True) as con:
+        failing = {p for (p,) in con.execute(
+            "select distinct period from quality.issues where suite = 'kontering' and "
+            "severity = 'error'").fetchall()}
+        august = con.execute(
+            "select (select count(*) from raw.ledger_transactions where period = '2025-08'), "
+            "(select count(*) from raw.quarantine where source = 'ledger' and "
+            "period = '2025-08')").fetchone()
+    passing = sorted({f"2025-{m:02d}" for m in range(1, 13)} - failing)
+    assert failing and passing
+    key = {"path": ["quality", "issues"]}
+    with dg.DagsterInstance.from_config(str(demo_run.config.base_dir / ".dagster")) as inst, \
+            ui(demo_run.config.base_dir / "uppfoljning.yaml", inst,
+               demo_run.config.base_dir) as context:
+        results = {month: ask(context, CHECK_RESULTS, {"key": key, "check": "kontering",
+                                                       "partition": month}
+                              )["assetCheckExecutions"]
+                   for month in [min(failing), passing[0]]}
+        unpartitioned = ask(context, CHECK_RESULTS, {"key": key, "check": "kontering",
+                                                     "partition": ""})["assetCheckExecutions"]
+        [ledger] = ask(context, MONTH, {"key": {"path": ["raw_ledger_transactions"]},
+                                        "month": "2025-08"})["assetNodes"]
+    assert unpartitioned == []  # no result lands on no month
+    failed = results[min(failing)][0]["evaluation"]
+    assert failed["partition"] == min(failing) and failed["success"] is False
+    said = {e["label"]: e.get("text") or e.get("mdStr") or e.get("intValue")
+            for e in failed["metadataEntries"]}
+    assert said["fel"] > 0 and said["Resultat"].startswith(f"{said['fel']} fel och ")
+    first = next(v for k, v in said.items() if k.startswith("De första"))
+    assert "| Nämnd | Fil | Rad | Allvar | Vad ska rättas |" in first
+    assert f"huvudbok_{min(failing)}.se" in first
+    assert f"period = '{min(failing)}'" in said["Hela listan"]
+    assert results[passing[0]][0]["evaluation"]["success"] is True
+    [month] = ledger["assetMaterializations"]
+    rows = {e["label"]: e.get("intValue") for e in month["metadataEntries"]}
+    assert (rows["rows_loaded"], rows["rows_quarantined"]) == august
+    assert rows["rows_read"] == sum(august)

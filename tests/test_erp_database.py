@@ -17,7 +17,7 @@ from sie_helpers import parse_sie
 
 from pipelines.config import DatabaseSource
 from pipelines.demo.generator import generate
-from pipelines.ingest import database, loaders
+from pipelines.ingest import database, landing, loaders
 from pipelines.runner import run_pipeline
 
 SERVERS = {
@@ -61,6 +61,14 @@ def landed(con) -> dict:
     ).fetchall()}))
 
 
+def erp_copy(files, tmp_path) -> tuple:
+    """(the demo's folder, the URL of a copy of its ERP database that a test may change)."""
+    out, _ = files
+    db = tmp_path / "erp.db"
+    db.write_bytes((out / "erp.db").read_bytes())
+    return out, f"sqlite:///{db}"
+
+
 def test_database_holds_the_rows_of_the_files(files):
     out, url = files
     con = duckdb.connect()
@@ -73,10 +81,7 @@ def test_database_holds_the_rows_of_the_files(files):
 
 
 def test_incremental_reads_only_what_is_new(files, tmp_path):
-    out, _ = files
-    db = tmp_path / "erp.db"
-    db.write_bytes((out / "erp.db").read_bytes())
-    url = f"sqlite:///{db}"
+    out, url = erp_copy(files, tmp_path)
     con = duckdb.connect()
     first = database.extract(source(url), con, full=True)
     assert database.extract(source(url), con, full=False).read == 0
@@ -99,10 +104,7 @@ def test_incremental_reads_only_what_is_new(files, tmp_path):
 
 
 def test_row_with_three_decimals_is_quarantined_with_its_key(files, tmp_path):
-    out, _ = files
-    db = tmp_path / "erp.db"
-    db.write_bytes((out / "erp.db").read_bytes())
-    url = f"sqlite:///{db}"
+    out, url = erp_copy(files, tmp_path)
     engine = sa.create_engine(url)
     with engine.begin() as erp:
         erp.execute(sa.text("update verifikationsrad set belopp = '10.005' where rad_id = 7"))
@@ -111,6 +113,35 @@ def test_row_with_three_decimals_is_quarantined_with_its_key(files, tmp_path):
     [q] = batch.quarantine
     assert (q["line"], q["rule"]) == (7, "'10.005' har fler än två decimaler")
     batch.check_accounting()
+
+
+def test_a_month_extracted_again_with_other_rows_is_a_corrected_delivery(files, tmp_path):
+    out, url = erp_copy(files, tmp_path)
+    con = duckdb.connect()
+    landing.ensure_manifest(con)
+    months = [f"2025-{m:02d}" for m in range(1, 13)]
+
+    def extract_and_record() -> dict[str, str]:
+        database.extract(source(url), con, full=True)
+        return {month: landing.record(con, tmp_path / "landing", landing.extracted(
+                    "ledger", month, database.source_name(source(url)), content), n, n, 0)
+                for month, n, content in database.month_contents(source(url), con, months)}
+
+    assert set(extract_and_record().values()) == {"new"}
+    assert set(extract_and_record().values()) == {"unchanged"}  # same rows, later extraction
+    engine = sa.create_engine(url)
+    with engine.begin() as erp:  # one row of March booked on another ansvar in the ERP
+        erp.execute(sa.text(
+            "update verifikationsrad set ansvar = '111301' where rad_id = (select min(r.rad_id) "
+            "from verifikationsrad r join verifikation v on v.ver_id = r.ver_id "
+            "where v.period = '202503' and r.ansvar is not null)"))
+    engine.dispose()
+    again = extract_and_record()
+    assert {m for m, status in again.items() if status != "unchanged"} == {"2025-03"}
+    assert again["2025-03"] == "corrected"
+    assert con.execute("SELECT status, count(*) FROM raw.deliveries WHERE period = '2025-03' "
+                       "GROUP BY 1 ORDER BY 1").fetchall() == [("current", 1), ("replaced", 1)]
+    assert not (tmp_path / "landing").exists()  # nothing to copy: the rows are landed
 
 
 def test_small_chunks_give_the_same_rows(files):
@@ -151,9 +182,18 @@ def test_pipeline_loads_the_ledger_and_hr_from_the_database(files, tmp_path):
                          ).fetchall()
         staff = con.execute("SELECT max(headcount) FROM marts.staff_statistics "
                             "WHERE org_level = 'kommun' AND period_scope = 'month'").fetchall()
+        # each extracted month is a delivery in the manifest, as a file would be
+        extracted = con.execute(
+            "SELECT period, file_name, status, rows_loaded, landed_path FROM raw.deliveries "
+            "WHERE source = 'ledger' ORDER BY period").fetchall()
+        per_month = dict(con.execute("SELECT period, count(*) FROM raw.ledger_transactions "
+                                     "GROUP BY 1").fetchall())
     csv_rows = [r for f in hr_files for r in csv.DictReader(f.open(encoding="utf-8"),
                                                                delimiter=";")]
     assert got == sie_rows(out)
+    assert [(p, n) for p, _, _, n, _ in extracted] == sorted(per_month.items())
+    assert {(f, s, landed) for _, f, s, _, landed in extracted} == {
+        (database.source_name(source(url)), "current", None)}
     assert hr == [(len(csv_rows), 12)]
     assert staff[0][0] == max(Counter(r["Period"] for r in {
         (r["Period"], r["Personnummer"]): r for r in csv_rows}.values()).values())

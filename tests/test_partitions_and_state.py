@@ -113,3 +113,23 @@ def test_one_months_downstream_is_the_follow_up_periods_that_read_it(tmp_path):
         assert sorted(upstream.partitions_subset.get_partition_keys()) == sorted(
             [f"{y}-{m:02d}" for y in (2022, 2023, 2025) for m in (1, 2, 3, 4)]
             + [f"2024-{m:02d}" for m in range(1, 13)])
+
+
+def test_quality_checks_again_the_months_a_corrected_whole_file_changed():
+    """A year file read whole and corrected changes March 2024 during a run of 2025-08: the
+    next quality run checks March again (its issues would otherwise stay as last seen)."""
+    import duckdb
+
+    from pipelines.defs.quality import months_to_recheck
+    from pipelines.ingest.raw_tables import Replacement, ensure_raw_schema
+
+    con = duckdb.connect()
+    ensure_raw_schema(con)
+    con.execute("insert into raw.ledger_transactions (period, account, amount, source_file) "
+                "values ('2024-03', '4000', 1, 'huvudbok_2024.se'), "
+                "('2025-08', '4000', 1, 'huvudbok_2024.se'), "
+                "('2024-05', '4000', 1, 'huvudbok_2025-05.se')")
+    assert months_to_recheck(con) == []
+    Replacement(con, "ledger_transactions").rebuild_beyond(["2025-08"], ["huvudbok_2024.se"])
+    assert months_to_recheck(con) == ["2024-03"]
+    assert con.execute("select period from raw.months_to_rebuild").fetchall() == [("2024-03",)]

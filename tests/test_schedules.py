@@ -176,3 +176,27 @@ def test_the_board_documents_are_made_the_day_after_the_units_last_comment_day(c
     assert (request.tags[PERIOD_TAG], request.tags[RANGE_START], request.tags[RANGE_END]) == (
         "2025-08", "2025-07", "2025-08")
     assert isinstance(board_documents(at(dt.date(2025, 9, 15))), dg.SkipReason)
+
+
+def test_the_schedules_tick_on_the_tidplans_days_and_start_as_the_config_says(config):
+    """The UI shows the next data cut-off as the schedule's next tick (a cron string per day
+    the tidplan names), and `automations: true` starts every schedule and sensor."""
+    from pipelines.definitions import build_definitions
+
+    tidplan = yaml.safe_load((config.parent / "sources/tidplan/tidplan_2025.yaml").read_text(
+        encoding="utf-8"))
+    cutoffs = {dt.date.fromisoformat(str(p["datauttag"])) for p in tidplan["uppfoljningar"]}
+    defs = build_definitions(str(config))
+    follow_up = defs.get_schedule_def("follow_up_run")
+    assert {f"0 7 {d.day} {d.month} *" for d in cutoffs} <= set(follow_up.cron_schedule)
+    assert "0 7 * * *" not in follow_up.cron_schedule
+    assert {s.default_status for s in defs.schedules} == {dg.DefaultScheduleStatus.STOPPED}
+    switched_on = yaml.safe_load(config.read_text(encoding="utf-8")) | {"automations": True}
+    config.write_text(yaml.safe_dump(switched_on, allow_unicode=True), encoding="utf-8")
+    defs = build_definitions(str(config))
+    assert {s.default_status for s in defs.schedules} == {dg.DefaultScheduleStatus.RUNNING}
+    assert {s.default_status for s in defs.sensors} == {dg.DefaultSensorStatus.RUNNING}
+    # what a tick does is unchanged: the cut-off of April loads March and April
+    april = min(d for d in cutoffs if d.month in (5, 6))
+    request = defs.get_schedule_def("follow_up_run")(at(april))
+    assert (request.tags[RANGE_START], request.tags[RANGE_END]) == ("2025-03", "2025-04")

@@ -158,3 +158,44 @@ def test_each_unreadable_line_is_counted_once_under_its_own_source(tmp_path):
     # a file of header lines only has no ledger rows at all
     header_only = write(tmp_path, "sie1.se", HEADER + "#SRU 19x0 7281\n" * 4)
     assert read_sie_ledger(header_only, "2025-01", {"2025-01"}).read == 0
+
+
+def test_two_year_files_of_the_same_name_are_told_apart_by_their_folder(tmp_path):
+    """ekonomi/2024/huvudbok.se and ekonomi/2025/huvudbok.se, each read whole: every row,
+    balance and quarantined line names its file by its folder too (issue 33, item 11)."""
+    import yaml
+
+    from pipelines.config import load_config
+    from pipelines.ingest import deliveries
+
+    for year in (2024, 2025):
+        folder = tmp_path / "ekonomi" / str(year)
+        folder.mkdir(parents=True)
+        write(folder, "huvudbok.se", HEADER.replace("2025", str(year))
+              + "#IB 0 1930 1000.00\n#UB 0 1930 1100.00\n" + VOUCHER.replace("2025", str(year))
+              + "#TRANS 1930 {} 5.00\n")  # a row outside any voucher: quarantined
+    (tmp_path / "org.csv").write_text("kod;benamning;niva;overordnad_kod\n1;K;kommun;\n",
+                                      encoding="utf-8")
+    (tmp_path / "uppfoljning.yaml").write_text(yaml.safe_dump({
+        "municipality": "K", "fiscal_year": 2025, "first_year": 2024,
+        "sources": {"org_register": {"type": "csv", "path": "org.csv"},
+                    "ledger": [{"type": "sie", "path": "ekonomi/*/huvudbok.se"}]}}),
+        encoding="utf-8")
+    config = load_config(tmp_path / "uppfoljning.yaml")
+    named = {"ekonomi/2024/huvudbok.se", "ekonomi/2025/huvudbok.se"}
+    ledger_files = set()
+    for reading in deliveries.ledger_readings(config, ["2025-01"]):
+        batch = reading.read(None)
+        ledger_files |= set(batch.frame()["source_file"])
+        assert {q["file"] for q in batch.quarantine} <= named
+        assert reading.delivery.name in named
+    assert ledger_files == named
+    balances = {name for r in deliveries.balance_readings(config)
+                for name in r.read(None).frame()["source_file"]}
+    assert balances == named
+    # one file of a name keeps its name alone
+    (tmp_path / "ekonomi" / "2024" / "huvudbok.se").rename(
+        tmp_path / "ekonomi" / "2024" / "huvudbok_2024.se")
+    config = load_config(tmp_path / "uppfoljning.yaml")
+    assert {r.delivery.name for r in deliveries.ledger_readings(config, ["2025-01"])} == {
+        "huvudbok.se"}

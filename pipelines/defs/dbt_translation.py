@@ -73,6 +73,18 @@ class Translator(DagsterDbtTranslator):
         group = layer(dbt_resource_props)
         return "ingest" if group == "seeds" else group
 
+    def get_metadata(self, dbt_resource_props: Mapping[str, Any]) -> Mapping[str, Any]:
+        """dbt's metadata, the table named as one queries it in the warehouse and its
+        published copy (`marts.budget_follow_up`): the manifest is parsed once for every
+        config, against a scratch database whose name is no warehouse's."""
+        metadata = dict(super().get_metadata(dbt_resource_props))
+        kind = dbt_resource_props["resource_type"]
+        if kind in ("model", "seed", "source"):
+            name = (dbt_resource_props.get("identifier") if kind == "source"
+                    else dbt_resource_props.get("alias")) or dbt_resource_props["name"]
+            metadata["dagster/table_name"] = f"{dbt_resource_props['schema']}.{name}"
+        return metadata
+
     def get_owners(self, dbt_resource_props: Mapping[str, Any]) -> list[str]:
         return [HR if dbt_resource_props["unique_id"] in self.hr_owned else EKONOMI]
 

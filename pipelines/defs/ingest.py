@@ -48,6 +48,26 @@ def _record(con, config: Config, delivery: landing.Delivery, part: Batch,
                           len(part.quarantine), base=config.base_dir)
 
 
+def _load_database(con, config: Config, db: DatabaseSource, months: list[str],
+                   load: Replacement, total: Batch, outcome: dict[str, int], extra: dict) -> None:
+    """Extract an ERP database (incrementally for one month, in full for a range), load its
+    landed rows of `months` and record each month as a delivery in the manifest."""
+    name = database.source_name(db)
+    extracted = database.extract(db, con, full=len(months) != 1)
+    extracted.check_accounting()
+    load.quarantine(extracted.quarantine_frame())
+    loaded = database.load_landed(db, con, months, load.insert)
+    for month, rows, content in database.month_contents(db, con, months):
+        status = landing.record(con, config.landing_path, landing.extracted(
+            "ledger", month, name, content), rows, rows, 0, base=config.base_dir)
+        outcome[status] = outcome.get(status, 0) + 1
+    extra[f"{name} extracted"] = extracted.read
+    extra[f"{name} loaded"] = loaded
+    total.quarantine += extracted.quarantine
+    total.flushed += loaded
+    total.read += loaded + len(extracted.quarantine)
+
+
 def store(warehouse: Warehouse, config: Config, table: str, source: str,
           readings: list[Reading], months: list[str] | None = None,
           databases: list[DatabaseSource] = (), **extra) -> dg.MaterializeResult:
@@ -61,7 +81,7 @@ def store(warehouse: Warehouse, config: Config, table: str, source: str,
     total = Batch()
     outcome: dict[str, int] = {}
     readings = [Reading(*r) for r in readings]
-    whole = [r.delivery.path.name for r in readings if r.delivery and r.delivery.period is None] \
+    whole = [r.delivery.name for r in readings if r.delivery and r.delivery.period is None] \
         if months is not None else []
     changed_whole: list[str] = []
     refused: list[str] = []
@@ -76,15 +96,7 @@ def store(warehouse: Warehouse, config: Config, table: str, source: str,
                 parts.append((delivery, part, cut))
         with replacing(con, table, source, months, whole) as load:
             for db in databases:
-                extracted = database.extract(db, con, full=len(months or []) != 1)
-                extracted.check_accounting()
-                load.quarantine(extracted.quarantine_frame())
-                loaded = database.load_landed(db, con, months or [], load.insert)
-                extra[f"{database.source_name(db)} extracted"] = extracted.read
-                extra[f"{database.source_name(db)} loaded"] = loaded
-                total.quarantine += extracted.quarantine
-                total.flushed += loaded
-                total.read += loaded + len(extracted.quarantine)
+                _load_database(con, config, db, months or [], load, total, outcome, extra)
             load.insert_staged(staging)
             for delivery, part, cut in parts:
                 load.quarantine(part.quarantine_frame())
@@ -92,9 +104,9 @@ def store(warehouse: Warehouse, config: Config, table: str, source: str,
                     status = _record(con, config, delivery, part, cut)
                     outcome[status] = outcome.get(status, 0) + 1
                     if delivery.period is None and status not in ("unchanged", "refused"):
-                        changed_whole.append(delivery.path.name)
+                        changed_whole.append(delivery.name)
                     if cut is not None:
-                        refused.append(f"{delivery.path.name}: {cut.reason}")
+                        refused.append(f"{delivery.name}: {cut.reason}")
                 total.extend(part)
             if months is not None and changed_whole:
                 load.rebuild_beyond(months, changed_whole)

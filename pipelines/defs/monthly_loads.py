@@ -24,13 +24,45 @@ from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 DEMO_PSEUDONYM_KEY = b"exempelkommun-demo-key-not-for-real-data"
 
 
+def month_by_month(context: dg.AssetExecutionContext, warehouse: Warehouse, table: str,
+                   source: str, result: dg.MaterializeResult) -> dg.MaterializeResult:
+    """What each month of the run holds, on that month's materialisation: its rows loaded
+    and quarantined (rows read: both), its deliveries and refusals. What the whole run read
+    is the run's (its log), not every month's: a month of a twelve-month run shows its own."""
+    months = months_of(context)
+    with warehouse.connect(read_only=True) as con:
+        loaded = dict(con.execute(
+            f"select period, count(*) from raw.{table} where period in (select unnest(?)) "
+            "group by 1", [months]).fetchall())
+        quarantined = dict(con.execute(
+            "select period, count(*) from raw.quarantine where source = ? and period in "
+            "(select unnest(?)) group by 1", [source, months]).fetchall())
+        delivered = {(period, status): names for period, status, names in con.execute(
+            "select period, status, string_agg(file_name, ', ' order by file_name) from "
+            "raw.deliveries where source = ? and period in (select unnest(?)) and "
+            "(status = 'current' or (status = 'refused' and replaced_at is null)) group by 1, 2",
+            [source, months]).fetchall()}
+    for month in months:
+        rows, bad = loaded.get(month, 0), quarantined.get(month, 0)
+        context.add_asset_metadata({
+            "rows_read": rows + bad, "rows_loaded": rows, "rows_quarantined": bad,
+            "leveranser": delivered.get((month, "current"), "inga månadsfiler (filer lästa hela "
+                                                           "eller en databas)"),
+            **({"avvisade": delivered[(month, "refused")]}
+               if (month, "refused") in delivered else {})}, partition_key=month)
+    context.log.info("Körningen: " + ", ".join(f"{k} {v.value if hasattr(v, 'value') else v}"
+                                              for k, v in (result.metadata or {}).items()))
+    return dg.MaterializeResult()
+
+
 def load_ledger(context: dg.AssetExecutionContext, settings: Settings,
                 warehouse: Warehouse) -> dg.MaterializeResult:
     config = settings.load()
     months = months_of(context)
     databases = [s for s in config.sources.ledger if isinstance(s, DatabaseSource)]
-    return store(warehouse, config, "ledger_transactions", "ledger",
-                 deliveries.ledger_readings(config, months), months, databases)
+    result = store(warehouse, config, "ledger_transactions", "ledger",
+                   deliveries.ledger_readings(config, months), months, databases)
+    return month_by_month(context, warehouse, "ledger_transactions", "ledger", result)
 
 
 def pseudonym_key(config: Config) -> bytes:
@@ -53,8 +85,9 @@ def load_hr(context: dg.AssetExecutionContext, settings: Settings,
         raise InputError(f"sources.hr: ingen personalexport för {missing[0]}")
     if missing:  # a backfill over years before HR was delivered
         context.log.warning(f"ingen personalexport för {', '.join(missing)}")
-    return store(warehouse, config, "hr_employee_months", "hr", readings, months,
-                 months_without_export=", ".join(missing) or "-")
+    result = store(warehouse, config, "hr_employee_months", "hr", readings, months,
+                   months_without_export=", ".join(missing) or "-")
+    return month_by_month(context, warehouse, "hr_employee_months", "hr", result)
 
 
 def build(partitions: Partitions) -> list[dg.AssetsDefinition]:

@@ -55,6 +55,9 @@ def read_sie_balances(path: Path, years: set[int], file_order: int, name: str | 
         batch.add({
             "fiscal_year": year, "balance_kind": rec.label, "account": rec.account,
             "amount_ore": rec.amount_ore, "file_order": file_order,
+            # the months the year spans (#RAR): a broken year opens a calendar year only
+            # with the vouchers of its months before it (int_account_balances_opened)
+            "first_period": f"{fiscal[0]:%Y-%m}", "last_period": f"{fiscal[1]:%Y-%m}",
             "source_file": name, "source_line": rec.line,
         })
     for q in reader.info.quarantine:

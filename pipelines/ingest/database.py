@@ -253,6 +253,19 @@ def _land(con: duckdb.DuckDBPyConnection, frame: pd.DataFrame) -> None:
         con.unregister("incoming_erp")
 
 
+def month_contents(source: DatabaseSource, con: duckdb.DuckDBPyConnection,
+                   months: list[str]) -> list[tuple[str, int, str]]:
+    """(month, rows, content hash) of each month with landed rows: what the manifest records
+    as the month's delivery (the hash changes with any row's content, not its extraction
+    time)."""
+    return con.execute(
+        "SELECT period, count(*), md5(string_agg(concat_ws('|', row_key, series, "
+        "voucher_number, voucher_date, registration_date, voucher_text, row_number, account, "
+        "ansvar, project, activity_code, counterpart, amount), chr(10) ORDER BY row_key)) "
+        "FROM raw.erp_ledger_rows WHERE source = ? AND period IN (SELECT unnest(?)) "
+        "GROUP BY period ORDER BY period", [source_name(source), months]).fetchall()
+
+
 def load_landed(source: DatabaseSource, con: duckdb.DuckDBPyConnection, months: list[str],
                 insert) -> int:
     """Copy the landed rows of `months` into raw.ledger_transactions (inside the load)."""

@@ -78,17 +78,36 @@ def sie_ledger_files(config: Config) -> list[Path]:
                               for p in config.files(s.path)))
 
 
+def file_names(config: Config, paths: list[Path]) -> dict[Path, str]:
+    """How the rows of each file name it (`source_file`, the quarantine, the messages): its
+    name, or its path in the config's folder where two of `paths` share the name
+    (ekonomi/2024/huvudbok.se and ekonomi/2025/huvudbok.se)."""
+    seen: dict[str, int] = {}
+    for p in dict.fromkeys(paths):
+        seen[p.name] = seen.get(p.name, 0) + 1
+    return {p: landing.manifest_path(p, config.base_dir) if seen[p.name] > 1 else p.name
+            for p in paths}
+
+
 def balance_readings(config: Config) -> list[Reading]:
     """The year balances (#IB, #UB, #RES) of every SIE ledger file, in delivery order."""
     years = set(config.years)
-    return [Reading(landing.delivery("account_balances", None, p),
-                    lambda sink, p=p, n=n: balances.read_sie_balances(p, years, n),
+    files = sie_ledger_files(config)
+    names = file_names(config, files)
+    return [Reading(_delivery("account_balances", None, p, names[p]),
+                    lambda sink, p=p, n=n: balances.read_sie_balances(p, years, n, names[p]),
                     lambda p=p: completeness.sie_cut_off(p),
                     lambda copy, sink, p=p, n=n: balances.read_sie_balances(
-                        copy, years, n, name=p.name),
+                        copy, years, n, name=names[p]),
                     lambda reason, p=p, n=n: balances.read_sie_balances(
-                        p, years, n, refused=reason))
-            for n, p in enumerate(sie_ledger_files(config), start=1)]
+                        p, years, n, names[p], refused=reason))
+            for n, p in enumerate(files, start=1)]
+
+
+def _delivery(source: str, period: str | None, path: Path, name: str) -> landing.Delivery:
+    delivery = landing.delivery(source, period, path)
+    delivery.shown_as = name if name != path.name else None
+    return delivery
 
 
 def chart_readings(config: Config) -> list[Reading]:
@@ -181,19 +200,20 @@ def budget_readings(config: Config) -> list[Reading]:
 
 
 def _ledger_reading(src, month: str | None, months: set[str], path: Path,
-                    chart_from_sie: bool = False) -> Reading:
+                    chart_from_sie: bool = False, name: str | None = None) -> Reading:
     """A ledger delivery's reading; `chart_from_sie`: the chart is the SIE files' own
-    (chart_readings), whose #KONTO lines are then the chart's, not the ledger's."""
-    delivery = landing.delivery("ledger", month, path)
+    (chart_readings), whose #KONTO lines are then the chart's, not the ledger's. `name`:
+    how its rows name the file (file_names), its name by default."""
+    name = name or path.name
+    delivery = _delivery("ledger", month, path, name)
     if isinstance(src, SieSource):
-        chart = {"chart_from_sie": chart_from_sie}
+        how = {"chart_from_sie": chart_from_sie, "name": name}
         return Reading(
-            delivery, lambda sink: ledger.read_sie_ledger(path, month, months, sink, **chart),
+            delivery, lambda sink: ledger.read_sie_ledger(path, month, months, sink, **how),
             lambda: completeness.sie_cut_off(path),
-            lambda copy, sink: ledger.read_sie_ledger(copy, month, months, sink,
-                                                      name=path.name, **chart),
+            lambda copy, sink: ledger.read_sie_ledger(copy, month, months, sink, **how),
             lambda reason: ledger.read_sie_ledger(path, month, months, refused=reason,
-                                                  **chart))
+                                                  **how))
     if isinstance(src, CsvSource | ExcelSource):
         def read(file: Path, sink: Sink | None, **how) -> Batch:
             return ledger.read_table_ledger(
@@ -202,10 +222,10 @@ def _ledger_reading(src, month: str | None, months: set[str], path: Path,
                 getattr(src, "decimal", ","), getattr(src, "sheet", 0), src.columns, sink,
                 src.code_and_name, **how)
 
-        return Reading(delivery, lambda sink: read(path, sink),
+        return Reading(delivery, lambda sink: read(path, sink, name=name),
                        lambda: completeness.cut_off(path, src),
-                       lambda copy, sink: read(copy, sink, name=path.name),
-                       lambda reason: read(path, None, refused=reason))
+                       lambda copy, sink: read(copy, sink, name=name),
+                       lambda reason: read(path, None, refused=reason, name=name))
     raise unsupported("ledger", src)
 
 
@@ -214,6 +234,9 @@ def ledger_readings(config: Config, months: list[str]) -> list[Reading]:
     databases are not among them: the load extracts them (pipelines/ingest/database.py)."""
     every_month = configured_months(config)
     from_sie = config.sources.chart_of_accounts is None  # chart_readings: the SIE files'
+    names = file_names(config, [p for src in config.sources.ledger
+                                if hasattr(src, "path") and not is_monthly(src)
+                                for p in config.files(src.path)])
     out, seen = [], set()
     for src in config.sources.ledger:
         if isinstance(src, DatabaseSource):
@@ -226,7 +249,8 @@ def ledger_readings(config: Config, months: list[str]) -> list[Reading]:
             for p in config.files(src.path):
                 if p not in seen:
                     seen.add(p)
-                    out.append(_ledger_reading(src, None, every_month, p, from_sie))
+                    out.append(_ledger_reading(src, None, every_month, p, from_sie,
+                                               names[p]))
         else:
             raise unsupported("ledger", src)
     return out

@@ -21,6 +21,11 @@ is open.
 
 HR exports are recorded in the manifest but not copied: they hold personnummer in clear
 text, which must not pass the extraction step (the HR system keeps the originals).
+
+A month extracted from an ERP database is a delivery too (`extracted`): named by the source
+(`db:<host>:<table>`), its content hash that of the month's landed rows, nothing copied (the
+rows are kept in `raw.erp_ledger_rows`). A month extracted again with other rows is
+`corrected` like a file, so the delivery rules compare it with what it replaces.
 """
 
 from __future__ import annotations
@@ -47,11 +52,18 @@ class Delivery:
     period: str | None
     path: Path
     content_hash: str
-    size_bytes: int
+    size_bytes: int | None  # None: extracted from a database, no file
+    # how rows, quarantine and messages name the file: its name, or its path in the config's
+    # folder where another file of the source has the same name (deliveries.file_names)
+    shown_as: str | None = None
+
+    @property
+    def name(self) -> str:
+        return self.shown_as or self.path.name
 
     @property
     def delivery_id(self) -> str:
-        return f"{self.source}:{self.period or '-'}:{self.path.name}:{self.content_hash[:16]}"
+        return f"{self.source}:{self.period or '-'}:{self.name}:{self.content_hash[:16]}"
 
 
 def file_hash(path: Path) -> str:
@@ -64,6 +76,11 @@ def file_hash(path: Path) -> str:
 
 def delivery(source: str, period: str | None, path: Path) -> Delivery:
     return Delivery(source, period, path, file_hash(path), path.stat().st_size)
+
+
+def extracted(source: str, period: str, name: str, content_hash: str) -> Delivery:
+    """A month extracted from a database (`name`: the source's name in the warehouse)."""
+    return Delivery(source, period, Path(name), content_hash, None)
 
 
 def ensure_manifest(con: duckdb.DuckDBPyConnection) -> None:
@@ -95,7 +112,7 @@ def same_file(recorded: str, named: str) -> bool:
 
 def keep_copy(landing: Path, d: Delivery) -> Path | None:
     """Copy the file as delivered into the landing folder (once per content)."""
-    if d.source in NOT_COPIED:
+    if d.source in NOT_COPIED or d.size_bytes is None:
         return None
     target = landing / d.source / (d.period or "ar") / f"{d.content_hash[:16]}__{d.path.name}"
     if not target.exists():
@@ -113,7 +130,7 @@ def _open_rows(con: duckdb.DuckDBPyConnection, d: Delivery, named: str) -> list[
         "SELECT delivery_id, delivered_path, content_hash, status FROM raw.deliveries "
         "WHERE source = ? AND period IS NOT DISTINCT FROM ? AND file_name = ? AND "
         "(status = 'current' OR (status = 'refused' AND replaced_at IS NULL))",
-        [d.source, d.period, d.path.name]).fetchall()
+        [d.source, d.period, d.name]).fetchall()
     return [r for r in rows if same_file(r[1], named)]
 
 
@@ -147,7 +164,7 @@ def record(con: duckdb.DuckDBPyConnection, landing: Path, d: Delivery, read: int
     con.execute(
         "INSERT INTO raw.deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'current', NULL, ?, ?, ?, "
         "NULL, NULL)",
-        [d.delivery_id, d.source, d.period, d.path.name, named,
+        [d.delivery_id, d.source, d.period, d.name, named,
          str(landed) if landed else None, d.content_hash, d.size_bytes, now, read, loaded,
          quarantined])
     return "corrected" if current else "new"
@@ -174,7 +191,7 @@ def record_refused(con: duckdb.DuckDBPyConnection, landing: Path, d: Delivery, r
     con.execute(
         "INSERT INTO raw.deliveries VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, 'refused', NULL, ?, 0, "
         "?, ?, ?)",
-        [d.delivery_id, d.source, d.period, d.path.name, named,
+        [d.delivery_id, d.source, d.period, d.name, named,
          str(landed) if landed else None, d.content_hash, d.size_bytes, now, read,
          quarantined, reason, line])
 
@@ -189,12 +206,12 @@ def kept_copy(con: duckdb.DuckDBPyConnection, d: Delivery, base: Path | None,
         "SELECT delivered_path, landed_path, content_hash, size_bytes, period FROM "
         "raw.deliveries WHERE file_name = ? AND status = 'current' AND landed_path IS NOT "
         "NULL AND (source = ? OR source = 'ledger') ORDER BY received_at DESC",
-        [d.path.name, d.source]).fetchall()
+        [d.name, d.source]).fetchall()
     for recorded, landed, content_hash, size, period in rows:
         if not same_file(recorded, named) or (d.source != "account_balances"
                                               and period != d.period):
             continue
         copy = landing / Path(*Path(landed).parts[-3:])  # the landing area may have moved
         if copy.is_file():
-            return Delivery(d.source, d.period, d.path, content_hash, size), copy
+            return Delivery(d.source, d.period, d.path, content_hash, size, d.shown_as), copy
     return None

@@ -42,10 +42,12 @@ DDL = {
         account VARCHAR NOT NULL, name VARCHAR, account_type VARCHAR, is_summary BOOLEAN,
         is_blocked BOOLEAN, requires_project BOOLEAN, requires_counterpart BOOLEAN,
         source_file VARCHAR, source_line INTEGER""",
-    # #IB/#UB/#RES of the SIE files; file_order: the file's place in the delivery order
+    # #IB/#UB/#RES of the SIE files; file_order: the file's place in the delivery order;
+    # first_period, last_period: the months of the fiscal year (#RAR), 'YYYY-MM'
     "account_balances": """
         fiscal_year INTEGER NOT NULL, balance_kind VARCHAR NOT NULL, account VARCHAR NOT NULL,
-        amount DECIMAL(18, 2), file_order INTEGER, source_file VARCHAR, source_line INTEGER""",
+        amount DECIMAL(18, 2), file_order INTEGER, source_file VARCHAR, source_line INTEGER,
+        first_period VARCHAR, last_period VARCHAR""",
     # the ekonomisk tidplan: per follow-up period its dates (the goals issue adds the rest)
     "follow_up_calendar": """
         period VARCHAR NOT NULL, kind VARCHAR, name VARCHAR, data_cutoff DATE,
@@ -89,6 +91,9 @@ DDL = {
     # months whose rows a load changed beyond its own partitions (a file read whole, new or
     # corrected): the next dbt build rebuilds them too, then clears them
     "months_to_rebuild": """
+        period VARCHAR NOT NULL, source_table VARCHAR, noted_at TIMESTAMP""",
+    # ... and the months the quality suites check again with the next run (quality.issues)
+    "months_to_recheck": """
         period VARCHAR NOT NULL, source_table VARCHAR, noted_at TIMESTAMP""",
     "quarantine": """
         source VARCHAR NOT NULL, file VARCHAR, line INTEGER, raw VARCHAR, rule VARCHAR,
@@ -155,11 +160,13 @@ class Replacement:
         self.con.execute(f"INSERT INTO raw.{self.table} SELECT * FROM {staging.name}")
 
     def rebuild_beyond(self, months: list[str], files: list[str]) -> None:
-        """Note the months `files` (read whole, new or corrected) hold beyond `months`."""
-        self.con.execute(
-            f"INSERT INTO raw.months_to_rebuild SELECT DISTINCT period, ?, now() "
-            f"FROM raw.{self.table} WHERE source_file IN (SELECT unnest(?)) "
-            f"AND period NOT IN (SELECT unnest(?))", [self.table, files, months])
+        """Note the months `files` (read whole, new or corrected) hold beyond `months`: the
+        next dbt build rebuilds them, the next quality run checks them again."""
+        for note in ("months_to_rebuild", "months_to_recheck"):
+            self.con.execute(
+                f"INSERT INTO raw.{note} SELECT DISTINCT period, ?, now() "
+                f"FROM raw.{self.table} WHERE source_file IN (SELECT unnest(?)) "
+                f"AND period NOT IN (SELECT unnest(?))", [self.table, files, months])
 
 
 class Staging:

@@ -46,8 +46,6 @@ LOG_DDL = """
 # the dimensions a set rule's issue names that identify it (in this order)
 IDENTIFYING = ("account", "ansvar", "account_group", "cost", "what", "table", "column",
                "fiscal_year")
-# ... except where a rule returns one as a measure: the first account that differs
-NOT_IDENTIFYING = {"leverans.balances_carried": {"account"}}
 SKIPPED = "hoppades över"  # the note of a rule skipped for lack of reference data
 INCOMING = ["issue_key", "identity", "run_at", "suite", "rule", "severity", "period", "file",
             "line", "series", "voucher_number", "record_key", "detail", "message_sv"]
@@ -85,8 +83,7 @@ def identity(issue: dict, row_rule: bool) -> str:
         elif not voucher and line is not None:
             parts.append(("rad", line))
     else:
-        skip = NOT_IDENTIFYING.get(issue["rule"], set())
-        parts += [(k, detail[k]) for k in IDENTIFYING if k in detail and k not in skip]
+        parts += [(k, detail[k]) for k in IDENTIFYING if k in detail]
     return ";".join(f"{k}={v}" for k, v in parts)
 
 

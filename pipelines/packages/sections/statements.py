@@ -143,8 +143,10 @@ def section(package: Package) -> dict | None:
             out.append(table)
     if not has_balance:
         out.append(blocks.paragraphs(
-            "Balansräkning och kassaflödesanalys saknas: inga ingående balanser (#IB) eller "
-            f"utgående balanser för {package.year - 1} (#UB) har levererats för året."))
+            "Balansräkning och kassaflödesanalys saknas: varken ingående balanser per 1 januari "
+            f"(#IB) eller utgående balanser per 31 december {package.year - 1} (#UB) har "
+            "levererats för året. Ett brutet räkenskapsår (t.ex. maj–april) anger inga "
+            "balanser per 1 januari."))
     out.append(blocks.paragraphs(_difference_note(package)))
     return blocks.section("Resultat- och balansräkning" if not package.is_year_end else
                           "Räkenskaper", out)

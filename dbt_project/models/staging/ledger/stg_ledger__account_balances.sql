@@ -1,7 +1,9 @@
 -- The accounts' year balances (#IB, #UB, #RES) as the latest delivered file states them: every
 -- monthly export repeats them, and an early export of a year may still hold preliminary
 -- opening balances (last year not yet closed), so per year and kind the file delivered last
--- wins. Ledger sign (debit +, credit −).
+-- wins. Ledger sign (debit +, credit −). first_period and last_period are the months the
+-- fiscal year spans ('YYYY-MM', from #RAR); rows loaded before they were kept are taken as
+-- a calendar year.
 with source as (
     select * from {{ source('ledger', 'account_balances') }}
 ),
@@ -17,7 +19,15 @@ select
     source.balance_kind,
     source.account,
     sum(source.amount) as amount,
-    min(source.source_file) as source_file
+    min(source.source_file) as source_file,
+    coalesce(
+        min(source.first_period),
+        cast(source.fiscal_year as {{ dbt.type_string() }}) || '-01'
+    ) as first_period,
+    coalesce(
+        min(source.last_period),
+        cast(source.fiscal_year as {{ dbt.type_string() }}) || '-12'
+    ) as last_period
 from source
 inner join latest
     on source.fiscal_year = latest.fiscal_year
