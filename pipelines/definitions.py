@@ -18,7 +18,15 @@ import warnings
 import dagster as dg
 
 from pipelines.config import Config, config_path_from_env, load_config
-from pipelines.defs import ingest, monthly_loads, opendata, quality, reports, transform
+from pipelines.defs import (
+    ingest,
+    monthly_loads,
+    opendata,
+    quality,
+    reports,
+    timeliness,
+    transform,
+)
 from pipelines.partitions import default_years, partitions_for
 from pipelines.resources import resources_for_env
 from pipelines.schedules import (
@@ -49,9 +57,10 @@ def build_definitions(config_path: str | None = None) -> dg.Definitions:
     partitions = partitions_for(config.years if config else default_years())
     schedules, sensors = automations(config)  # ticking on the tidplan's days
     return dg.Definitions.merge(
-        dg.Definitions(assets=[*ingest.ASSETS, *monthly_loads.build(partitions)]),
+        dg.Definitions(assets=dg.with_source_code_references(
+            [*ingest.ASSETS, *monthly_loads.build(partitions)])),
         transform.build(partitions, config), quality.build(partitions),
-        reports.build(partitions), opendata.build(partitions),
+        reports.build(partitions), opendata.build(partitions), timeliness.build(),
         dg.Definitions(jobs=[monthly_load_job, everything_job, follow_up_packages_job,
                              comment_reminders_job],
                        schedules=schedules, sensors=sensors,

@@ -20,6 +20,7 @@ from collections.abc import Callable, Iterable
 import dagster as dg
 
 from pipelines.config import Config
+from pipelines.defs.timeliness import deliveries_on_time, delivery_watch_job
 from pipelines.packages.reminders import reminder_days
 from pipelines.schedules import (
     TZ,
@@ -86,5 +87,9 @@ def automations(config: Config | None) -> tuple[list[dg.ScheduleDefinition],
         name=monthly_load.name, cron_schedule=monthly_load.cron_schedule, job=monthly_load.job,
         execution_fn=monthly_load._execution_fn,  # noqa: SLF001
         execution_timezone=TZ, description=monthly_load.description, default_status=status))
+    schedules.append(dg.ScheduleDefinition(
+        name=deliveries_on_time.name, cron_schedule=deliveries_on_time.cron_schedule,
+        job=delivery_watch_job, execution_timezone=TZ,
+        description=deliveries_on_time.description, default_status=status))
     return schedules, [packages_after_load_sensor(sensor_status),
                        new_delivery_sensor(sensor_status)]

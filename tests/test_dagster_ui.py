@@ -211,6 +211,8 @@ def test_a_range_run_shows_each_months_checks_and_rows_on_that_month(demo_run):
         failing = {p for (p,) in con.execute(
             "select distinct period from quality.issues where suite = 'kontering' and "
             "severity = 'error'").fetchall()}
+        mart_rows = con.execute("select count(*) from marts.budget_follow_up where "
+                                "fiscal_year = 2025 and period = 8").fetchone()[0]
         august = con.execute(
             "select (select count(*) from raw.ledger_transactions where period = '2025-08'), "
             "(select count(*) from raw.quarantine where source = 'ledger' and "
@@ -229,7 +231,14 @@ def test_a_range_run_shows_each_months_checks_and_rows_on_that_month(demo_run):
                                                      "partition": ""})["assetCheckExecutions"]
         [ledger] = ask(context, MONTH, {"key": {"path": ["raw_ledger_transactions"]},
                                         "month": "2025-08"})["assetNodes"]
+        [mart] = ask(context, MONTH, {"key": {"path": ["marts", "budget_follow_up"]},
+                                      "month": "2025-08"})["assetNodes"]
+        on_time = ask(context, CHECK_RESULTS, {"key": {"path": ["raw_ledger_transactions"]},
+                                               "check": "ledger_transactions_on_time"}
+                      )["assetCheckExecutions"]
     assert unpartitioned == []  # no result lands on no month
+    # every month the demo's tidplan has made due is loaded
+    assert on_time and on_time[0]["evaluation"]["success"] is True
     failed = results[min(failing)][0]["evaluation"]
     assert failed["partition"] == min(failing) and failed["success"] is False
     said = {e["label"]: e.get("text") or e.get("mdStr") or e.get("intValue")
@@ -244,3 +253,6 @@ def test_a_range_run_shows_each_months_checks_and_rows_on_that_month(demo_run):
     rows = {e["label"]: e.get("intValue") for e in month["metadataEntries"]}
     assert (rows["rows_loaded"], rows["rows_quarantined"]) == august
     assert rows["rows_read"] == sum(august)
+    [month] = mart["assetMaterializations"]
+    rows = {e["label"]: e.get("intValue") for e in month["metadataEntries"]}
+    assert rows["dagster/partition_row_count"] == mart_rows > 0

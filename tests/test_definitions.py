@@ -37,7 +37,8 @@ def test_every_job_schedule_and_sensor_says_what_it_does_under_its_own_name():
     assert {"everything", "monthly_load", "packages", "reminders"} <= set(jobs)
     assert {a.name for a in automations} == {"follow_up_run", "monthly_load_on_the_6th",
                                              "deadline_reminders", "board_documents",
-                                             "packages_after_load", "new_delivery"}
+                                             "packages_after_load", "new_delivery",
+                                             "deliveries_on_time"}
     assert not {a.name for a in automations} & set(jobs)  # no schedule named as its job
     for thing in [*jobs.values(), *automations]:
         assert thing.description and len(thing.description) > 40, thing.name
@@ -98,3 +99,46 @@ def test_dbt_rebuilds_the_periods_of_the_run():
     assert window(["2025-03"]) == ("2025-03", "2025-03")
     assert window(["2025-02", "2024-12", "2025-01"]) == ("2024-12", "2025-02")
     assert window([]) == ("", "")  # every period: a whole build
+
+
+def test_the_instance_gives_a_code_server_time_to_start_on_a_loaded_machine():
+    """`dg dev` on a loaded machine gave up on the code server after Dagster's default 180 s
+    and stayed "Could not reach user code server" (issue 34)."""
+    from pipelines.runner import INSTANCE_TEMPLATE
+
+    with dg.DagsterInstance.from_config(str(INSTANCE_TEMPLATE.parent)) as instance:
+        assert instance.code_server_process_startup_timeout >= 360
+        assert instance.code_server_reload_timeout >= 360
+
+
+def test_every_asset_links_to_its_code():
+    """The UI's code references: a dbt model's SQL file, a Python asset's function."""
+    from pipelines.definitions import build_definitions
+
+    graph = build_definitions().resolve_asset_graph()
+    files = {key.to_user_string(): [r.file_path for r in graph.get(key).metadata[
+        "dagster/code_references"].code_references] for key in graph.get_all_asset_keys()}
+    assert files["marts/budget_follow_up"][0].endswith(
+        "dbt_project/models/marts/budget_follow_up.sql")
+    assert files["raw_ledger_transactions"][0].endswith("pipelines/defs/monthly_loads.py")
+    assert all(files.values())
+
+
+def test_a_month_is_late_once_its_data_cutoff_has_passed():
+    """The tidplan's cut-off of 2025-04 is 6 May: March and April are due then, and late the
+    day after; a source delivered from 2025 on is not late for 2024."""
+    from pipelines.quality.timeliness import due_dates, overdue_months
+
+    cutoffs = {dt.date(2025, 3, 6): "2025-02", dt.date(2025, 5, 6): "2025-04",
+               dt.date(2025, 1, 12): "2024-12"}
+    assert due_dates(cutoffs)["2025-03"] == (dt.date(2025, 5, 6), "2025-04")
+    assert due_dates(cutoffs)["2025-01"] == (dt.date(2025, 3, 6), "2025-02")
+    held = {"2025-01", "2025-02", "2025-03"}
+    assert overdue_months(cutoffs, held, [2024, 2025], dt.date(2025, 5, 6)) == []
+    [late] = overdue_months(cutoffs, held, [2024, 2025], dt.date(2025, 5, 9))
+    assert late.message("Huvudboken", dt.date(2025, 5, 9)) == (
+        "Huvudboken för 2025-04 skulle ha varit inläst 2025-05-06 (tidplanens datauttag för "
+        "2025-04) och saknas i lagret: 3 dagar sent.")
+    assert [o.month for o in overdue_months(cutoffs, set(), [2024, 2025],
+                                            dt.date(2025, 5, 9))] == [
+        "2024-11", "2024-12", "2025-01", "2025-02", "2025-03", "2025-04"]

@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import Any
 
 import dagster as dg
-from dagster_dbt import DagsterDbtTranslator
+from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
 from pipelines.defs.keys import raw_key
 from pipelines.defs.ownership import AGGREGATED, EKONOMI, HR, PSEUDONYMISED
@@ -53,7 +53,8 @@ class Translator(DagsterDbtTranslator):
     """Keys, groups, owners and tags of the dbt assets (the module's docstring)."""
 
     def __init__(self, manifest: Path | Mapping[str, Any]):
-        super().__init__()
+        # each model's asset links to its SQL file (the UI's code references)
+        super().__init__(settings=DagsterDbtTranslatorSettings(enable_code_references=True))
         if not isinstance(manifest, Mapping):
             manifest = json.loads(Path(manifest).read_text(encoding="utf-8"))
         # the warehouse relation of each model and seed: its schema and table name
@@ -155,3 +156,37 @@ def with_table_metadata(events: list[Any], warehouse: Warehouse, context: Any,
         if key in relations and relations[key] in found:
             event = event.with_metadata({**(event.metadata or {}), **found[relations[key]]})
         yield event
+
+
+def month_expression(columns: set[str]) -> str | None:
+    """How a monthly model's rows name their month ('YYYY-MM'): fiscal_year and a month
+    number (`period`), or a period written 'YYYY-MM'; None for a model without a month."""
+    if {"fiscal_year", "period"} <= columns:
+        return "cast(fiscal_year as varchar) || '-' || lpad(cast(period as varchar), 2, '0')"
+    for name in ("period_month", "period"):
+        if name in columns:
+            return f"cast({name} as varchar)"
+    return None
+
+
+def partition_row_counts(warehouse: Warehouse, relations: Mapping[dg.AssetKey, tuple[str, str]],
+                         months: list[str]) -> dict[dg.AssetKey, dict[str, int]]:
+    """Per monthly model of `relations` (its tables only), its rows of each of `months`:
+    what the UI shows as the partition's row count."""
+    found: dict[dg.AssetKey, dict[str, int]] = {}
+    with warehouse.connect(read_only=True) as con:
+        columns: dict[tuple[str, str], set[str]] = {}
+        for schema, name, column in con.execute(
+                "select c.table_schema, c.table_name, c.column_name from "
+                "information_schema.columns c join information_schema.tables t using "
+                "(table_schema, table_name) where t.table_type = 'BASE TABLE'").fetchall():
+            columns.setdefault((schema, name), set()).add(column)
+        for key, relation in relations.items():
+            month = month_expression(columns.get(relation, set()))
+            if month is None:
+                continue
+            counts = dict(con.execute(
+                f'select {month} as m, count(*) from "{relation[0]}"."{relation[1]}" '
+                f"where {month} in (select unnest(?)) group by 1", [months]).fetchall())
+            found[key] = {m: counts.get(m, 0) for m in months}
+    return found

@@ -46,4 +46,4 @@ def build(partitions: Partitions) -> dg.Definitions:
                           warehouse: Warehouse) -> dg.MaterializeResult:
         return make_open_data_release(context, settings, warehouse)
 
-    return dg.Definitions(assets=[open_data_release])
+    return dg.Definitions(assets=dg.with_source_code_references([open_data_release]))

@@ -196,6 +196,6 @@ def build(partitions: Partitions) -> dg.Definitions:
                        warehouse: Warehouse) -> dg.MaterializeResult:
         return run_quality(context, settings, warehouse)
 
-    return dg.Definitions(assets=[quality_issues], asset_checks=[
+    return dg.Definitions(assets=dg.with_source_code_references([quality_issues]), asset_checks=[
         org_tree_is_valid, ledger_reconciles,
         *(suite_check(name, what, partitions) for name, what in SUITES.items())])

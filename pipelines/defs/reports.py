@@ -141,5 +141,5 @@ def build(partitions: Partitions) -> dg.Definitions:
     def read_copy_asset(settings: Settings, warehouse: Warehouse) -> dg.MaterializeResult:
         return publish_read_copy(settings, warehouse)
 
-    return dg.Definitions(assets=[load_report, follow_up_packages, comment_reminders,
-                                  read_copy_asset])
+    return dg.Definitions(assets=dg.with_source_code_references(
+        [load_report, follow_up_packages, comment_reminders, read_copy_asset]))

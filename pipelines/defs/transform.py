@@ -25,7 +25,12 @@ from dagster_dbt import DbtCliResource, DbtProject, dbt_assets
 from packaging import version
 
 from pipelines.config import Config
-from pipelines.defs.dbt_translation import Translator, event_key, with_table_metadata
+from pipelines.defs.dbt_translation import (
+    Translator,
+    event_key,
+    partition_row_counts,
+    with_table_metadata,
+)
 from pipelines.engines import BuildEngine
 from pipelines.packages.staleness import (
     note_changed_figures,
@@ -174,6 +179,14 @@ def run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: W
                  if key in relations]
         engine.copy_back(Path(warehouse.path), built, warehouse.duckdb_settings())
     # after dbt: it held the write lock
+    if context.has_partition_key or context.has_partition_key_range:
+        built = {key: relations[key] for key in (event_key(e, context) for e in events)
+                 if key in relations}
+        for key, counts in partition_row_counts(warehouse, built,
+                                                list(context.partition_keys)).items():
+            for month, rows in counts.items():  # each month's rows on its materialisation
+                context.add_asset_metadata({"dagster/partition_row_count": rows},
+                                           asset_key=key, partition_key=month)
     yield from with_table_metadata(events, warehouse, context, relations)
 
 
@@ -223,6 +236,6 @@ def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
                            relations=translator.relations)
 
     return dg.Definitions(
-        assets=[reference_models, monthly_models],
+        assets=dg.with_source_code_references([reference_models, monthly_models]),
         resources={"dbt": DbtCli(project_dir=project, profiles_dir=str(DBT_DIR),
                                  dbt_executable=dbt_executable())})
