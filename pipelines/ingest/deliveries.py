@@ -256,12 +256,13 @@ def ledger_readings(config: Config, months: list[str]) -> list[Reading]:
     return out
 
 
-def _hr_reader(src, key: bytes, month: str | None, months: set[str], path: Path
-               ) -> Callable[[Sink | None], Batch]:
+def _hr_reader(src, key: bytes, month: str | None, months: set[str], path: Path,
+               name: str | None = None) -> Callable[[Sink | None], Batch]:
     return lambda sink: loaders.read_hr_export(
         path, key, month, getattr(src, "delimiter", ";"), getattr(src, "encoding", "utf-8"),
         getattr(src, "decimal", ","), src.columns, sink, kind=src.type,
-        sheet=getattr(src, "sheet", 0), months=months, code_and_name=src.code_and_name)
+        sheet=getattr(src, "sheet", 0), months=months, code_and_name=src.code_and_name,
+        name=name)
 
 
 def hr_readings(config: Config, months: list[str], key: bytes
@@ -289,7 +290,9 @@ def hr_readings(config: Config, months: list[str], key: bytes
                              loaders.read_hr_rows(
                 database.month_rows(src, col, month), database.source_name(src), key, month,
                 ".", src.columns, sink)))
+    names = file_names(config, [p for src in whole for p in config.files(src.path)])
     for src in whole:
-        readings += [(landing.delivery("hr", None, p), _hr_reader(src, key, None, every_month, p))
+        readings += [(_delivery("hr", None, p, names[p]),
+                      _hr_reader(src, key, None, every_month, p, names[p]))
                      for p in config.files(src.path)]
     return readings, missing

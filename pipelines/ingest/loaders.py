@@ -235,13 +235,15 @@ def read_hr_export(path: Path, key: bytes, period: str | None, delimiter: str = 
                    encoding: str = "utf-8", decimal: str = ",",
                    columns: dict[str, str] | None = None, sink: Sink | None = None, *,
                    kind: str = "csv", sheet: str | int = 0, months: set[str] | None = None,
-                   code_and_name: dict[str, str] | None = None) -> Batch:
+                   code_and_name: dict[str, str] | None = None, name: str | None = None
+                   ) -> Batch:
     """Employee-month rows of a CSV or Excel export, the personnummer replaced by its
     pseudonym and names dropped. `period`: the month the file was delivered for; without it
-    (a file that is not monthly) each row goes to the month of its Period, one of `months`."""
+    (a file that is not monthly) each row goes to the month of its Period, one of `months`.
+    `name`: how the rows name the file (deliveries.file_names), its name by default."""
     cols = {**HR_COLUMNS, **(columns or {})}
     rows = table_rows(path, kind, delimiter, encoding, sheet, known=cols.values())
-    return read_hr_rows(rows, path.name, key, period, decimal, columns, sink, months,
+    return read_hr_rows(rows, name or path.name, key, period, decimal, columns, sink, months,
                         code_and_name)
 
 
