@@ -30,7 +30,6 @@ from pipelines.defs import (
 from pipelines.partitions import default_years, partitions_for
 from pipelines.resources import resources_for_env
 from pipelines.schedules import (
-    PER_FOLLOW_UP,
     comment_reminders_job,
     follow_up_packages_job,
     monthly_load_job,
@@ -42,15 +41,6 @@ from pipelines.tidplan_schedules import automations
 warnings.filterwarnings("ignore", message="Specifying a partitions_def on an AssetCheckSpec",
                         category=dg.PreviewWarning)
 
-# Everything monthly for a range of months in one run: what `uppfoljning run` and backfills
-# execute; the runner then makes the packages of each follow-up period in the range.
-everything_job = dg.define_asset_job(
-    "everything", selection=dg.AssetSelection.all() - PER_FOLLOW_UP,
-    description="Every asset but the packages and reminders, for a month or a range of months "
-                "in one run: what `uppfoljning run` and a backfill execute; the packages of "
-                "each follow-up period in the range follow as the job packages.")
-
-
 def build_definitions(config_path: str | None = None) -> dg.Definitions:
     path = config_path or str(config_path_from_env())
     config: Config | None = load_config(path) if os.path.exists(path) else None
@@ -61,7 +51,7 @@ def build_definitions(config_path: str | None = None) -> dg.Definitions:
             [*ingest.ASSETS, *monthly_loads.build(partitions)])),
         transform.build(partitions, config), quality.build(partitions),
         reports.build(partitions), opendata.build(partitions), timeliness.build(),
-        dg.Definitions(jobs=[monthly_load_job, everything_job, follow_up_packages_job,
+        dg.Definitions(jobs=[monthly_load_job, follow_up_packages_job,
                              comment_reminders_job],
                        schedules=schedules, sensors=sensors,
                        resources=resources_for_env(path, config=config),

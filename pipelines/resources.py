@@ -8,6 +8,7 @@ process at a time, and dbt runs in its own process (docs/toolchain facts).
 
 from __future__ import annotations
 
+import functools
 import os
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -27,12 +28,22 @@ WAREHOUSE_POOL = "duckdb_warehouse"  # every op that touches the warehouse; limi
 
 
 class Settings(dg.ConfigurableResource):
-    """Where the municipality's config file is."""
+    """Where the municipality's config file is. `load` parses it once per version of the
+    file (its path, modification time and size) in a process: a run's assets share it, an
+    edited config is read anew."""
 
     config_path: str
 
     def load(self) -> Config:
-        return load_config(self.config_path)
+        stat = os.stat(self.config_path) if os.path.exists(self.config_path) else None
+        version = (stat.st_mtime_ns, stat.st_size) if stat else None
+        return _parsed(os.path.abspath(self.config_path), version)
+
+
+@functools.lru_cache(maxsize=8)
+def _parsed(path: str, version: tuple[int, int] | None) -> Config:
+    """The config at `path` as of `version` (the cache's key; a ConfigError is not kept)."""
+    return load_config(path)
 
 
 class Warehouse(dg.ConfigurableResource):

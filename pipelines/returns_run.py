@@ -1,5 +1,5 @@
 """What the units returned, loaded without running everything again: the Dagster job
-`everything` over the returned packages and what reads them, then the periods' packages."""
+`monthly_load` over the returned packages and what reads them, then the periods' packages."""
 
 from __future__ import annotations
 
@@ -34,7 +34,7 @@ def load_returns(config_path: Path, periods: list[str]):
             contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         defs = build_definitions(str(Path(config_path).resolve()))
         runner.release_dead_runs(instance)
-        result = defs.resolve_job_def("everything").execute_in_process(
+        result = defs.resolve_job_def("monthly_load").execute_in_process(
             instance=instance, raise_on_error=False, run_config=runner.QUIET,
             asset_selection=list((selection - PER_FOLLOW_UP).resolve(defs.resolve_asset_graph())),
             tags={runner.RANGE_START: months[0], runner.RANGE_END: months[-1],

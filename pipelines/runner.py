@@ -257,7 +257,7 @@ def run_pipeline(config_path: Path, through: str | None = None,
             contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         defs = build_definitions(str(Path(config_path).resolve()))
         release_dead_runs(instance)
-        result = defs.resolve_job_def("everything").execute_in_process(
+        result = defs.resolve_job_def("monthly_load").execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET,
             tags={RANGE_START: months[0], RANGE_END: months[-1], **_run_tags()})
         write_run_log(instance, result.run_id, out)

@@ -50,9 +50,10 @@ monthly_load_job = dg.define_asset_job(
     "monthly_load",
     selection=dg.AssetSelection.all() - PER_FOLLOW_UP,
     description="Load and build one or more months: the deliveries (ledger, HR, registers), "
-                "the dbt models, the quality checks and the load report. Started by the "
-                "schedules follow_up_run (a follow-up period's two months on the tidplan's "
-                "data cut-off) and monthly_load_on_the_6th, and by the sensor new_delivery.")
+                "the dbt models, the quality checks and the load report, in one run for a "
+                "range. What `uppfoljning run` and a backfill execute, and the schedules "
+                "follow_up_run (a follow-up period's two months on the tidplan's data "
+                "cut-off) and monthly_load_on_the_6th and the sensor new_delivery start.")
 follow_up_packages_job = dg.define_asset_job(
     "packages", selection=PACKAGES | OPEN_DATA | dg.AssetSelection.assets(READ_COPY),
     description="The follow-up packages of one follow-up period (every board and the "

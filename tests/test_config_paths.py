@@ -159,3 +159,17 @@ def test_sie_inspect_prints_its_error_literally(tmp_path):
     assert missing.returncode == 2
     assert missing.stderr.splitlines() == [
         f"fel: {tmp_path}/{MARKUP}saknas.se: kan inte läsas (No such file or directory)"]
+
+
+def test_a_run_parses_the_config_once_and_an_edited_config_anew(tmp_path):
+    """Every asset of a run asks Settings for the config: parsed once, not per asset."""
+    from pipelines.resources import Settings
+
+    path = write(tmp_path / "kommun")
+    (path.parent / "huvudbok.csv").write_text("Period;Konto;Belopp\n", encoding="utf-8")
+    settings = Settings(config_path=str(path))
+    first = settings.load()
+    assert settings.load() is first
+    text = path.read_text(encoding="utf-8").replace("municipality: K", "municipality: Kommun B")
+    path.write_text(text, encoding="utf-8")
+    assert settings.load().municipality == "Kommun B"

@@ -142,9 +142,9 @@ def test_a_csv_ledger_export_cut_mid_row_is_refused_and_the_kept_one_read(tmp_pa
     import yaml
 
     from pipelines.config import load_config
-    from pipelines.defs.ingest import _read
     from pipelines.ingest import deliveries, landing
     from pipelines.ingest.raw_tables import ensure_raw_schema
+    from pipelines.ingest.store import _read
 
     export = tmp_path / "ekonomi" / "huvudbok_2025-03.csv"
     export.parent.mkdir()

@@ -209,5 +209,5 @@ def test_the_readmes_ui_command_opens_the_instance_the_demo_ran_in(demo_run, mon
     with dg.DagsterInstance.from_config(str(demo_run.config.base_dir / ".dagster")) as instance:
         jobs = {r.dagster_run.job_name for r in instance.get_run_records()}
         made = instance.get_materialized_partitions(dg.AssetKey(["marts", "budget_follow_up"]))
-    assert {"everything", "packages"} <= jobs
+    assert {"monthly_load", "packages"} <= jobs
     assert {f"2025-{m:02d}" for m in range(1, 13)} <= made

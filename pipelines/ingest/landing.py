@@ -80,7 +80,7 @@ def delivery(source: str, period: str | None, path: Path) -> Delivery:
 
 def extracted(source: str, period: str, name: str, content_hash: str) -> Delivery:
     """A month extracted from a database (`name`: the source's name in the warehouse)."""
-    return Delivery(source, period, Path(name), content_hash, None)
+    return Delivery(source, period, Path(name), content_hash, None, shown_as=name)
 
 
 def ensure_manifest(con: duckdb.DuckDBPyConnection) -> None:
