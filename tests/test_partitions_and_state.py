@@ -130,6 +130,7 @@ def test_quality_checks_again_the_months_a_corrected_whole_file_changed():
                 "('2025-08', '4000', 1, 'huvudbok_2024.se'), "
                 "('2024-05', '4000', 1, 'huvudbok_2025-05.se')")
     assert months_to_recheck(con) == []
-    Replacement(con, "ledger_transactions").rebuild_beyond(["2025-08"], ["huvudbok_2024.se"])
+    assert Replacement(con, "ledger_transactions").rebuild_beyond(
+        ["2025-08"], ["huvudbok_2024.se"]) == ["2024-03"]
     assert months_to_recheck(con) == ["2024-03"]
     assert con.execute("select period from raw.months_to_rebuild").fetchall() == [("2024-03",)]

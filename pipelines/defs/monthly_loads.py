@@ -50,9 +50,15 @@ def month_by_month(context: dg.AssetExecutionContext, warehouse: Warehouse, tabl
                                                            "eller en databas)"),
             **({"avvisade": delivered[(month, "refused")]}
                if (month, "refused") in delivered else {})}, partition_key=month)
+    run = dict(result.metadata or {})
     context.log.info("Körningen: " + ", ".join(f"{k} {v.value if hasattr(v, 'value') else v}"
-                                              for k, v in (result.metadata or {}).items()))
-    return dg.MaterializeResult()
+                                              for k, v in run.items()))
+    also = run.get("also_rebuilt")
+    also = also.value if hasattr(also, "value") else also
+    # a file read whole that changed months outside the run: the next build and quality run
+    # take them too (raw.months_to_rebuild, raw.months_to_recheck), said where one sees it
+    return dg.MaterializeResult(metadata={
+        "ändrade månader utanför körningen": also} if also else None)
 
 
 def load_ledger(context: dg.AssetExecutionContext, settings: Settings,

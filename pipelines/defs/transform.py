@@ -214,6 +214,9 @@ def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
     def monthly_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                        warehouse: Warehouse, settings: Settings) -> Iterator:
         pending = months_to_rebuild(warehouse)
+        if pending:
+            context.log.info("Bygger också om månaderna som en fil läst hel ändrade: "
+                             + ", ".join(sorted(pending)) + " (raw.months_to_rebuild)")
         # what the run's months and the loads' notes make stale, not only those months:
         # their years to date and the next year's comparisons (months_made_stale)
         window = months_made_stale([*context.partition_keys, *pending])

@@ -159,14 +159,17 @@ class Replacement:
         """Move what `staging` holds into the table, inside this load's transaction."""
         self.con.execute(f"INSERT INTO raw.{self.table} SELECT * FROM {staging.name}")
 
-    def rebuild_beyond(self, months: list[str], files: list[str]) -> None:
+    def rebuild_beyond(self, months: list[str], files: list[str]) -> list[str]:
         """Note the months `files` (read whole, new or corrected) hold beyond `months`: the
-        next dbt build rebuilds them, the next quality run checks them again."""
+        next dbt build rebuilds them, the next quality run checks them again. Returns them."""
+        beyond = sorted(m for (m,) in self.con.execute(
+            f"SELECT DISTINCT period FROM raw.{self.table} WHERE source_file IN "
+            f"(SELECT unnest(?)) AND period NOT IN (SELECT unnest(?))", [files, months]
+        ).fetchall())
         for note in ("months_to_rebuild", "months_to_recheck"):
-            self.con.execute(
-                f"INSERT INTO raw.{note} SELECT DISTINCT period, ?, now() "
-                f"FROM raw.{self.table} WHERE source_file IN (SELECT unnest(?)) "
-                f"AND period NOT IN (SELECT unnest(?))", [self.table, files, months])
+            self.con.executemany(f"INSERT INTO raw.{note} VALUES (?, ?, now())",
+                                 [[m, self.table] for m in beyond])
+        return beyond
 
 
 class Staging:

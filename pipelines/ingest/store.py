@@ -109,7 +109,7 @@ def store_deliveries(con: duckdb.DuckDBPyConnection, config: Config, table: str,
                         refused.append(f"{delivery.name}: {cut.reason}")
                 total.extend(part)
             if months is not None and changed_whole:
-                load.rebuild_beyond(months, changed_whole)
+                extra["also_rebuilt"] = ", ".join(load.rebuild_beyond(months, changed_whole))
     return {
         "rows_read": total.read, "rows_loaded": total.loaded,
         "rows_quarantined": len(total.quarantine),
