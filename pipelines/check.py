@@ -229,7 +229,7 @@ def grouped(files: list[FileCheck]) -> list[FileCheck]:
 
 def _what_is_missing(report: CheckReport, months: list[str]) -> None:
     """What the packages lack, and what would make the run fail."""
-    from pipelines.defs.quality import org_tree_problems
+    from pipelines.quality.org_tree import org_tree_problems
 
     config, seen, warn = report.config, report.seen, report.warnings
     org = [f for f in report.files if f.source == "org_register"]

@@ -24,6 +24,7 @@ from pipelines.config import Config, load_config
 from pipelines.ingest.load_report import problem_deliveries
 from pipelines.packages.staleness import stale_packages
 from pipelines.partitions import follow_up_periods_in, months_through
+from pipelines.quality.org_tree import register_problems
 
 REPO = Path(__file__).resolve().parents[1]
 INSTANCE_TEMPLATE = REPO / "dagster_home" / "dagster.yaml"
@@ -271,6 +272,12 @@ def run_pipeline(config_path: Path, through: str | None = None,
         if e.event_type_value == "ASSET_CHECK_EVALUATION"
         and not e.asset_check_evaluation_data.passed
     ]
+    if "org_tree_is_valid" in failed_checks:  # nothing was built from the broken tree
+        with read_warehouse(config) as con:
+            problems = register_problems(con)
+        raise RunFailed([f"organisationsregistret: {p}" for p in problems[:10]]
+                        + ["modellerna och paketen byggs inte förrän organisationsregistret "
+                           "är rättat"], bad_input=True)
     summary = RunSummary(config, months, config.warehouse_path, config.reports_path,
                          materialised, failed_checks, log, step_seconds)
     # a package compares outcome with budget: the follow-up periods of the years with one

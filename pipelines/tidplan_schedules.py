@@ -21,6 +21,7 @@ import dagster as dg
 
 from pipelines.config import Config
 from pipelines.defs.timeliness import deliveries_on_time, delivery_watch_job
+from pipelines.delivery_sensor import new_delivery_sensor
 from pipelines.packages.reminders import reminder_days
 from pipelines.schedules import (
     TZ,
@@ -31,7 +32,6 @@ from pipelines.schedules import (
     deadline_reminders,
     follow_up_run,
     monthly_load,
-    new_delivery_sensor,
     packages_after_load_sensor,
 )
 

@@ -40,7 +40,8 @@ def test_an_encoding_and_a_broken_tree_are_errors_naming_file_and_line(tmp_path)
     assert not report.ok
     assert any(e.startswith("huvudbok_2025.csv: rad 1: kan inte läsas som utf-8")  # Bokföringsdatum
                for e in report.errors)
-    assert "organisationsregistret: 111: parent 99 does not exist while valid" in report.errors
+    assert ("organisationsregistret: 111: överordnad enhet 99 finns inte medan enheten "
+            "gäller") in report.errors
     fixed = check_config(config(tmp_path, ORG, LEDGER.encode("cp1252"), encoding="cp1252"))
     assert fixed.ok and fixed.files[-1].encoding == "cp1252"
 

@@ -4,10 +4,10 @@ import datetime as dt
 
 import dagster as dg
 
-from pipelines.defs.quality import org_tree_problems
 from pipelines.defs.transform import dbt_build_args
 from pipelines.ingest.loaders import pseudonym
 from pipelines.partitions import months_through
+from pipelines.quality.org_tree import org_tree_problems
 from pipelines.schedules import monthly_load
 
 
@@ -65,10 +65,10 @@ def test_org_tree_problems_are_named():
     bad = [*good, ("1111", "verksamhet", "11", day, None),  # parent is a nämnd
            ("9", "enhet", "999", day, None)]  # parent missing
     problems = org_tree_problems(bad)
-    assert "1111 (verksamhet): parent 11 is a nämnd" in problems
-    assert "9: parent 999 does not exist while valid" in problems
+    assert "1111 (verksamhet): överordnad enhet 11 är en nämnd, ska vara en sektor" in problems
+    assert "9: överordnad enhet 999 finns inte medan enheten gäller" in problems
     overlapping = [*good, ("111", "sektor", "11", dt.date(2020, 6, 1), None)]
-    assert any("validity periods overlap" in p for p in org_tree_problems(overlapping))
+    assert any("giltighetsperioderna överlappar" in p for p in org_tree_problems(overlapping))
 
 
 def test_months_through():

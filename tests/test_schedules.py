@@ -9,6 +9,7 @@ import dagster as dg
 import pytest
 import yaml
 
+from pipelines.delivery_sensor import new_delivery
 from pipelines.demo_cli import demo_config
 from pipelines.schedules import (
     PERIOD_TAG,
@@ -18,7 +19,6 @@ from pipelines.schedules import (
     deadline_reminders,
     follow_up_run,
     monthly_load,
-    new_delivery,
     packages_after_load,
 )
 

@@ -16,8 +16,8 @@ import openpyxl
 import pytest
 import yaml
 
+from pipelines.delivery_sensor import new_delivery
 from pipelines.demo_cli import demo_config
-from pipelines.schedules import new_delivery
 
 NOVEMBER = "sources/ekonomi/2025/huvudbok_2025-11.se"
 MAY_HR = "sources/personal/2025/personal_2025-05.csv"

@@ -11,50 +11,27 @@ import dagster as dg
 from pipelines.defs.ingest import org_units
 from pipelines.defs.keys import raw_key
 from pipelines.defs.ownership import EKONOMI, QUALITY_KINDS
-from pipelines.ingest.loaders import LEVELS
 from pipelines.partitions import Partitions, months_of
+from pipelines.quality.org_tree import register_problems
 from pipelines.quality.reconciliation import reconciliation_differences
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
 
-def org_tree_problems(rows: list[tuple]) -> list[str]:
-    """Problems of an org register: (code, level, parent, valid_from, valid_to) rows."""
-    rank = {level: i for i, level in enumerate(LEVELS)}
-    by_code: dict[str, list[tuple]] = {}
-    for r in rows:
-        by_code.setdefault(r[0], []).append(r)
-    problems = []
-    roots = [r for r in rows if r[1] == LEVELS[0]]
-    if len(roots) != 1:
-        problems.append(f"{len(roots)} units at level {LEVELS[0]}, expected exactly one")
-    for code, level, parent, valid_from, valid_to in rows:
-        if level == LEVELS[0]:
-            continue
-        parents = [p for p in by_code.get(parent or "", [])
-                   if p[3] <= (valid_to or p[3]) and (p[4] is None or valid_from is None
-                                                      or p[4] >= valid_from)]
-        if not parents:
-            problems.append(f"{code}: parent {parent or '(none)'} does not exist while valid")
-        elif rank[parents[0][1]] != rank[level] - 1:
-            problems.append(f"{code} ({level}): parent {parent} is a {parents[0][1]}")
-    for code, versions in by_code.items():
-        versions = sorted(versions, key=lambda r: r[3])
-        for a, b in zip(versions, versions[1:], strict=False):
-            if a[4] is None or a[4] >= b[3]:
-                problems.append(f"{code}: validity periods overlap ({a[3]} and {b[3]})")
-    return problems
-
-@dg.asset_check(asset=org_units, blocking=True, pool=WAREHOUSE_POOL,
+@dg.asset_check(asset=org_units, pool=WAREHOUSE_POOL,
                 description="Organisationsträdet: one kommun, every parent exists one level "
-                            "up while the unit is valid, no overlapping validity. Blocking: "
-                            "on a broken tree every level's roll-up would be wrong.")
+                            "up while the unit is valid, no overlapping validity. On a broken "
+                            "tree every level's roll-up would be wrong: the dbt models are not "
+                            "built (not run, their data unchanged) and the run ends with the "
+                            "problems.")
 def org_tree_is_valid(warehouse: Warehouse) -> dg.AssetCheckResult:
     with warehouse.connect(read_only=True) as con:
-        rows = con.execute("SELECT code, level, parent_code, coalesce(valid_from, "
-                           "DATE '1900-01-01'), valid_to FROM raw.org_units").fetchall()
-    problems = org_tree_problems(rows)
+        units = con.execute("select count(*) from raw.org_units").fetchone()[0]
+        problems = register_problems(con)
     return dg.AssetCheckResult(passed=not problems, metadata={
-        "units": len(rows), "problems": len(problems), "first_problems": "\n".join(problems[:20])})
+        "enheter": units, "problem": len(problems),
+        "Resultat": "Organisationsträdet håller." if not problems else
+        "Organisationsträdet är trasigt: modellerna byggs inte förrän registret är rättat.",
+        "De första problemen": "\n".join(problems[:20])})
 
 FOLLOW_UP = dg.AssetKey(["marts", "budget_follow_up"])
 

@@ -38,6 +38,7 @@ from pipelines.packages.staleness import (
     stale_packages_line,
 )
 from pipelines.partitions import Partitions, months_made_stale
+from pipelines.quality.org_tree import register_problems
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 
 REPO = Path(__file__).resolve().parents[2]
@@ -190,6 +191,19 @@ def run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: W
     yield from with_table_metadata(events, warehouse, context, relations)
 
 
+def tree_is_broken(context: dg.AssetExecutionContext, warehouse: Warehouse) -> bool:
+    """Whether the organisation register is broken (org_tree_is_valid says how): then no
+    model is built, and its assets show as not run, their data unchanged."""
+    if not os.path.exists(warehouse.path):
+        return False
+    with warehouse.connect(read_only=True) as con:
+        problems = register_problems(con)
+    if problems:
+        context.log.error("Organisationsträdet är trasigt, modellerna byggs inte: "
+                          + "; ".join(problems[:5]))
+    return bool(problems)
+
+
 def dbt_target_env(engine: BuildEngine | None) -> dict[str, str]:
     """The profile's target (profiles.yml) and what it reads: the warehouse file's, or a
     server's connection, or a Spark session's folders."""
@@ -213,6 +227,8 @@ def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
                 backfill_policy=dg.BackfillPolicy.single_run())
     def monthly_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                        warehouse: Warehouse, settings: Settings) -> Iterator:
+        if tree_is_broken(context, warehouse):
+            return
         pending = months_to_rebuild(warehouse)
         if pending:
             context.log.info("Bygger också om månaderna som en fil läst hel ändrade: "
@@ -235,6 +251,8 @@ def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
                 exclude=MONTHLY_MODELS, name="reference_models", pool=WAREHOUSE_POOL)
     def reference_models(context: dg.AssetExecutionContext, dbt: DbtCliResource,
                          warehouse: Warehouse) -> Iterator:
+        if tree_is_broken(context, warehouse):
+            return
         yield from run_dbt(context, dbt, warehouse, target, [], cautious=True,
                            relations=translator.relations)
 
