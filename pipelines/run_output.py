@@ -31,7 +31,7 @@ def print_run(summary, config_path: Path, console: Console) -> None:
                   f"{summary.months[-1]} (logg: {summary.log})", highlight=False)
     print_deliveries(console, summary.deliveries, summary.reports)
     if summary.checks_failed:
-        console.print(literal_line(", ".join(summary.checks_failed),
+        console.print(literal_line(failed_checks_line(summary),
                                    "Kontroller som inte gick igenom:", "yellow"))
     if summary.without_budget:
         console.print(literal_line("ingen budget är inläst för året (sources.budget), och "
@@ -105,3 +105,14 @@ def print_packages(console: Console, packages: list[dict]) -> None:
                 rules = [b.split(":", 1)[0] for b in p["blockers"].split("; ")]
                 console.print(literal_line(f"{p['scope_name']}, spärras av {', '.join(rules)}",
                                            "utkast", "yellow", "  "))
+
+
+def failed_checks_line(summary) -> str:
+    """Each failed check once, with the months it failed: "kontering (2025-01, 2025-03)"."""
+    def months(name: str) -> str:
+        found = sorted(set(summary.failed_months.get(name, [])))
+        if not found:
+            return ""
+        shown = ", ".join(found[:6]) + (f" och {len(found) - 6} till" if len(found) > 6 else "")
+        return f" ({shown})"
+    return ", ".join(f"{name}{months(name)}" for name in summary.checks_failed)

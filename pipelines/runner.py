@@ -57,6 +57,7 @@ class RunSummary:
     log: Path
     step_seconds: dict[str, float]  # wall time of each step of the run
     packages: list[dict] = field(default_factory=list)  # reports.issued_packages of the run
+    failed_months: dict[str, list[str]] = field(default_factory=dict)  # check -> its months
     without_budget: list[str] = field(default_factory=list)  # years of the run, no budget
     # the inputs were those of the last run, which finished then: nothing was done
     unchanged_since: dt.datetime | None = None
@@ -266,12 +267,14 @@ def run_pipeline(config_path: Path, through: str | None = None,
     if not result.success:
         raise failure_of(result)
     materialised = len(result.get_asset_materialization_events())
-    failed_checks = [
-        e.asset_check_evaluation_data.check_name
-        for e in result.all_events
-        if e.event_type_value == "ASSET_CHECK_EVALUATION"
-        and not e.asset_check_evaluation_data.passed
-    ]
+    failed_months: dict[str, list[str]] = {}  # a check -> the months it failed (or none)
+    for e in result.all_events:
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" \
+                and not e.asset_check_evaluation_data.passed:
+            data = e.asset_check_evaluation_data
+            failed_months.setdefault(data.check_name, []).extend(
+                [data.partition] if data.partition else [])
+    failed_checks = list(failed_months)
     if "org_tree_is_valid" in failed_checks:  # nothing was built from the broken tree
         with read_warehouse(config) as con:
             problems = register_problems(con)
@@ -280,6 +283,7 @@ def run_pipeline(config_path: Path, through: str | None = None,
                            "är rättat"], bad_input=True)
     summary = RunSummary(config, months, config.warehouse_path, config.reports_path,
                          materialised, failed_checks, log, step_seconds)
+    summary.failed_months = failed_months
     # a package compares outcome with budget: the follow-up periods of the years with one
     in_range = follow_up_periods_in(months) if packages else []
     with_budget = budget_years(config)

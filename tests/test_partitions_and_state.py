@@ -128,8 +128,11 @@ def test_quality_checks_again_the_months_a_corrected_whole_file_changed():
     con.execute("insert into raw.ledger_transactions (period, account, amount, source_file) "
                 "values ('2024-03', '4000', 1, 'huvudbok_2024.se'), "
                 "('2025-08', '4000', 1, 'huvudbok_2024.se'), "
-                "('2024-05', '4000', 1, 'huvudbok_2025-05.se')")
+                "('2025-08', '4000', 1, 'huvudbok_2025-05.se')")
     assert months_to_recheck(con) == []
+    # a whole file with nothing beyond the run's months notes nothing
+    assert Replacement(con, "ledger_transactions").rebuild_beyond(
+        ["2025-08"], ["huvudbok_2025-05.se"]) == []
     assert Replacement(con, "ledger_transactions").rebuild_beyond(
         ["2025-08"], ["huvudbok_2024.se"]) == ["2024-03"]
     assert months_to_recheck(con) == ["2024-03"]

@@ -112,6 +112,12 @@ def test_run_passes_its_checks_and_writes_the_load_report(demo_run):
     # the data reconciles; the quality suites report the defects the demo has on purpose
     assert not {"ledger_reconciles", "org_tree_is_valid"} & set(demo_run.checks_failed)
     assert {"kontering", "periodisering", "hr"} <= set(demo_run.checks_failed)
+    # each check once, with the months it failed (a run over two years: a result per month)
+    from pipelines.run_output import failed_checks_line
+
+    assert len(demo_run.checks_failed) == len(set(demo_run.checks_failed))
+    line = failed_checks_line(demo_run)
+    assert line.count("kontering") == 1 and "kontering (2025-" in line
     book = openpyxl.load_workbook(demo_run.reports / "inlasningsrapport.xlsx")
     assert book.sheetnames == ["Sammanfattning", "Leveranser", "Regler", "Karantän"]
     summary = {r[0]: r[1:] for r in book["Sammanfattning"].iter_rows(min_row=2,

@@ -166,7 +166,7 @@ class Replacement:
             f"SELECT DISTINCT period FROM raw.{self.table} WHERE source_file IN "
             f"(SELECT unnest(?)) AND period NOT IN (SELECT unnest(?))", [files, months]
         ).fetchall())
-        for note in ("months_to_rebuild", "months_to_recheck"):
+        for note in ("months_to_rebuild", "months_to_recheck") if beyond else ():
             self.con.executemany(f"INSERT INTO raw.{note} VALUES (?, ?, now())",
                                  [[m, self.table] for m in beyond])
         return beyond
