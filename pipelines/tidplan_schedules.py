@@ -20,7 +20,7 @@ from collections.abc import Callable, Iterable
 import dagster as dg
 
 from pipelines.config import Config
-from pipelines.defs.timeliness import deliveries_on_time, delivery_watch_job
+from pipelines.defs.timeliness import deliveries_on_time
 from pipelines.delivery_sensor import new_delivery_sensor
 from pipelines.packages.reminders import reminder_days
 from pipelines.schedules import (
@@ -60,6 +60,15 @@ def _status(config: Config | None) -> dg.DefaultScheduleStatus:
     return dg.DefaultScheduleStatus.RUNNING if running else dg.DefaultScheduleStatus.STOPPED
 
 
+def _copied(schedule: dg.ScheduleDefinition, cron: str | list[str],
+            status: dg.DefaultScheduleStatus) -> dg.ScheduleDefinition:
+    """`schedule` with another cron and default status; its tick is its own."""
+    return dg.ScheduleDefinition(
+        name=schedule.name, cron_schedule=cron, job=schedule.job,
+        execution_fn=schedule._execution_fn,  # noqa: SLF001  (the schedule's own tick)
+        execution_timezone=TZ, description=schedule.description, default_status=status)
+
+
 def on_tidplan(schedule: dg.ScheduleDefinition, days: Callable[[Config], Iterable[dt.date]],
                config: Config | None) -> dg.ScheduleDefinition:
     """`schedule` ticking on the tidplan's days of `config` (at the hour and minute of its
@@ -69,11 +78,7 @@ def on_tidplan(schedule: dg.ScheduleDefinition, days: Callable[[Config], Iterabl
     if config is not None:
         with contextlib.suppress(ValueError):  # the tick says what is wrong with the tidplan
             crons = cron_days(days(config), hour, minute) or crons
-    return dg.ScheduleDefinition(
-        name=schedule.name, cron_schedule=crons, job=schedule.job,
-        execution_fn=schedule._execution_fn,  # noqa: SLF001  (the schedule's own tick)
-        execution_timezone=TZ, description=schedule.description,
-        default_status=_status(config))
+    return _copied(schedule, crons, _status(config))
 
 
 def automations(config: Config | None) -> tuple[list[dg.ScheduleDefinition],
@@ -83,13 +88,7 @@ def automations(config: Config | None) -> tuple[list[dg.ScheduleDefinition],
     sensor_status = (dg.DefaultSensorStatus.RUNNING if status == dg.DefaultScheduleStatus.RUNNING
                      else dg.DefaultSensorStatus.STOPPED)
     schedules = [on_tidplan(schedule, days, config) for schedule, days in DAYS]
-    schedules.append(dg.ScheduleDefinition(
-        name=monthly_load.name, cron_schedule=monthly_load.cron_schedule, job=monthly_load.job,
-        execution_fn=monthly_load._execution_fn,  # noqa: SLF001
-        execution_timezone=TZ, description=monthly_load.description, default_status=status))
-    schedules.append(dg.ScheduleDefinition(
-        name=deliveries_on_time.name, cron_schedule=deliveries_on_time.cron_schedule,
-        job=delivery_watch_job, execution_timezone=TZ,
-        description=deliveries_on_time.description, default_status=status))
+    schedules += [_copied(schedule, str(schedule.cron_schedule), status)
+                  for schedule in (monthly_load, deliveries_on_time)]
     return schedules, [packages_after_load_sensor(sensor_status),
                        new_delivery_sensor(sensor_status)]

@@ -117,10 +117,11 @@ def event_key(event: Any, context: Any) -> dg.AssetKey | None:
     return None
 
 
-def table_metadata(warehouse: Warehouse, relations: Iterable[tuple[str, str]]
-                   ) -> dict[tuple[str, str], dict[str, Any]]:
-    """Column names and types of each relation, and the row count of each table (a view's
-    count would run its query: it is left out)."""
+def table_metadata(warehouse: Warehouse, relations: Iterable[tuple[str, str]],
+                   months: list[str] = ()) -> dict[tuple[str, str], dict[str, Any]]:
+    """Column names and types of each relation, the row count of each table (a view's
+    count would run its query: it is left out) and, with `months`, each monthly table's
+    rows per month (`months` key: {month: rows})."""
     relations = list(dict.fromkeys(relations))
     if not relations:
         return {}
@@ -142,19 +143,31 @@ def table_metadata(warehouse: Warehouse, relations: Iterable[tuple[str, str]]
                 schema, name = relation
                 meta["dagster/row_count"] = con.execute(
                     f'select count(*) from "{schema}"."{name}"').fetchone()[0]
+                month = month_expression({c.name for c in cols})
+                if months and month is not None:
+                    counts = dict(con.execute(
+                        f'select {month} as m, count(*) from "{schema}"."{name}" '
+                        f"where {month} in (select unnest(?)) group by 1", [months]).fetchall())
+                    meta["months"] = {m: counts.get(m, 0) for m in months}
             found[relation] = meta
     return found
 
 
 def with_table_metadata(events: list[Any], warehouse: Warehouse, context: Any,
-                        relations: Mapping[dg.AssetKey, tuple[str, str]]) -> Iterator[Any]:
-    """dbt's events, each materialisation with its relation's row count and column types:
-    read once dbt has finished (it holds DuckDB's write lock while it runs)."""
+                        relations: Mapping[dg.AssetKey, tuple[str, str]],
+                        months: list[str] = ()) -> Iterator[Any]:
+    """dbt's events, each materialisation with its relation's row count and column types,
+    and each month of `months` with the monthly table's rows of it (the partition's row
+    count): read once dbt has finished (it holds DuckDB's write lock while it runs)."""
     keys = [event_key(e, context) for e in events]
-    found = table_metadata(warehouse, [relations[k] for k in keys if k in relations])
+    found = table_metadata(warehouse, [relations[k] for k in keys if k in relations], months)
     for event, key in zip(events, keys, strict=True):
         if key in relations and relations[key] in found:
-            event = event.with_metadata({**(event.metadata or {}), **found[relations[key]]})
+            meta = dict(found[relations[key]])
+            for month, rows in meta.pop("months", {}).items():
+                context.add_asset_metadata({"dagster/partition_row_count": rows},
+                                           asset_key=key, partition_key=month)
+            event = event.with_metadata({**(event.metadata or {}), **meta})
         yield event
 
 
@@ -167,26 +180,3 @@ def month_expression(columns: set[str]) -> str | None:
         if name in columns:
             return f"cast({name} as varchar)"
     return None
-
-
-def partition_row_counts(warehouse: Warehouse, relations: Mapping[dg.AssetKey, tuple[str, str]],
-                         months: list[str]) -> dict[dg.AssetKey, dict[str, int]]:
-    """Per monthly model of `relations` (its tables only), its rows of each of `months`:
-    what the UI shows as the partition's row count."""
-    found: dict[dg.AssetKey, dict[str, int]] = {}
-    with warehouse.connect(read_only=True) as con:
-        columns: dict[tuple[str, str], set[str]] = {}
-        for schema, name, column in con.execute(
-                "select c.table_schema, c.table_name, c.column_name from "
-                "information_schema.columns c join information_schema.tables t using "
-                "(table_schema, table_name) where t.table_type = 'BASE TABLE'").fetchall():
-            columns.setdefault((schema, name), set()).add(column)
-        for key, relation in relations.items():
-            month = month_expression(columns.get(relation, set()))
-            if month is None:
-                continue
-            counts = dict(con.execute(
-                f'select {month} as m, count(*) from "{relation[0]}"."{relation[1]}" '
-                f"where {month} in (select unnest(?)) group by 1", [months]).fetchall())
-            found[key] = {m: counts.get(m, 0) for m in months}
-    return found

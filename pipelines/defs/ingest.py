@@ -19,6 +19,7 @@ from pipelines.ingest.raw_tables import Replacement, replacing
 from pipelines.ingest.store import store_deliveries
 from pipelines.packages import returns
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
+from pipelines.warehouse_tables import has_table
 
 
 def store(warehouse: Warehouse, config: Config, table: str, source: str,
@@ -113,8 +114,7 @@ def goal_statuses(settings: Settings, warehouse: Warehouse) -> dg.MaterializeRes
     known = None  # without a goals file, any goal id is taken as reported
     if config.sources.goals is not None:
         with warehouse.connect(read_only=True) as con:
-            if con.execute("select count(*) from information_schema.tables where "
-                           "table_schema = 'raw' and table_name = 'goals'").fetchone()[0]:
+            if has_table(con, "raw", "goals"):
                 known = set(con.execute("select fiscal_year, goal_id from raw.goals"
                                         ).fetchall())
     return store(warehouse, config, "goal_statuses", "goal_statuses",

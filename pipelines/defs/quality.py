@@ -4,6 +4,7 @@ The organisation tree is checked here; the kontering, periodisering and HR suite
 expectations/ run as checks on the ledger and HR assets.
 """
 
+from collections import Counter
 from collections.abc import Iterator
 
 import dagster as dg
@@ -15,6 +16,7 @@ from pipelines.partitions import Partitions, months_of
 from pipelines.quality.org_tree import register_problems
 from pipelines.quality.reconciliation import reconciliation_differences
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
+from pipelines.warehouse_tables import has_table
 
 
 @dg.asset_check(asset=org_units, pool=WAREHOUSE_POOL,
@@ -53,9 +55,7 @@ QUALITY_ISSUES = dg.AssetKey(["quality", "issues"])
 
 def months_to_recheck(con) -> list[str]:
     """The months the loads noted for the next quality run (raw.months_to_recheck)."""
-    if not con.execute("select count(*) from information_schema.tables where "
-                       "table_schema = 'raw' and table_name = 'months_to_recheck'"
-                       ).fetchone()[0]:
+    if not has_table(con, "raw", "months_to_recheck"):
         return []
     return sorted(m for (m,) in con.execute(
         "select distinct period from raw.months_to_recheck").fetchall())
@@ -85,11 +85,12 @@ def run_quality(context: dg.AssetExecutionContext, settings: Settings,
                         [rechecked])
     runner.build_docs()
     run_months = months_of(context)
+    by_month: dict[str, list[dict]] = {}
+    for issue in outcome.issues:
+        by_month.setdefault(issue["period"], []).append(issue)
     for month in run_months:  # each month's own issues on its materialisation
-        mine = [i for i in outcome.issues if i["period"] == month]
-        by_rule: dict[str, int] = {}
-        for issue in mine:
-            by_rule[issue["rule"]] = by_rule.get(issue["rule"], 0) + 1
+        mine = by_month.get(month, [])
+        by_rule = Counter(i["rule"] for i in mine)
         context.add_asset_metadata({
             "issues": len(mine), "errors": sum(i["severity"] == "error" for i in mine),
             **{f"rule {rule}": n for rule, n in sorted(by_rule.items())}}, partition_key=month)
@@ -124,8 +125,7 @@ def suite_check(suite_name: str, what: str, partitions: Partitions
 
         months = sorted(context.partition_keys)
         with warehouse.connect(read_only=True) as con:
-            issues = open_issues(con, months[-1])
-        issues = issues[(issues["suite"] == suite_name) & issues["period"].isin(months)]
+            issues = open_issues(con, suite=suite_name, periods=months)
         for summary in month_summaries(issues, months, where_to_read(settings, suite_name)):
             yield dg.AssetCheckEvaluation(
                 asset_key=QUALITY_ISSUES, check_name=suite_name, passed=summary.passed,

@@ -18,6 +18,7 @@ from pipelines.defs.keys import raw_key
 from pipelines.quality.timeliness import overdue_months
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 from pipelines.schedules import TZ, cutoff_days
+from pipelines.warehouse_tables import has_table
 
 WHAT = {"ledger_transactions": "Huvudboken", "hr_employee_months": "Personalexporten"}
 
@@ -39,9 +40,7 @@ def _check(table: str) -> dg.AssetChecksDefinition:
         held: set[str] = set()  # nothing loaded yet: every month due is late
         if os.path.exists(warehouse.path):
             with warehouse.connect(read_only=True) as con:
-                if con.execute("select count(*) from information_schema.tables where "
-                               "table_schema = 'raw' and table_name = ?", [table]
-                               ).fetchone()[0]:
+                if has_table(con, "raw", table):
                     held = {m for (m,) in con.execute(
                         f"select distinct period from raw.{table}").fetchall()}
         today = dt.datetime.now(dt.UTC).astimezone().date()

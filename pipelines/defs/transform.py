@@ -28,7 +28,6 @@ from pipelines.config import Config
 from pipelines.defs.dbt_translation import (
     Translator,
     event_key,
-    partition_row_counts,
     with_table_metadata,
 )
 from pipelines.engines import BuildEngine
@@ -40,6 +39,7 @@ from pipelines.packages.staleness import (
 from pipelines.partitions import Partitions, months_made_stale
 from pipelines.quality.org_tree import register_problems
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
+from pipelines.warehouse_tables import has_table
 
 REPO = Path(__file__).resolve().parents[2]
 DBT_DIR = REPO / "dbt_project"
@@ -127,9 +127,7 @@ def months_to_rebuild(warehouse: Warehouse) -> list[str]:
     if not os.path.exists(warehouse.path):
         return []
     with warehouse.connect(read_only=True) as con:
-        if not con.execute("select count(*) from information_schema.tables where "
-                           "table_schema = 'raw' and table_name = 'months_to_rebuild'"
-                           ).fetchone()[0]:
+        if not has_table(con, "raw", "months_to_rebuild"):
             return []
         return [m for (m,) in con.execute(
             "select distinct period from raw.months_to_rebuild").fetchall()]
@@ -180,15 +178,9 @@ def run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: W
                  if key in relations]
         engine.copy_back(Path(warehouse.path), built, warehouse.duckdb_settings())
     # after dbt: it held the write lock
-    if context.has_partition_key or context.has_partition_key_range:
-        built = {key: relations[key] for key in (event_key(e, context) for e in events)
-                 if key in relations}
-        for key, counts in partition_row_counts(warehouse, built,
-                                                list(context.partition_keys)).items():
-            for month, rows in counts.items():  # each month's rows on its materialisation
-                context.add_asset_metadata({"dagster/partition_row_count": rows},
-                                           asset_key=key, partition_key=month)
-    yield from with_table_metadata(events, warehouse, context, relations)
+    partitioned = context.has_partition_key or context.has_partition_key_range
+    yield from with_table_metadata(events, warehouse, context, relations,
+                                   list(context.partition_keys) if partitioned else [])
 
 
 def tree_is_broken(context: dg.AssetExecutionContext, warehouse: Warehouse) -> bool:

@@ -9,6 +9,7 @@ file that is not monthly).
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Callable
 from pathlib import Path
 from typing import NamedTuple
@@ -82,9 +83,7 @@ def file_names(config: Config, paths: list[Path]) -> dict[Path, str]:
     """How the rows of each file name it (`source_file`, the quarantine, the messages): its
     name, or its path in the config's folder where two of `paths` share the name
     (ekonomi/2024/huvudbok.se and ekonomi/2025/huvudbok.se)."""
-    seen: dict[str, int] = {}
-    for p in dict.fromkeys(paths):
-        seen[p.name] = seen.get(p.name, 0) + 1
+    seen = Counter(p.name for p in dict.fromkeys(paths))
     return {p: landing.manifest_path(p, config.base_dir) if seen[p.name] > 1 else p.name
             for p in paths}
 
@@ -94,7 +93,7 @@ def balance_readings(config: Config) -> list[Reading]:
     years = set(config.years)
     files = sie_ledger_files(config)
     names = file_names(config, files)
-    return [Reading(_delivery("account_balances", None, p, names[p]),
+    return [Reading(landing.delivery("account_balances", None, p, names[p]),
                     lambda sink, p=p, n=n: balances.read_sie_balances(p, years, n, names[p]),
                     lambda p=p: completeness.sie_cut_off(p),
                     lambda copy, sink, p=p, n=n: balances.read_sie_balances(
@@ -103,11 +102,6 @@ def balance_readings(config: Config) -> list[Reading]:
                         p, years, n, names[p], refused=reason))
             for n, p in enumerate(files, start=1)]
 
-
-def _delivery(source: str, period: str | None, path: Path, name: str) -> landing.Delivery:
-    delivery = landing.delivery(source, period, path)
-    delivery.shown_as = name if name != path.name else None
-    return delivery
 
 
 def chart_readings(config: Config) -> list[Reading]:
@@ -205,7 +199,7 @@ def _ledger_reading(src, month: str | None, months: set[str], path: Path,
     (chart_readings), whose #KONTO lines are then the chart's, not the ledger's. `name`:
     how its rows name the file (file_names), its name by default."""
     name = name or path.name
-    delivery = _delivery("ledger", month, path, name)
+    delivery = landing.delivery("ledger", month, path, name)
     if isinstance(src, SieSource):
         how = {"chart_from_sie": chart_from_sie, "name": name}
         return Reading(
@@ -292,7 +286,7 @@ def hr_readings(config: Config, months: list[str], key: bytes
                 ".", src.columns, sink)))
     names = file_names(config, [p for src in whole for p in config.files(src.path)])
     for src in whole:
-        readings += [(_delivery("hr", None, p, names[p]),
+        readings += [(landing.delivery("hr", None, p, names[p]),
                       _hr_reader(src, key, None, every_month, p, names[p]))
                      for p in config.files(src.path)]
     return readings, missing

@@ -74,8 +74,10 @@ def file_hash(path: Path) -> str:
     return h.hexdigest()
 
 
-def delivery(source: str, period: str | None, path: Path) -> Delivery:
-    return Delivery(source, period, path, file_hash(path), path.stat().st_size)
+def delivery(source: str, period: str | None, path: Path, name: str | None = None) -> Delivery:
+    """A delivered file; `name`: how its rows name it, where not its own name."""
+    return Delivery(source, period, path, file_hash(path), path.stat().st_size,
+                    name if name and name != path.name else None)
 
 
 def extracted(source: str, period: str, name: str, content_hash: str) -> Delivery:

@@ -21,8 +21,9 @@ import duckdb
 import pandas as pd
 
 from pipelines.packages import readings
-from pipelines.packages.content import BOARD_LEVEL, follow_up_period, has_table
+from pipelines.packages.content import BOARD_LEVEL, follow_up_period
 from pipelines.packages.publish import data_day, latest_issued
+from pipelines.warehouse_tables import has_table
 
 YEAR_END = 12
 # the directions of a row's amounts, as the Fiscal Data Package names them

@@ -18,6 +18,7 @@ from pipelines.packages import readings
 from pipelines.partitions import FOLLOW_UP_MONTHS
 from pipelines.quality.issue_log import corrections_of
 from pipelines.quality.report import WHOLE_MUNICIPALITY, open_issues
+from pipelines.warehouse_tables import has_table
 
 MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "augusti",
              "september", "oktober", "november", "december")
@@ -170,12 +171,6 @@ class Package:
 
 def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
     return con.execute(sql, params).df()
-
-
-def has_table(con: duckdb.DuckDBPyConnection, schema: str, table: str) -> bool:
-    return bool(con.execute(
-        "select count(*) from information_schema.tables where table_schema = ? "
-        "and table_name = ?", [schema, table]).fetchall()[0][0])
 
 
 def quality_issues(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFrame | None:

@@ -12,8 +12,9 @@ import datetime as dt
 import duckdb
 import pandas as pd
 
-from pipelines.packages.content import Package, has_table
+from pipelines.packages.content import Package
 from pipelines.quality.reconciliation import reconciliation_differences
+from pipelines.warehouse_tables import has_table
 
 COMMENTS = "kommentarer"  # the blocker of a package whose units are still commenting
 COMMENT_LEVELS = ("enhet", "verksamhet", "sektor")  # who comments on the deviations

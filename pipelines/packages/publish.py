@@ -17,6 +17,7 @@ import pandas as pd
 from pipelines.packages import content, gate, pdf, workbook
 from pipelines.packages.deadlines import deadline_details, deadline_items, deadline_status
 from pipelines.quality.reconciliation import reconciliation_differences
+from pipelines.warehouse_tables import has_table
 
 ISSUED_DDL = """
     package_id VARCHAR NOT NULL, period VARCHAR NOT NULL, board VARCHAR, scope_name VARCHAR,
@@ -97,7 +98,7 @@ def data_day(con: duckdb.DuckDBPyConnection) -> dt.date:
     """The day the warehouse's data last changed (the newest current delivery): the date
     the PDFs carry, so that the same warehouse gives the same bytes on any day."""
     found = None
-    if content.has_table(con, "raw", "deliveries"):
+    if has_table(con, "raw", "deliveries"):
         found = con.execute("select max(received_at) from raw.deliveries "
                             "where status = 'current'").fetchall()[0][0]
     return found.date() if found is not None else dt.date.today()
@@ -107,7 +108,7 @@ def latest_issued(con: duckdb.DuckDBPyConnection, periods: list[str]) -> pd.Data
     """The latest package issued of each board (the kommun's: board null) in `periods`:
     what the boards were last given. Empty before any package is made."""
     columns = ["period", "board", "scope_name", "published", "blockers", "workbook", "pdf"]
-    if not content.has_table(con, "reports", "issued_packages"):
+    if not has_table(con, "reports", "issued_packages"):
         return pd.DataFrame(columns=columns)
     marks = ", ".join("?" for _ in periods)
     return con.execute(

@@ -36,12 +36,13 @@ import pandas as pd
 from openpyxl import load_workbook
 
 from pipelines.ingest.goals import STATUSES
-from pipelines.packages.content import KOMMUN_GOAL_KINDS, has_table
+from pipelines.packages.content import KOMMUN_GOAL_KINDS
 from pipelines.packages.input_sheets import MAX_TEXT_CHARS
 from pipelines.packages.layout import columns, layout
 from pipelines.packages.workbook_safety import unsafe_workbook
 from pipelines.packages.workbook_tables import HEADER_ROW
 from pipelines.text import thousands
+from pipelines.warehouse_tables import has_table
 
 RETURNS_FOLDER = "returer"
 COST_CATEGORIES = Path(__file__).resolve().parents[2] / "dbt_project/seeds/cost_categories.csv"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import duckdb
 
 from pipelines.ingest.loaders import LEVELS
+from pipelines.warehouse_tables import has_table
 
 
 def org_tree_problems(rows: list[tuple]) -> list[str]:
@@ -44,8 +45,7 @@ def org_tree_problems(rows: list[tuple]) -> list[str]:
 
 def register_problems(con: duckdb.DuckDBPyConnection) -> list[str]:
     """The problems of the loaded register (raw.org_units); none where none is loaded."""
-    if not con.execute("select count(*) from information_schema.tables where table_schema = "
-                       "'raw' and table_name = 'org_units'").fetchone()[0]:
+    if not has_table(con, "raw", "org_units"):
         return []
     return org_tree_problems(con.execute(
         "select code, level, parent_code, coalesce(valid_from, date '1900-01-01'), valid_to "

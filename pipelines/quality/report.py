@@ -44,13 +44,17 @@ def board_name(board_of: dict[str, str], unit) -> str:
     return board_of.get(unit, f"Okänd enhet {unit}")
 
 
-def open_issues(con: duckdb.DuckDBPyConnection, through: str | None = None) -> pd.DataFrame:
-    """The issues of the last run per suite and period, with the board each belongs to."""
+def open_issues(con: duckdb.DuckDBPyConnection, through: str | None = None,
+                suite: str | None = None, periods: list[str] | None = None) -> pd.DataFrame:
+    """The issues of the last run per suite and period, with the board each belongs to: of
+    the months through `through`, of one `suite` and of `periods` where given."""
     # the unit of a ledger row (or of any row of its voucher, for an issue on its #VER line),
     # looked up for the issues' lines only: the ledger itself may have millions of rows
     issues = con.execute("""
         with issues as (
             select * from quality.issues where (? is null or period <= ?)
+                and (? is null or suite = ?)
+                and (? is null or list_contains(?, period))
         ),
         wanted as (
             select distinct file, line from issues where line is not null
@@ -76,7 +80,7 @@ def open_issues(con: duckdb.DuckDBPyConnection, through: str | None = None) -> p
         left join voucher_units
             on voucher_units.source_file = issues.file and voucher_units.line = issues.line
         order by severity, rule, period, file, line, record_key, detail
-    """, [through, through]).df()
+    """, [through, through, suite, suite, periods, periods]).df()
     if issues.empty:
         return issues.drop(columns="ledger_unit").assign(board=[], description=[])
     board_of = boards(con)
