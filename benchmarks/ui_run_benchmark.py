@@ -11,9 +11,12 @@ environment), and repeat the launch (`--runs N`).
 
 `--redelivery` measures what a data engineer does after a corrected month: the ledger and
 everything downstream of it, the packages of the periods that read the month included,
-launched as the asset graph's Materialize does (a backfill; `dagster dev`'s daemon runs it):
-the runs it made, each with its time, the gaps between them, and the time from the click
-to the end of the last run (issue 34: ≤ 60 s on the small demo).
+launched as the asset graph's Materialize does. The UI's dialog launches one run when every
+selected asset is partitioned alike or not at all and all share a job, else a backfill
+(`dagster dev`'s daemon runs it, one run per partition space, on its 30-second tick); the
+script takes the same route (so `--repo` on an older checkout measures its route): the
+runs made, each with its time, the gaps between them, and the time from the click to the
+end of the last run (issue 34: ≤ 60 s on the small demo).
 
     .venv/bin/python benchmarks/ui_run_benchmark.py --config demo/uppfoljning.yaml \
         --month 2025-08 [--select ledger | --job monthly_load | --redelivery] [--runs 2]
@@ -83,18 +86,19 @@ def wait_for_server(port: int, seconds: float) -> float:
 
 
 def ledger_and_downstream(config: Path) -> dict:
-    """The selector of the ledger and every monthly asset downstream of it, with checks."""
+    """The selector of the ledger and every monthly asset downstream of it, with checks:
+    the load, the models and the quality, not what is made for the boards."""
     os.environ["UPPFOLJNING_CONFIG"] = str(config)
     import dagster as dg
 
     from pipelines.definitions import build_definitions
-    from pipelines.schedules import PER_FOLLOW_UP
 
     defs = build_definitions(str(config))
     graph = defs.resolve_asset_graph()
-    selection = dg.AssetSelection.assets("raw_ledger_transactions").downstream() \
-        - PER_FOLLOW_UP
-    keys = selection.resolve(graph)
+    keys = dg.AssetSelection.assets("raw_ledger_transactions").downstream().resolve(graph)
+    for_people = {"follow_up_packages", "open_data_release", "comment_reminders"}
+    keys = {k for k in keys if graph.get(k).partitions_def is not None
+            and k.to_user_string() not in for_people}
     checks = [c for c in graph.asset_check_keys if c.asset_key in keys]
     return {"assetSelection": [{"path": k.path} for k in sorted(keys)],
             "assetCheckSelection": [{"assetKey": {"path": c.asset_key.path}, "name": c.name}
@@ -111,17 +115,40 @@ BACKFILL_STATUS = """query($id: String!) { partitionBackfillOrError(backfillId: 
                tags { key value } stepStats { stepKey } } } } }"""
 
 
-def everything_downstream(config: Path) -> list[dict]:
-    """The ledger and every asset downstream of it, packages and published copy included:
-    what the asset graph's "raw_ledger_transactions+" selects."""
+def everything_downstream(config: Path) -> tuple[list[dict], dict | None]:
+    """The ledger and every asset downstream of it, packages and published copy included
+    (what the asset graph's "raw_ledger_transactions+" selects); and the one run the UI's
+    dialog launches for them when they share one partition space (or none) and a job (its
+    selector, checks included), else None: the dialog launches a backfill."""
     os.environ["UPPFOLJNING_CONFIG"] = str(config)
     import dagster as dg
 
     from pipelines.definitions import build_definitions
 
-    graph = build_definitions(str(config)).resolve_asset_graph()
-    keys = dg.AssetSelection.assets("raw_ledger_transactions").downstream().resolve(graph)
-    return [{"path": k.path} for k in sorted(keys)]
+    defs = build_definitions(str(config))
+    graph = defs.resolve_asset_graph()
+    keys = sorted(dg.AssetSelection.assets("raw_ledger_transactions").downstream()
+                  .resolve(graph))
+    assets = [{"path": k.path} for k in keys]
+    spaces = {graph.get(k).partitions_def for k in keys} - {None}
+    if len(spaces) > 1:
+        return assets, None
+    checks = [c for c in graph.asset_check_keys if c.asset_key in set(keys)]
+    return assets, {"assetSelection": assets,
+                    "assetCheckSelection": [{"assetKey": {"path": c.asset_key.path},
+                                             "name": c.name} for c in checks]}
+
+
+def one_run(port: int, month: str, selection: dict) -> None:
+    """The dialog's "Launch 1 run": the hidden asset job over the selection, for `month`."""
+    clicked = time.time()
+    run = wait_for_run(port, launch(port, "__ASSET_JOB", month, selection))
+    steps = run["stepStats"]
+    print(f"1 run, {run['endTime'] - clicked:.1f} s from the click to its end: "
+          f"{run['status']}, {len(steps)} steps, waited "
+          f"{run['startTime'] - clicked:.1f} s, ran {run['endTime'] - run['startTime']:.1f} s")
+    for s in sorted(steps, key=lambda s: s["startTime"] or 0):
+        print(f"  {s['stepKey']:<40} {(s['endTime'] or 0) - (s['startTime'] or 0):6.1f} s")
 
 
 def redelivery(port: int, month: str, assets: list[dict]) -> None:
@@ -196,10 +223,12 @@ def main() -> None:
            "DAGSTER_HOME": str(config.parent / ".dagster"),
            "PYTHONPATH": str(repo)}
     sys.path.insert(0, str(repo))  # that checkout's pipelines, for the selection
-    downstream = everything_downstream(config) if args.redelivery else []
+    downstream, as_one_run = everything_downstream(config) if args.redelivery else ([], None)
     selection = None if args.job or args.redelivery else ledger_and_downstream(config)
     if downstream:
-        print(f"{len(downstream)} assets: the ledger and everything downstream of it")
+        print(f"{len(downstream)} assets: the ledger and everything downstream of it, "
+              + ("one partition space: the UI launches 1 run" if as_one_run else
+                 "several partition spaces: the UI launches a backfill"))
     if selection:
         print(f"{len(selection['assetSelection'])} assets, "
               f"{len(selection['assetCheckSelection'])} checks: the ledger and downstream")
@@ -211,7 +240,10 @@ def main() -> None:
     try:
         print(f"dagster dev answered after {wait_for_server(args.port, 180):.1f} s")
         for _ in range(args.runs if args.redelivery else 0):
-            redelivery(args.port, args.month, downstream)
+            if as_one_run:
+                one_run(args.port, args.month, as_one_run)
+            else:
+                redelivery(args.port, args.month, downstream)
         for n in range(0 if args.redelivery else args.runs):
             run = wait_for_run(args.port, launch(args.port, args.job or "__ASSET_JOB",
                                                  args.month, selection))

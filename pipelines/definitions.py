@@ -29,11 +29,7 @@ from pipelines.defs import (
 )
 from pipelines.partitions import default_years, partitions_for
 from pipelines.resources import resources_for_env
-from pipelines.schedules import (
-    comment_reminders_job,
-    follow_up_packages_job,
-    monthly_load_job,
-)
+from pipelines.schedules import comment_reminders_job, monthly_load_job
 from pipelines.tidplan_schedules import automations
 
 # The rule families' checks are partitioned by month (pipelines/defs/quality.py), which
@@ -51,8 +47,7 @@ def build_definitions(config_path: str | None = None) -> dg.Definitions:
             [*ingest.ASSETS, *monthly_loads.build(partitions)])),
         transform.build(partitions, config), quality.build(partitions),
         reports.build(partitions), opendata.build(partitions), timeliness.build(),
-        dg.Definitions(jobs=[monthly_load_job, follow_up_packages_job,
-                             comment_reminders_job],
+        dg.Definitions(jobs=[monthly_load_job, comment_reminders_job],
                        schedules=schedules, sensors=sensors,
                        resources=resources_for_env(path, config=config),
                        executor=dg.in_process_executor),

@@ -1,9 +1,12 @@
-"""Partitions, from the config's years: ledger and HR by month; packages by follow-up period.
+"""Partitions, from the config's years: every partitioned asset is partitioned by month.
 
-The months are exactly those of the configured years (`first_year` … `fiscal_year`), and the
-follow-up periods are January through each even month of those years (Feb, Apr = tertial 1,
-Jun, Aug = delår, Oct, Dec = årsredovisning). Nothing starts at a fixed year: a kommun that
-backfills 2010 configures `first_year: 2010` and has its months.
+The months are exactly those of the configured years (`first_year` … `fiscal_year`). A
+follow-up period (January through each even month: Feb, Apr = tertial 1, Jun, Aug = delår,
+Oct, Dec = årsredovisning) is its last month: the packages of 2025-08 are the partition
+2025-08 of `follow_up_packages`. One partition space for everything means that the asset
+graph launches a month and all that depends on it, packages included, as one run. Nothing
+starts at a fixed year: a kommun that backfills 2010 configures `first_year: 2010` and has
+its months.
 """
 
 from __future__ import annotations
@@ -20,19 +23,19 @@ EARLIER_YEARS = 3  # a package compares with up to three earlier years (personal
 
 @dataclass(frozen=True)
 class Partitions:
-    """The partitions of one config: its months and its follow-up periods (YYYY-MM keys)."""
+    """The partitions of one config: its months (YYYY-MM keys) and, among them, its
+    follow-up periods."""
 
     years: tuple[int, ...]
     monthly: dg.StaticPartitionsDefinition
-    follow_up_periods: dg.StaticPartitionsDefinition
+    follow_up_periods: tuple[str, ...]
 
 
 def partitions_for(years: Iterable[int]) -> Partitions:
     years = tuple(sorted(set(years)))
-    return Partitions(
-        years,
-        dg.StaticPartitionsDefinition(months_through(list(years), None)),
-        dg.StaticPartitionsDefinition([f"{y}-{m:02d}" for y in years for m in FOLLOW_UP_MONTHS]))
+    months = months_through(list(years), None)
+    return Partitions(years, dg.StaticPartitionsDefinition(months),
+                      tuple(follow_up_periods_in(months)))
 
 
 def periods_reading(month: str, periods: Iterable[str]) -> list[str]:
@@ -65,11 +68,24 @@ def months_made_stale(months: Iterable[str]) -> list[str]:
 
 
 def months_to_periods(partitions: Partitions) -> dg.StaticPartitionMapping:
-    """The partition mapping from a monthly asset to a follow-up period's (periods_reading):
-    one month's downstream is a handful of periods, not every period of every year."""
-    periods = partitions.follow_up_periods.get_partition_keys()
-    return dg.StaticPartitionMapping({month: periods_reading(month, periods)
-                                      for month in partitions.monthly.get_partition_keys()})
+    """The partition mapping from a month of the marts to the follow-up periods whose
+    packages read it (periods_reading), both keyed by month: what Dagster calls stale when
+    a month changes is a handful of periods, not every period of every year."""
+    return dg.StaticPartitionMapping({
+        month: periods_reading(month, partitions.follow_up_periods)
+        for month in partitions.monthly.get_partition_keys()})
+
+
+def periods_to_make(months: Iterable[str], periods: Iterable[str], loaded: set[str],
+                    budget_years: set[int]) -> list[str]:
+    """The follow-up periods whose packages a run over `months` makes: every period that
+    reads one of the months (periods_reading) and is due, i.e. the ledger holds its last
+    month (`loaded`) and its year has a budget. The August load made in September makes
+    2025-08; a corrected March delivered in October makes 2025-04, -06 and -08 again;
+    2025-10 waits for October's ledger."""
+    periods = list(periods)
+    reading = {p for month in months for p in periods_reading(month, periods)}
+    return sorted(p for p in reading if p in loaded and int(p[:4]) in budget_years)
 
 
 def default_years(today: dt.date | None = None) -> list[int]:

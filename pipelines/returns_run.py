@@ -1,5 +1,6 @@
 """What the units returned, loaded without running everything again: the Dagster job
-`monthly_load` over the returned packages and what reads them, then the periods' packages."""
+`monthly_load` over the returned packages and what reads them, the packages of the periods
+that read them included."""
 
 from __future__ import annotations
 
@@ -12,8 +13,9 @@ from pathlib import Path
 def load_returns(config_path: Path, periods: list[str]):
     """What the units returned, loaded without running everything again: the returned
     packages, the models that read them (forecasts, budget_follow_up, deviations,
-    goal_follow_up, for the years of `periods`), the load report and the read copy; then the
-    packages of `periods`. A runner.RunSummary; RunFailed names what failed."""
+    goal_follow_up, for the years of `periods`), the packages and open data of the periods
+    that read those months (defs/reports.py decides), the load report and the read copy.
+    A runner.RunSummary; RunFailed names what failed."""
     import dagster as dg
 
     from pipelines import runner
@@ -23,7 +25,7 @@ def load_returns(config_path: Path, periods: list[str]):
     from pipelines.ingest.load_report import problem_deliveries
     from pipelines.packages.staleness import stale_packages
     from pipelines.partitions import months_through
-    from pipelines.schedules import PER_FOLLOW_UP
+    from pipelines.schedules import REMINDERS
 
     cfg = load_config(config_path)
     months = [m for m in months_through(cfg.years, periods[-1]) if m >= periods[0]]
@@ -36,7 +38,7 @@ def load_returns(config_path: Path, periods: list[str]):
         runner.release_dead_runs(instance)
         result = defs.resolve_job_def("monthly_load").execute_in_process(
             instance=instance, raise_on_error=False, run_config=runner.QUIET,
-            asset_selection=list((selection - PER_FOLLOW_UP).resolve(defs.resolve_asset_graph())),
+            asset_selection=list((selection - REMINDERS).resolve(defs.resolve_asset_graph())),
             tags={runner.RANGE_START: months[0], runner.RANGE_END: months[-1],
                   runner.PID_TAG: str(os.getpid()), "uppfoljning/host": socket.gethostname()})
         runner.write_run_log(instance, result.run_id, out)
@@ -46,10 +48,9 @@ def load_returns(config_path: Path, periods: list[str]):
               if e.event_type_value == "ASSET_CHECK_EVALUATION"
               and not e.asset_check_evaluation_data.passed]
     summary = runner.RunSummary(cfg, months, cfg.warehouse_path, cfg.reports_path,
-                                len(result.get_asset_materialization_events()) + len(periods),
-                                failed, log, {})
-    summary.packages = runner.make_packages(defs, cfg, periods, log)
+                                len(result.get_asset_materialization_events()), failed, log, {})
     with runner.read_warehouse(cfg) as con:
+        summary.packages = runner.packages_made(con, result)
         summary.deliveries = problem_deliveries(con, months)
         summary.stale_packages = stale_packages(con)
     return summary

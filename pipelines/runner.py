@@ -223,10 +223,11 @@ QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 def run_pipeline(config_path: Path, through: str | None = None,
                  from_month: str | None = None, packages: bool = True,
                  force: bool = False) -> RunSummary:
-    """One run over the months from `from_month` (default: January of the first year)
-    through `through` (default: December of the fiscal year), then one run making the
-    packages of each follow-up period among those months (`packages`). Dagster's log goes
-    to `last_run.log` beside the warehouse; what failed is raised as RunFailed.
+    """One run of the job `monthly_load` over the months from `from_month` (default: January
+    of the first year) through `through` (default: December of the fiscal year): the load,
+    the models, the checks and, with `packages`, the packages and open data of the periods
+    the job decides (defs/reports.py: those that read the months and are due). Dagster's log
+    goes to `last_run.log` beside the warehouse; what failed is raised as RunFailed.
 
     When nothing it reads has changed since the last run over the same months (run_state:
     the files, the config, the program), it does nothing and says since when
@@ -259,8 +260,10 @@ def run_pipeline(config_path: Path, through: str | None = None,
             contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
         defs = build_definitions(str(Path(config_path).resolve()))
         release_dead_runs(instance)
-        result = defs.resolve_job_def("monthly_load").execute_in_process(
+        job = defs.resolve_job_def("monthly_load")
+        result = job.execute_in_process(
             instance=instance, raise_on_error=False, run_config=QUIET,
+            asset_selection=None if packages else without_packages(defs),
             tags={RANGE_START: months[0], RANGE_END: months[-1], **_run_tags()})
         write_run_log(instance, result.run_id, out)
         step_seconds = _step_seconds(instance, result.run_id)
@@ -284,15 +287,12 @@ def run_pipeline(config_path: Path, through: str | None = None,
     summary = RunSummary(config, months, config.warehouse_path, config.reports_path,
                          materialised, failed_checks, log, step_seconds)
     summary.failed_months = failed_months
-    # a package compares outcome with budget: the follow-up periods of the years with one
-    in_range = follow_up_periods_in(months) if packages else []
+    # a package compares outcome with budget: said for the years of the run without one
     with_budget = budget_years(config)
-    summary.without_budget = sorted({p[:4] for p in in_range if int(p[:4]) not in with_budget})
-    periods = [p for p in in_range if int(p[:4]) in with_budget]
-    if periods:
-        summary.packages = make_packages(defs, config, periods, log)
-        summary.materialisations += len(periods)
+    summary.without_budget = sorted({p[:4] for p in follow_up_periods_in(months)
+                                     if int(p[:4]) not in with_budget}) if packages else []
     with read_warehouse(config) as con:
+        summary.packages = packages_made(con, result)
         summary.deliveries = problem_deliveries(con, months)
         summary.stale_packages = stale_packages(con)
     with write_warehouse(config) as con:
@@ -343,17 +343,24 @@ def budget_years(config: Config) -> set[int]:
             "select distinct fiscal_year from raw.budget_lines").fetchall()}
 
 
-def make_packages(defs: dg.Definitions, config: Config, periods: list[str],
-                  log: Path | None = None) -> list[dict]:
-    """Materialise the follow-up packages of `periods`, one run each; what was issued."""
+def without_packages(defs: dg.Definitions) -> list[dg.AssetKey]:
+    """The job `monthly_load` without what it makes for the boards (`run --no-packages`)."""
+    from pipelines.schedules import FOR_BOARDS, REMINDERS
+
+    graph = defs.resolve_asset_graph()
+    return sorted((dg.AssetSelection.all() - REMINDERS - FOR_BOARDS).resolve(graph)
+                  & graph.materializable_asset_keys)
+
+
+def packages_made(con, result) -> list[dict]:
+    """What the run's `follow_up_packages` issued (the periods it decided to make, each a
+    materialisation with its counts): each board's latest package of those periods."""
     from pipelines.packages.publish import latest_issued
 
-    job = defs.resolve_job_def("packages")
-    with instance_for(config) as instance:
-        for period in periods:
-            _run_period(job, instance, period, f"paket {period}", log=log)
-    with read_warehouse(config) as con:
-        return latest_issued(con, periods).to_dict("records")
+    periods = sorted({e.partition for e in result.get_asset_materialization_events()
+                      if e.asset_key == dg.AssetKey("follow_up_packages")
+                      and "published" in e.materialization.metadata})
+    return latest_issued(con, periods).to_dict("records") if periods else []
 
 
 def _run_period(job, instance: dg.DagsterInstance, period: str, what: str,
@@ -385,7 +392,7 @@ def run_reminders(config_path: Path, period: str, day: dt.date) -> tuple[Path, p
         with open(log, "w", encoding="utf-8") as out, contextlib.redirect_stdout(out), \
                 contextlib.redirect_stderr(out):
             defs = build_definitions(str(Path(config_path).resolve()))
-        if period not in defs.resolve_job_def("reminders").partitions_def.get_partition_keys():
+        if period not in follow_up_periods_in(months_through(config.years, None)):
             raise RunFailed([f"{period} är ingen uppföljningsperiod av åren "
                              f"{config.years[0]}–{config.years[-1]} (first_year–fiscal_year)"],
                             bad_input=True)

@@ -1,17 +1,16 @@
 """Schedules and sensors, from the municipality's own calendar: the tidplan (ekonomisk tidplan).
 
 - `follow_up_run`: on a follow-up period's data cut-off (datauttag)
-  in the tidplan, it loads the period's two months in one run. A period the tidplan does not
-  name is loaded on the documented default, the 12th of the month after it.
-- `packages_after_load` (run status sensor): when that load has succeeded, the period's
-  packages are made.
+  in the tidplan, it loads the period's two months in one run, and that run makes the
+  period's packages (defs/reports.py decides which periods a run makes). A period the
+  tidplan does not name is loaded on the documented default, the 12th of the month after it.
 - `monthly_load` (the 6th of each month): the previous month, so the marts follow the ledger
   between follow-ups.
 - `new_delivery` (sensor, pipelines/delivery_sensor.py): a ledger or HR file that lands or
   changes for a month loads that month, once every changed file of the month has stopped
   changing and is whole; it says which files it waits for and why.
 - `board_documents`: the day after a follow-up period's last day
-  for the units' comments, the period's load again, so the board documents that follow carry
+  for the units' comments, the period's load again, so the board documents it makes carry
   what the units returned (packages.gate holds them back as drafts until then).
 - `deadline_reminders`: a few days before each comment deadline of
   the tidplan, and the day after it, loads the returned packages and goal reports and lists
@@ -30,7 +29,7 @@ from typing import TypeVar
 import dagster as dg
 
 from pipelines.config import Config, ConfigError, config_path_from_env, load_config
-from pipelines.defs.keys import READ_COPY, raw_key
+from pipelines.defs.keys import raw_key
 from pipelines.defs.opendata import OPEN_DATA_RELEASE
 from pipelines.ingest.goals import read_comment_deadlines
 from pipelines.ingest.loaders import read_tidplan
@@ -40,20 +39,18 @@ from pipelines.partitions import FOLLOW_UP_MONTHS
 PACKAGES = dg.AssetSelection.assets(dg.AssetKey("follow_up_packages"))
 REMINDERS = dg.AssetSelection.assets(dg.AssetKey("comment_reminders"))
 OPEN_DATA = dg.AssetSelection.assets(OPEN_DATA_RELEASE)
-PER_FOLLOW_UP = PACKAGES | REMINDERS | OPEN_DATA  # per follow-up period, not monthly
+# what a run makes for people after the load: not run by `uppfoljning run --no-packages`
+FOR_BOARDS = PACKAGES | OPEN_DATA
 monthly_load_job = dg.define_asset_job(
     "monthly_load",
-    selection=dg.AssetSelection.all() - PER_FOLLOW_UP,
-    description="Load and build one or more months: the deliveries (ledger, HR, registers), "
-                "the dbt models, the quality checks and the load report, in one run for a "
-                "range. What `uppfoljning run` and a backfill execute, and the schedules "
-                "follow_up_run (a follow-up period's two months on the tidplan's data "
-                "cut-off) and monthly_load_on_the_6th and the sensor new_delivery start.")
-follow_up_packages_job = dg.define_asset_job(
-    "packages", selection=PACKAGES | OPEN_DATA | dg.AssetSelection.assets(READ_COPY),
-    description="The follow-up packages of one follow-up period (every board and the "
-                "kommun), its open-data release, then the readers' published copy: started "
-                "by packages_after_load when a follow-up load succeeds.")
+    selection=dg.AssetSelection.all() - REMINDERS,
+    description="Load and build one or more months, in one run for a range: the deliveries "
+                "(ledger, HR, registers), the dbt models, the quality checks, the load "
+                "report, the packages and open data of every follow-up period that reads "
+                "the months and is due, and the published copy. What `uppfoljning run` and "
+                "a backfill execute, and the schedules follow_up_run (a follow-up period's "
+                "two months on the tidplan's data cut-off), board_documents and "
+                "monthly_load_on_the_6th and the sensor new_delivery start.")
 # what the units have sent in since the last load, then the reminders
 comment_reminders_job = dg.define_asset_job(
     "reminders",
@@ -154,32 +151,6 @@ def follow_up_run(context: dg.ScheduleEvaluationContext):
     return load_request(period)
 
 
-def _packages_of_the_load(context: dg.RunStatusSensorContext):
-    period = context.dagster_run.tags.get(PERIOD_TAG)
-    if not period:
-        return dg.SkipReason("not a follow-up load")
-    failed = [e.dagster_event.event_specific_data.check_name for e in context.instance.all_logs(
-        context.dagster_run.run_id, of_type=dg.DagsterEventType.ASSET_CHECK_EVALUATION)
-        if not e.dagster_event.event_specific_data.passed]
-    if "org_tree_is_valid" in failed:  # the models were not built from a broken tree
-        return dg.SkipReason(f"the organisation register is broken: no packages for {period}")
-    return dg.RunRequest(run_key=f"packages-{period}-{context.dagster_run.run_id}",
-                         partition_key=period)
-
-
-def packages_after_load_sensor(status: dg.DefaultSensorStatus = dg.DefaultSensorStatus.STOPPED
-                               ) -> dg.RunStatusSensorDefinition:
-    return dg.run_status_sensor(
-        name="packages_after_load", run_status=dg.DagsterRunStatus.SUCCESS,
-        monitored_jobs=[monthly_load_job], request_job=follow_up_packages_job,
-        default_status=status,
-        description="When a follow-up load (tagged with its period) succeeds: the packages "
-                    "of that period.")(_packages_of_the_load)
-
-
-packages_after_load = packages_after_load_sensor()
-
-
 @dg.schedule(job=monthly_load_job, cron_schedule="0 6 6 * *", execution_timezone=TZ,
              name="monthly_load_on_the_6th",
              description="The 6th of each month at 06:00: the month before, so the marts "
@@ -214,7 +185,7 @@ def comments_closed_days(config: Config) -> dict[dt.date, list[str]]:
                          "for the units' comments (the tidplan's deadlines for enhet, "
                          "verksamhet and sektor), one run of monthly_load over the period's "
                          "months, tagged with the period, so that what the units returned is "
-                         "loaded and packages_after_load makes the board documents.")
+                         "loaded and the board documents are made with it.")
 def board_documents(context: dg.ScheduleEvaluationContext):
     tick = _tidplan_tick(context, comments_closed_days)
     if isinstance(tick, dg.SkipReason):

@@ -32,7 +32,6 @@ from pipelines.schedules import (
     deadline_reminders,
     follow_up_run,
     monthly_load,
-    packages_after_load_sensor,
 )
 
 
@@ -90,5 +89,4 @@ def automations(config: Config | None) -> tuple[list[dg.ScheduleDefinition],
     schedules = [on_tidplan(schedule, days, config) for schedule, days in DAYS]
     schedules += [_copied(schedule, str(schedule.cron_schedule), status)
                   for schedule in (monthly_load, deliveries_on_time)]
-    return schedules, [packages_after_load_sensor(sensor_status),
-                       new_delivery_sensor(sensor_status)]
+    return schedules, [new_delivery_sensor(sensor_status)]

@@ -24,8 +24,7 @@ def test_definitions_merge_the_four_areas():
     assert defs.resolve_job_def("monthly_load") is not None
     # what `dagster dev` loads: names of jobs, ops and assets must not clash
     repository = defs.get_repository_def()
-    assert {"monthly_load", "packages", "reminders"} <= {
-        j.name for j in repository.get_all_jobs()}
+    assert {"monthly_load", "reminders"} <= {j.name for j in repository.get_all_jobs()}
 
 
 def test_every_job_schedule_and_sensor_says_what_it_does_under_its_own_name():
@@ -34,11 +33,11 @@ def test_every_job_schedule_and_sensor_says_what_it_does_under_its_own_name():
     repository = defs.get_repository_def()
     jobs = {j.name: j for j in repository.get_all_jobs() if not j.name.startswith("__")}
     automations = [*repository.schedule_defs, *repository.sensor_defs]
-    assert {"monthly_load", "packages", "reminders"} <= set(jobs) and "everything" not in jobs
+    # one job per purpose: the packages are made by the load that feeds them
+    assert set(jobs) == {"monthly_load", "reminders", "delivery_watch"}
     assert {a.name for a in automations} == {"follow_up_run", "monthly_load_on_the_6th",
                                              "deadline_reminders", "board_documents",
-                                             "packages_after_load", "new_delivery",
-                                             "deliveries_on_time"}
+                                             "new_delivery", "deliveries_on_time"}
     assert not {a.name for a in automations} & set(jobs)  # no schedule named as its job
     for thing in [*jobs.values(), *automations]:
         assert thing.description and len(thing.description) > 40, thing.name

@@ -6,7 +6,7 @@ changed with it, so the voucher still balances. The controller runs that month a
 `uppfoljning run --from 2025-07 --through 2025-07`. The run succeeds; the year to date of
 July and of every later month is rebuilt (the kommun's and both units' outcome equal the
 ledger's rows summed independently); the marts are what a build of every period gives; the
-packages of the later periods are not remade but reported as built on older figures.
+packages of the periods that read July are made again in the same run, the others left.
 """
 
 from __future__ import annotations
@@ -118,22 +118,28 @@ def test_the_marts_are_what_a_build_of_every_period_gives(rerun, tmp_path):
     assert differences == dict.fromkeys(differences, (0, 0))
 
 
-def test_later_packages_are_said_to_be_stale_not_remade(rerun, demo_run):
-    """The packages of 2025-08, -10 and -12 were issued from the old July: the run makes
-    none (no follow-up period among its months), leaves them as they are, and says they
-    are built on older figures and how to make them again."""
-    from pipelines.packages.staleness import stale_packages, stale_packages_line
+def test_the_periods_that_read_the_month_get_their_packages_again(rerun, demo_run):
+    """The packages of 2025-08, -10 and -12 read July: the run makes them again, as the
+    asset graph's re-delivery does (the job's packages decide: defs/reports.periods_due),
+    so none is left on older figures; 2025-06 does not read July and stays as issued."""
+    from pipelines.packages.staleness import stale_packages
 
     work, process = rerun
     with duckdb.connect(str(work / "warehouse" / "uppfoljning.duckdb"), read_only=True) as con:
-        stale = stale_packages(con)
-    assert stale == ["2025-08", "2025-10", "2025-12"]
-    config = (work / "uppfoljning.yaml").resolve()
-    line = stale_packages_line(stale, config)
-    assert line.startswith("paketen för 2025-08, 2025-10 och 2025-12 bygger på äldre siffror")
-    assert f"`uppfoljning report --period 2025-08 --config {config}`" in line
-    assert line in (work / "warehouse" / "last_run.log").read_text(encoding="utf-8")
-    assert f"Obs: {line}" in process.stdout.replace("\n", "")  # on the terminal too
-    for pdf in (demo_run.reports / "paket" / "2025-08").glob("*.pdf"):
-        assert (work / "reports" / "paket" / "2025-08" / pdf.name).read_bytes() \
-            == pdf.read_bytes()
+        assert stale_packages(con) == []
+        made = dict(con.execute("select period, max(issued_at) from reports.issued_packages "
+                                "group by 1").fetchall())
+    assert min(made["2025-08"], made["2025-10"], made["2025-12"]) > made["2025-06"]
+    for period in ("2025-08", "2025-10", "2025-12"):
+        assert f"Paket {period}: " in process.stdout
+    assert "Paket 2025-06" not in process.stdout
+    assert "bygger på äldre siffror" not in process.stdout
+    kommun = "uppfoljning_2025-08_kommunen.pdf"  # a draft or published, in both
+    [before] = (demo_run.reports / "paket" / "2025-08").rglob(kommun)
+    after = work / before.relative_to(demo_run.reports.parent)
+    assert after.read_bytes() != before.read_bytes()
+    june = list((demo_run.reports / "paket" / "2025-06").rglob("*.pdf"))
+    assert june
+    for pdf in june:
+        assert (work / pdf.relative_to(demo_run.reports.parent)).read_bytes() == \
+            pdf.read_bytes()

@@ -11,6 +11,7 @@ import yaml
 
 from pipelines.delivery_sensor import new_delivery
 from pipelines.demo_cli import demo_config
+from pipelines.partitions import periods_to_make
 from pipelines.schedules import (
     PERIOD_TAG,
     RANGE_END,
@@ -19,7 +20,6 @@ from pipelines.schedules import (
     deadline_reminders,
     follow_up_run,
     monthly_load,
-    packages_after_load,
 )
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -97,28 +97,26 @@ def test_a_new_or_corrected_file_loads_its_month_once_it_has_stopped_changing(co
     assert [r.partition_key for r in result] == ["2025-03", "2025-05"]
 
 
-def test_the_packages_are_made_when_a_follow_up_load_succeeds():
-    @dg.op
-    def load():
-        return 1
-
-    @dg.job
-    def monthly_load_stand_in():
-        load()
-
-    instance = dg.DagsterInstance.ephemeral()
-
-    def after(tags):
-        result = monthly_load_stand_in.execute_in_process(instance=instance, tags=tags)
-        return packages_after_load(dg.build_run_status_sensor_context(
-            sensor_name="packages_after_load", dagster_instance=instance,
-            dagster_run=result.dagster_run, dagster_event=result.get_run_success_event()))
-
-    request = after({PERIOD_TAG: "2025-04", RANGE_START: "2025-03", RANGE_END: "2025-04"})
-    assert isinstance(request, dg.RunRequest)
-    assert request.partition_key == "2025-04"
-    # the monthly load between follow-ups makes no packages
-    assert isinstance(after({}), dg.SkipReason)
+def test_a_load_makes_the_packages_of_the_periods_that_read_its_months_and_are_due():
+    """What every route runs after a load (the job monthly_load's follow_up_packages)."""
+    periods = [f"{y}-{m:02d}" for y in (2024, 2025) for m in (2, 4, 6, 8, 10, 12)]
+    through_august = {f"2025-{m:02d}" for m in range(1, 9)} | {p for p in periods
+                                                                if p < "2025"}
+    budgets = {2024, 2025}
+    # the August load in September: August's period; October waits for its ledger
+    assert periods_to_make(["2025-07", "2025-08"], periods, through_august, budgets) == [
+        "2025-08"]
+    # the 6th's load of July makes nothing: 2025-08 is not loaded yet
+    assert periods_to_make(["2025-07"], periods, through_august - {"2025-08"}, budgets) == []
+    # a corrected March delivered in January: every later period of 2025, not February
+    every_month = through_august | {"2025-10", "2025-12"}
+    assert periods_to_make(["2025-03"], periods, every_month, budgets) == [
+        "2025-04", "2025-06", "2025-08", "2025-10", "2025-12"]
+    # a year compared with the year after: 2024's December is read by all of 2025
+    assert periods_to_make(["2024-12"], periods, every_month, budgets) == [
+        "2024-12", *(p for p in periods if p.startswith("2025"))]
+    # no budget for 2025: no package compares with one
+    assert periods_to_make(["2025-08"], periods, every_month, {2024}) == []
 
 
 def test_reminders_go_out_before_each_comment_deadline_and_the_day_after(config):
