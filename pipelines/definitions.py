@@ -1,4 +1,5 @@
-"""The one Dagster entry point: the per-area modules merged, with resources by environment.
+"""The one Dagster entry point: the per-area modules (each `defs/<area>.py` returns its own
+`dg.Definitions`) merged, with resources by environment, built lazily (`defs`).
 
 The partitions come from the config (`first_year` … `fiscal_year`): its months, and the
 follow-up periods of exactly those years. Without a config (a first look at the graph) they
@@ -43,10 +44,9 @@ def build_definitions(config_path: str | None = None) -> dg.Definitions:
     partitions = partitions_for(config.years if config else default_years())
     schedules, sensors = automations(config)  # ticking on the tidplan's days
     return dg.Definitions.merge(
-        dg.Definitions(assets=dg.with_source_code_references(
-            [*ingest.ASSETS, *monthly_loads.build(partitions)])),
-        transform.build(partitions, config), quality.build(partitions),
-        reports.build(partitions), opendata.build(partitions), timeliness.build(),
+        ingest.build(), monthly_loads.build(partitions), transform.build(partitions, config),
+        quality.build(partitions), reports.build(partitions), opendata.build(partitions),
+        timeliness.build(),
         dg.Definitions(jobs=[monthly_load_job, comment_reminders_job],
                        schedules=schedules, sensors=sensors,
                        resources=resources_for_env(path, config=config),
@@ -54,4 +54,8 @@ def build_definitions(config_path: str | None = None) -> dg.Definitions:
     )
 
 
-defs = build_definitions()
+@dg.definitions
+def defs() -> dg.Definitions:
+    """What the code location loads (workspace.yaml, `dg dev`): built when Dagster loads it,
+    not when the module is imported (a test or the CLI imports it without a config)."""
+    return build_definitions()

@@ -12,8 +12,9 @@ from pipelines.schedules import monthly_load
 
 
 def test_definitions_merge_the_four_areas():
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
 
+    defs = build_definitions()
     graph = defs.resolve_asset_graph()
     keys = {k.to_user_string() for k in graph.get_all_asset_keys()}
     assert {"raw_org_units", "raw_ledger_transactions", "raw_hr_employee_months",
@@ -28,9 +29,9 @@ def test_definitions_merge_the_four_areas():
 
 
 def test_every_job_schedule_and_sensor_says_what_it_does_under_its_own_name():
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
 
-    repository = defs.get_repository_def()
+    repository = build_definitions().get_repository_def()
     jobs = {j.name: j for j in repository.get_all_jobs() if not j.name.startswith("__")}
     automations = [*repository.schedule_defs, *repository.sensor_defs]
     # one job per purpose: the packages are made by the load that feeds them
@@ -44,9 +45,9 @@ def test_every_job_schedule_and_sensor_says_what_it_does_under_its_own_name():
 
 
 def test_everything_that_touches_the_warehouse_is_in_one_pool():
-    from pipelines.definitions import defs
+    from pipelines.definitions import build_definitions
 
-    pools = {a.node_def.pool for a in defs.resolve_asset_graph().assets_defs
+    pools = {a.node_def.pool for a in build_definitions().resolve_asset_graph().assets_defs
              if a.is_executable}
     assert pools == {"duckdb_warehouse"}
 

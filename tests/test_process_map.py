@@ -13,7 +13,7 @@ import pytest
 import typer
 
 from pipelines.cli import app
-from pipelines.definitions import defs
+from pipelines.definitions import build_definitions
 
 ROOT = Path(__file__).resolve().parents[1]
 PROCESS = ROOT / "docs" / "process.md"
@@ -50,6 +50,7 @@ def named(rows: list[list[str]]) -> set[str]:
 
 
 def known_names() -> set[str]:
+    defs = build_definitions()
     graph = defs.resolve_asset_graph()
     names = {"/".join(key.path) for key in graph.get_all_asset_keys()}
     names |= {key.name for key in graph.asset_check_keys}

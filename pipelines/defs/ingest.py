@@ -198,3 +198,8 @@ def returned_packages(context: dg.AssetExecutionContext, settings: Settings,
 ASSETS = [org_units, accounts, account_balances, dimension_objects, follow_up_calendar,
           comment_deadlines, goal_hierarchy, goal_statuses, kpi_outcomes,
           balance_requirement_decisions, budget_lines, returned_packages]
+
+
+def build() -> dg.Definitions:
+    """The loads of the registers and the files read whole (not by month)."""
+    return dg.Definitions(assets=dg.with_source_code_references(ASSETS))

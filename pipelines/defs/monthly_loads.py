@@ -96,7 +96,7 @@ def load_hr(context: dg.AssetExecutionContext, settings: Settings,
     return month_by_month(context, warehouse, "hr_employee_months", "hr", result)
 
 
-def build(partitions: Partitions) -> list[dg.AssetsDefinition]:
+def build(partitions: Partitions) -> dg.Definitions:
     """The monthly loads over the config's months."""
 
     @dg.asset(key=raw_key("ledger_transactions"), group_name="ingest", pool=WAREHOUSE_POOL,
@@ -117,4 +117,5 @@ def build(partitions: Partitions) -> list[dg.AssetsDefinition]:
                            warehouse: Warehouse) -> dg.MaterializeResult:
         return load_hr(context, settings, warehouse)
 
-    return [ledger_transactions, hr_employee_months]
+    return dg.Definitions(assets=dg.with_source_code_references(
+        [ledger_transactions, hr_employee_months]))
