@@ -272,9 +272,9 @@ def quality_report(
                        f"`uppfoljning run --config {config}`")
     with duckdb.connect(str(cfg.warehouse_path), read_only=True,
                         config=cfg.engine.duckdb_settings()) as con:
-        tables = {t for (t,) in con.execute("select table_name from information_schema.tables"
-                                            " where table_schema = 'quality'").fetchall()}
-        if "issues" not in tables:
+        from pipelines.warehouse_tables import has_table
+
+        if not has_table(con, "quality", "issues"):
             raise BadInput("kvalitetskontrollerna har inte körts; kör `uppfoljning run` först")
         issues = open_issues(con, through)
         log = read_log(con, through)  # every issue found, corrected or not

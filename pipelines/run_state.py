@@ -28,6 +28,7 @@ import duckdb
 
 from pipelines.config import Config, DatabaseSource
 from pipelines.packages.returns import RETURNS_FOLDER
+from pipelines.warehouse_tables import has_table
 
 REPO = Path(__file__).resolve().parents[1]
 # what of the program decides the numbers and documents a run makes
@@ -95,10 +96,7 @@ def _outputs_exist(con: duckdb.DuckDBPyConnection, config: Config, months: list[
     """The read copy and the newest package documents of the run's months are in place."""
     if not config.read_copy_path.exists():
         return False
-    has_issued = con.execute("select count(*) from information_schema.tables where "
-                             "table_schema = 'reports' and table_name = 'issued_packages'"
-                             ).fetchone()[0]
-    if not has_issued:
+    if not has_table(con, "reports", "issued_packages"):
         return True
     documents = con.execute(
         "select workbook, pdf from reports.issued_packages where period between ? and ? "
@@ -111,9 +109,7 @@ def unchanged_since(con: duckdb.DuckDBPyConnection, config: Config, fingerprint_
                     months: list[str]) -> dt.datetime | None:
     """When the last run with this fingerprint finished, if it is the warehouse's last run
     and what it made is still there; else None."""
-    if fingerprint_ is None or not con.execute(
-            "select count(*) from information_schema.tables where table_schema = 'raw' and "
-            "table_name = 'completed_runs'").fetchone()[0]:
+    if fingerprint_ is None or not has_table(con, "raw", "completed_runs"):
         return None
     found = con.execute(f"select finished_at from {TABLE} where fingerprint = ?",
                         [fingerprint_]).fetchone()
@@ -128,8 +124,7 @@ def _comments_closed_since(con: duckdb.DuckDBPyConnection, months: list[str]) ->
     day has passed since: the board's document is due now, though no file has changed."""
     from pipelines.packages.gate import COMMENTS, comments_due
 
-    if not con.execute("select count(*) from information_schema.tables where table_schema = "
-                       "'reports' and table_name = 'issued_packages'").fetchone()[0]:
+    if not has_table(con, "reports", "issued_packages"):
         return False
     waiting = {period for (period,) in con.execute(
         "select period from reports.issued_packages where period between ? and ? "

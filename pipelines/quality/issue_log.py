@@ -34,6 +34,7 @@ import pandas as pd
 
 from pipelines.quality.suites import Suite
 from pipelines.text import display
+from pipelines.warehouse_tables import has_table
 
 OPEN, RESOLVED = "öppen", "åtgärdad"
 LOG_DDL = """
@@ -124,9 +125,7 @@ def ensure_log(con: duckdb.DuckDBPyConnection) -> None:
 
 
 def has_log(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where "
-                            "table_schema = 'quality' and table_name = 'issue_log'"
-                            ).fetchall()[0][0])
+    return has_table(con, "quality", "issue_log")
 
 
 UNITS = """
@@ -255,9 +254,7 @@ def update_log(con: duckdb.DuckDBPyConnection, issues: list[dict], results: list
 
 
 def _has_deliveries(con: duckdb.DuckDBPyConnection) -> bool:
-    return bool(con.execute("select count(*) from information_schema.tables where "
-                            "table_schema = 'raw' and table_name = 'deliveries'"
-                            ).fetchall()[0][0])
+    return has_table(con, "raw", "deliveries")
 
 
 def read_log(con: duckdb.DuckDBPyConnection, through: str | None = None) -> pd.DataFrame:
