@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import re
 import sys
 from pathlib import Path
 
 import typer
 from rich.console import Console
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipelines.demo_cli import demo_cmd
-from pipelines.errors import InputError, literal_line, terminal
+from pipelines.demo_cli import demo_cmd, generate_with_progress
+from pipelines.errors import InputError, check_period, literal_line, terminal
 from pipelines.opendata_cli import opendata_cmd
 from pipelines.rebuild_cli import rebuild_cmd
-from pipelines.run_output import print_packages, print_run
+from pipelines.run_output import print_packages, run_and_print
 from pipelines.sie_cli import sie_app
 
 app = typer.Typer(add_completion=False, no_args_is_help=True, pretty_exceptions_enable=False,
@@ -25,39 +23,16 @@ app.command("opendata")(opendata_cmd)
 app.command("demo")(demo_cmd)
 console = terminal()
 err = terminal(stderr=True)
-PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 
 class BadInput(Exception):
     """Input the user can correct; exit code 2."""
 
 
-def _check_period(value: str | None, option: str = "--through") -> str | None:
-    if value is not None and not PERIOD.match(value):
-        raise BadInput(f"{option} {value!r}: expected a month as YYYY-MM, e.g. 2025-08")
-    return value
-
-
 def _check_in_years(cfg, period: str) -> None:
     if int(period[:4]) not in cfg.years:
         raise BadInput(f"--period {period}: året ligger utanför de konfigurerade åren "
                        f"{cfg.years[0]}–{cfg.years[-1]} (first_year–fiscal_year)")
-
-
-def _generate(out: Path, size: str, seed: int, year: int, clean: bool,
-              erp_url: str | None = None):
-    from pipelines.demo.generator import SIZES, generate, steps
-
-    if size not in SIZES:
-        raise BadInput(f"--size {size!r}: choose one of {', '.join(SIZES)}")
-    with Progress(TextColumn("[bold]Genererar[/] {task.description}"), BarColumn(),
-                  TimeElapsedColumn(), console=err, transient=True) as progress:
-        task = progress.add_task("Exempelkommun", total=steps())
-        summary = generate(out, size, seed, year, clean,
-                           progress=lambda step: progress.update(task, advance=1,
-                                                                 description=step),
-                           erp_url=erp_url)
-    return summary
 
 
 @app.command("generate")
@@ -73,7 +48,7 @@ def generate_cmd(
                                "URL (e.g. sqlite:///erp.db, postgresql+psycopg://...)"),
 ) -> None:
     """Write the demo municipality Exempelkommun as source files."""
-    s = _generate(out, size, seed, year, clean, erp_db)
+    s = generate_with_progress(out, size, seed, year, clean, erp_db)
     console.print(f"Exempelkommun {s.year} ({s.size}, seed {s.seed}) written to {s.out}")
     console.print(f"  {s.units} units, {s.employees} employees, {s.vouchers} vouchers, "
                   f"{s.ledger_rows} ledger rows, {s.hr_rows} HR rows, "
@@ -90,20 +65,9 @@ def run_cmd(
                                "since the last run over the same months"),
 ) -> None:
     """Materialise everything for the configured sources, in-process, as one run."""
-    _check_period(through, "--through")
-    _check_period(from_month, "--from")
-    _run(config, through, from_month, force)
-
-
-def _run(config_path: Path, through: str | None, from_month: str | None = None,
-         force: bool = False) -> None:
-    from pipelines.runner import run_pipeline
-
-    # bound to the terminal now: the run sends everything else it prints to its log file
-    status = Console(file=sys.stderr, soft_wrap=True)
-    with status.status("Kör pipelinen (inläsning, dbt, kontroller, rapporter) ..."):
-        summary = run_pipeline(config_path, through, from_month=from_month, force=force)
-    print_run(summary, config_path, console)
+    check_period(through, "--through")
+    check_period(from_month, "--from")
+    run_and_print(config, through, from_month, force)
 
 
 @app.command("report")
@@ -120,7 +84,7 @@ def report_cmd(
     from pipelines.packages.content import NotAFollowUpPeriod, follow_up_period
     from pipelines.packages.publish import make_packages
 
-    _check_period(period, "--period")
+    check_period(period, "--period")
     try:
         follow_up_period(period)
     except NotAFollowUpPeriod as e:
@@ -161,7 +125,7 @@ def status_cmd(
     from pipelines.packages.deadlines import deadline_details, deadline_items, deadline_status
     from pipelines.text import display
 
-    _check_period(period, "--period")
+    check_period(period, "--period")
     cfg = load_config(config)
     _check_in_years(cfg, period)
     if not cfg.warehouse_path.exists():
@@ -204,7 +168,7 @@ def remind_cmd(
     from pipelines.packages.content import NotAFollowUpPeriod, follow_up_period
     from pipelines.runner import run_reminders
 
-    _check_period(period, "--period")
+    check_period(period, "--period")
     try:
         follow_up_period(period)
     except NotAFollowUpPeriod as e:
@@ -212,7 +176,7 @@ def remind_cmd(
     try:
         when = dt.date.fromisoformat(day) if day else dt.date.today()
     except ValueError:
-        raise BadInput(f"--day {day!r}: expected a date as YYYY-MM-DD") from None
+        raise BadInput(f"--day {day!r}: ska vara ett datum som ÅÅÅÅ-MM-DD") from None
     cfg = load_config(config)
     if not cfg.warehouse_path.exists():
         raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "
@@ -265,7 +229,7 @@ def quality_report(
     from pipelines.quality.issue_log import read_log
     from pipelines.quality.report import open_issues, summary, write_excel
 
-    _check_period(through)
+    check_period(through)
     cfg = load_config(config)
     if not cfg.warehouse_path.exists():
         raise BadInput(f"{cfg.warehouse_path}: inget lager ännu; kör först "

@@ -11,10 +11,29 @@ from pathlib import Path
 import typer
 import yaml
 from rich.console import Console
+from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from pipelines.errors import terminal
+from pipelines.errors import InputError, check_period, terminal
+from pipelines.run_output import run_and_print
 
 console = terminal()
+
+
+def generate_with_progress(out: Path, size: str, seed: int, year: int, clean: bool,
+                           erp_url: str | None = None):
+    """The demo's source files written, with a progress bar on the terminal."""
+    from pipelines.demo.generator import SIZES, generate, steps
+
+    if size not in SIZES:
+        raise InputError(f"--size {size!r}: välj en av {', '.join(SIZES)}")
+    with Progress(TextColumn("[bold]Genererar[/] {task.description}"), BarColumn(),
+                  TimeElapsedColumn(), console=terminal(stderr=True), transient=True
+                  ) as progress:
+        task = progress.add_task("Exempelkommun", total=steps())
+        return generate(out, size, seed, year, clean,
+                        progress=lambda step: progress.update(task, advance=1,
+                                                              description=step),
+                        erp_url=erp_url)
 
 
 def demo_config(year: int) -> dict:
@@ -74,24 +93,22 @@ def demo_cmd(
     return their workbooks (comments, causes, actions, forecasts, goal reports: most in
     time, some late, a few not at all, one with a bad cell), which are loaded and the
     periods' board documents made again with them."""
-    from pipelines.cli import _check_period, _generate, _run  # at call time: it imports this
-
-    _check_period(through)
-    generated = _generate(directory / "sources", size, seed, year, clean=False)
+    check_period(through)
+    generated = generate_with_progress(directory / "sources", size, seed, year, clean=False)
     config_path = directory / "uppfoljning.yaml"
     config_path.write_text(yaml.safe_dump(demo_config(year), allow_unicode=True,
                                           sort_keys=False), encoding="utf-8")
     console.print(f"Config: {config_path}")
     # the story starts with nothing returned: an earlier demo's answers go
     shutil.rmtree(directory / demo_config(year)["landing"] / "returer", ignore_errors=True)
-    _run(config_path, through)
+    run_and_print(config_path, through)
     first = deliver_corrections(directory / "sources", generated.corrections, through)
     if first:
         console.print(f"\nEkonomi har rättat källorna efter datakvalitetsrapporten och "
                       f"levererar {len(generated.corrections)} rättade exporter "
                       f"({', '.join(sorted({_month_of(r) for r in generated.corrections}))}): "
                       f"kör om från {first}", highlight=False)
-        _run(config_path, through, first)
+        run_and_print(config_path, through, first)
     _units_answer(config_path, seed, year, through)
 
 

@@ -1,11 +1,23 @@
 """Errors a person can act on. Each message is one line naming the file and line (or the
 config key) and what is wrong; `uppfoljning` prints it as it is and exits 2."""
 
+import re
+
 
 class InputError(ValueError):
     """A delivery that cannot be read at all (not the format its source says, a required
     column missing, another encoding than configured): nothing of it can be loaded, so the
     load stops with the file and line instead of quarantining row by row."""
+
+
+PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
+
+
+def check_period(value: str | None, option: str = "--through") -> str | None:
+    """A month given on the command line (YYYY-MM), or one line saying what is wrong."""
+    if value is not None and not PERIOD.match(value):
+        raise InputError(f"{option} {value!r}: ska vara en månad som ÅÅÅÅ-MM, t.ex. 2025-08")
+    return value
 
 
 def literal_line(text: str, label: str = "fel:", style: str = "red", indent: str = ""):

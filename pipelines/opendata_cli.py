@@ -9,7 +9,7 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from pipelines.errors import InputError, literal_line, terminal
+from pipelines.errors import InputError, check_period, literal_line, terminal
 
 console = terminal()
 
@@ -21,14 +21,13 @@ def opendata_cmd(
 ) -> None:
     """Öppna data: periodens publicerade uppföljning som datapaket (Frictionless, CSV) med
     DCAT-AP-SE-beskrivning för dataportal.se."""
-    from pipelines.cli import _check_period  # at call time: the CLI imports this module
     from pipelines.config import load_config
     from pipelines.opendata.content import CannotRelease
     from pipelines.opendata.release import write_release
     from pipelines.packages.content import NotAFollowUpPeriod, follow_up_period
     from pipelines.read_copy import connect_waiting
 
-    _check_period(period, "--period")
+    check_period(period, "--period")
     try:
         follow_up_period(period)
     except NotAFollowUpPeriod as e:

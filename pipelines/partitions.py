@@ -18,6 +18,9 @@ from dataclasses import dataclass
 import dagster as dg
 
 FOLLOW_UP_MONTHS = (2, 4, 6, 8, 10, 12)
+# the tags of a run over a range of months (what a backfill with a single-run policy sets)
+RANGE_START = "dagster/asset_partition_range_start"
+RANGE_END = "dagster/asset_partition_range_end"
 EARLIER_YEARS = 3  # a package compares with up to three earlier years (personal, balanskrav)
 
 

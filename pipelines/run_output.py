@@ -6,12 +6,26 @@ printed literally (file names, rules and unit names come from the kommun's files
 
 from __future__ import annotations
 
+import sys
 from pathlib import Path
 
 from rich.console import Console
 
 from pipelines.errors import literal_line
 from pipelines.text import thousands
+
+
+def run_and_print(config_path: Path, through: str | None, from_month: str | None = None,
+                  force: bool = False) -> None:
+    """`uppfoljning run` (and each run of the demo): the run, then what it did."""
+    from pipelines.errors import terminal
+    from pipelines.runner import run_pipeline
+
+    # bound to the terminal now: the run sends everything else it prints to its log file
+    status = Console(file=sys.stderr, soft_wrap=True)
+    with status.status("Kör pipelinen (inläsning, dbt, kontroller, rapporter) ..."):
+        summary = run_pipeline(config_path, through, from_month=from_month, force=force)
+    print_run(summary, config_path, terminal())
 
 
 def print_run(summary, config_path: Path, console: Console) -> None:

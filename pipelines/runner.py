@@ -23,13 +23,11 @@ import yaml
 from pipelines.config import Config, load_config
 from pipelines.ingest.load_report import problem_deliveries
 from pipelines.packages.staleness import stale_packages
-from pipelines.partitions import follow_up_periods_in, months_through
+from pipelines.partitions import RANGE_END, RANGE_START, follow_up_periods_in, months_through
 from pipelines.quality.org_tree import register_problems
 
 REPO = Path(__file__).resolve().parents[1]
 INSTANCE_TEMPLATE = REPO / "dagster_home" / "dagster.yaml"
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
 
 
 class RunFailed(Exception):

@@ -34,7 +34,7 @@ from pipelines.defs.opendata import OPEN_DATA_RELEASE
 from pipelines.ingest.goals import read_comment_deadlines
 from pipelines.ingest.loaders import read_tidplan
 from pipelines.packages.reminders import reminder_days
-from pipelines.partitions import FOLLOW_UP_MONTHS
+from pipelines.partitions import FOLLOW_UP_MONTHS, RANGE_END, RANGE_START
 
 PACKAGES = dg.AssetSelection.assets(dg.AssetKey("follow_up_packages"))
 REMINDERS = dg.AssetSelection.assets(dg.AssetKey("comment_reminders"))
@@ -61,8 +61,6 @@ comment_reminders_job = dg.define_asset_job(
                                             "returned_goal_statuses", "goal_statuses",
                                             "comment_deadlines"]))))
 
-RANGE_START = "dagster/asset_partition_range_start"
-RANGE_END = "dagster/asset_partition_range_end"
 PERIOD_TAG = "uppfoljning/follow_up_period"
 REMINDER_DAY_TAG = "uppfoljning/reminder_date"
 DEFAULT_CUTOFF_DAY = 12  # of the month after the period, where the tidplan names no date

@@ -13,7 +13,7 @@ def test_unknown_size_is_bad_input(tmp_path):
     r = run("generate", "--out", str(tmp_path / "x"), "--size", "huge")
     assert r.returncode == 2
     assert "Traceback" not in r.stderr
-    assert "--size 'huge': choose one of small, medium, large" in r.stderr
+    assert "--size 'huge': välj en av small, medium, large" in r.stderr
 
 
 def test_missing_config_is_bad_input(tmp_path):
@@ -26,7 +26,7 @@ def test_missing_config_is_bad_input(tmp_path):
 def test_bad_month_is_bad_input(tmp_path):
     r = run("run", "--config", "x.yaml", "--through", "2025-13")
     assert r.returncode == 2
-    assert "expected a month as YYYY-MM" in r.stderr
+    assert "ska vara en månad som ÅÅÅÅ-MM" in r.stderr
 
 
 def test_generate_prints_what_it_wrote(tmp_path):

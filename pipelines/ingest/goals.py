@@ -7,16 +7,11 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from pipelines.domain import DEVIATION_LEVELS, GOAL_DEADLINES, STATUSES
 from pipelines.ingest.batch import Batch
 from pipelines.ingest.tables import parse_any_date, parse_number, table_rows
 from pipelines.ingest.yaml_files import LineMapping, date_of, entries, read_yaml
 
-REPORTED_STATUSES = ("uppnått", "delvis uppnått", "ej uppnått", "ej påbörjad")  # the seeds'
-# status as reported -> the status kept (the four of the seeds, and the short forms in use)
-STATUSES = {"uppnått": "uppnått", "delvis uppnått": "delvis uppnått", "delvis": "delvis uppnått",
-            "ej uppnått": "ej uppnått", "inte uppnått": "ej uppnått",
-            "ej påbörjad": "ej påbörjad", "ej påbörjat": "ej påbörjad",
-            "inte påbörjad": "ej påbörjad"}
 DIRECTIONS = {"hogre_ar_battre": "higher", "högre är bättre": "higher",
               "lagre_ar_battre": "lower", "lägre är bättre": "lower"}
 # the outcomes the marts compute (int_goal_outcomes_computed), by the goals file's `berakning`
@@ -223,10 +218,6 @@ def read_kpi_outcomes(path: Path, kind: str = "csv", delimiter: str = ",",
     return batch
 
 
-# what the tidplan's `kommentarer` may name: the levels that comment their deviations and the
-# kinds of goal that are reported on (pipelines/packages/deadlines.py watches them)
-DEVIATION_LEVELS = ("enhet", "verksamhet", "sektor")
-GOAL_DEADLINES = ("aktiviteter", "delmal", "namndmal", "styrtal", "strategiska_omraden")
 
 
 def read_comment_deadlines(path: Path) -> Batch:

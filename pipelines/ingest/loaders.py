@@ -17,6 +17,7 @@ import hmac
 from collections.abc import Iterable
 from pathlib import Path
 
+from pipelines.domain import LEVELS
 from pipelines.errors import InputError
 from pipelines.ingest.batch import Batch, Sink, outside_years
 from pipelines.ingest.ledger import account_number
@@ -30,7 +31,6 @@ from pipelines.ingest.tables import (
 )
 from pipelines.ingest.yaml_files import date_of, entries, read_yaml
 
-LEVELS = ("kommun", "nämnd", "sektor", "verksamhet", "enhet")
 YES = {"j", "ja", "y", "yes", "1", "true", "x"}
 
 

@@ -64,6 +64,7 @@ __all__ = ["BALANCE_LABELS", "NotSieError", "PeriodAmount", "Quarantined", "Row"
            "SieReader", "Voucher", "YearBalance", "detect_encoding", "fast_fields",
            "parse_amount", "split_fields"]
 
+# the lines of a voucher block, which a reader of the header and balances passes over
 VOUCHER_LABELS = ("#VER", "#TRANS", "#RTRANS", "#BTRANS", "{", "}")
 ROW_LABELS = ("#TRANS", "#RTRANS", "#BTRANS")  # a voucher's rows: what a ledger counts
 CHART_LABELS = ("#KONTO", "#KTYP")  # the chart's lines, where the chart is read from SIE
@@ -85,10 +86,6 @@ class _Block:
         self.ver_rule = ver_rule
         self.problems: list[tuple[int, str, str]] = []
         self.skip_trans: tuple | None = None
-
-
-# the lines of a voucher block, which a reader of the header and balances passes over
-VOUCHER_LINES = ("#VER", "#TRANS", "#RTRANS", "#BTRANS", "{", "}")
 
 
 class SieReader:
@@ -153,7 +150,7 @@ class SieReader:
         with self.path.open("r", encoding=decode_as, errors="replace", newline=None) as f:
             for line_no, raw in enumerate(f, start=1):
                 if skip_vouchers and seen_label and crc is None \
-                        and raw.lstrip().startswith(VOUCHER_LINES):
+                        and raw.lstrip().startswith(VOUCHER_LABELS):
                     continue
                 # Two hot paths first, for the lines a ledger is made of: a plain #TRANS in an
                 # open voucher block and a plain #VER between blocks. They give what the

@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from pipelines.packages import readings
+from pipelines.packages.figures import missing
 from pipelines.partitions import FOLLOW_UP_MONTHS
 from pipelines.quality.issue_log import corrections_of
 from pipelines.quality.report import WHOLE_MUNICIPALITY, open_issues
@@ -394,7 +395,7 @@ def _calendar(con: duckdb.DuckDBPyConnection, year: int, month: int
 
 
 def _day(value) -> dt.date | None:
-    if value is None or value != value:
+    if missing(value):
         return None
     return value.date() if isinstance(value, dt.datetime) else value
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 import duckdb
 import pandas as pd
 
-from pipelines.ingest.goals import DEVIATION_LEVELS
+from pipelines.domain import DEVIATION_LEVELS
 from pipelines.packages.content import follow_up_period
 
 GOAL_KINDS = {  # goal kind -> (what it is called, the tidplan's deadline key)

@@ -15,12 +15,15 @@ from __future__ import annotations
 
 import math
 
+import pandas as pd
+
 MINUS = "\u2212"
 NBSP = "\u00a0"  # between thousands: a number never breaks across lines
 
 
 def missing(value) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value))
+    """No value: None, a float NaN (pandas' missing number) or NaT (its missing date)."""
+    return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
 def board_value(value: float | None, sign: int) -> float | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import pandas as pd
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from pipelines.ingest.goals import REPORTED_STATUSES
+from pipelines.domain import REPORTED_STATUSES
 from pipelines.packages.content import Package
 from pipelines.packages.goal_checks import contradictions
 from pipelines.packages.layout import columns, layout

@@ -35,7 +35,7 @@ import duckdb
 import pandas as pd
 from openpyxl import load_workbook
 
-from pipelines.ingest.goals import STATUSES
+from pipelines.domain import STATUSES
 from pipelines.packages.content import KOMMUN_GOAL_KINDS
 from pipelines.packages.input_sheets import MAX_TEXT_CHARS
 from pipelines.packages.layout import columns, layout

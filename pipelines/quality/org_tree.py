@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import duckdb
 
-from pipelines.ingest.loaders import LEVELS
+from pipelines.domain import LEVELS
 from pipelines.warehouse_tables import has_table
 
 

@@ -7,11 +7,11 @@ from __future__ import annotations
 import pandas as pd
 
 from pipelines.packages.content import Package
-from pipelines.packages.figures import tkr
+from pipelines.packages.figures import missing, tkr
 
 
 def _date(value) -> str:
-    if value is None or value != value:
+    if missing(value):
         return ""
     return f" den {pd.Timestamp(value).date().isoformat()}"
 
