@@ -28,10 +28,12 @@ from pipelines.partitions import Partitions, months_of, months_to_periods, perio
 from pipelines.resources import WAREHOUSE_POOL, Settings, Warehouse
 from pipelines.warehouse_tables import has_table
 
-# what a package is made from; the package of a period reads the year's months up to it
-PACKAGE_SOURCES = [["marts", "budget_follow_up"], ["marts", "deviations"],
-                   ["marts", "forecasts"], ["marts", "investment_follow_up"],
-                   ["marts", "staff_statistics"], ["quality", "issues"]]
+# what a package is made from (every mart pipelines/packages reads, all monthly); the package
+# of a period reads the year's months up to it
+PACKAGE_SOURCES = [["marts", m] for m in (
+    "balance_requirement", "budget_changes", "budget_follow_up", "deviations",
+    "financial_statements", "forecasts", "goal_follow_up", "investment_follow_up",
+    "ledger_transactions", "staff_statistics")] + [["quality", "issues"]]
 
 @dg.asset(group_name="reports", pool=WAREHOUSE_POOL, owners=[EKONOMI],
           kinds={"python", "excel"}, deps=[raw_key(t) for t in RAW_TABLES.values()],

@@ -183,10 +183,14 @@ net as (
     group by fiscal_year, period, org_level, org_unit_code
 ),
 
+-- the categories and their net, column by column (not by position)
+{%- set row_columns = ['fiscal_year', 'period', 'org_level', 'org_unit_code', 'org_unit_name',
+    'parent_unit_code', 'cost_category', 'outcome_ytd', 'budget_ytd', 'budget_annual',
+    'budget_annual_adopted', 'forecast_rolled', 'outcome_prior_ytd', 'forecast_annual'] %}
 all_rows as (
-    select * from categories
+    select {{ row_columns | join(', ') }} from categories
     union all
-    select * from net
+    select {{ row_columns | join(', ') }} from net
 )
 
 select
