@@ -78,11 +78,11 @@ def periods_due(con, months: list[str], periods: tuple[str, ...]) -> list[str]:
     return periods_to_make(months, periods, loaded, budgets)
 
 
-def why_none(month: str, periods: tuple[str, ...], made: list[str]) -> str:
-    """What a month of the run that got no package of its own shows instead."""
+def why_none(month: str, periods: tuple[str, ...], made: list[str], what: str) -> str:
+    """What a month of the run that got none of `what` of its own shows instead."""
     reason = (f"{month} är ingen uppföljningsperiod" if month not in periods else
               f"{month} saknar huvudbok eller budget i lagret")
-    return reason + (f"; körningen gjorde paketen för {', '.join(made)}" if made else "")
+    return reason + (f"; körningen gjorde {what} för {', '.join(made)}" if made else "")
 
 
 def per_period(context: dg.AssetExecutionContext, done: dict[str, dict], periods, what: str):
@@ -92,8 +92,9 @@ def per_period(context: dg.AssetExecutionContext, done: dict[str, dict], periods
     materialisations of their own; a month of the run with none says why."""
     months = months_of(context)
     for month in months:
-        context.add_asset_metadata(done.get(month) or {what: why_none(month, periods, list(done))},
-                                   partition_key=month)
+        context.add_asset_metadata(
+            done.get(month) or {what: why_none(month, periods, list(done), what)},
+            partition_key=month)
     for period, metadata in done.items():
         if period not in months:
             yield dg.AssetMaterialization(asset_key=context.asset_key, partition=period,
