@@ -31,6 +31,7 @@ import dagster as dg
 from pipelines.config import Config, ConfigError, config_path_from_env, load_config
 from pipelines.defs.keys import raw_key
 from pipelines.defs.opendata import OPEN_DATA_RELEASE
+from pipelines.defs.reports import REMINDER_DAY_TAG
 from pipelines.ingest.goals import read_comment_deadlines
 from pipelines.ingest.loaders import read_tidplan
 from pipelines.packages.reminders import reminder_days
@@ -62,7 +63,6 @@ comment_reminders_job = dg.define_asset_job(
                                             "comment_deadlines"]))))
 
 PERIOD_TAG = "uppfoljning/follow_up_period"
-REMINDER_DAY_TAG = "uppfoljning/reminder_date"
 DEFAULT_CUTOFF_DAY = 12  # of the month after the period, where the tidplan names no date
 TZ = "Europe/Stockholm"
 

@@ -231,4 +231,10 @@ def test_the_packages_of_the_periods_that_read_august_are_made(server, browser, 
         made = {p for (p,) in con.execute(
             "select period from reports.issued_packages group by 1 having count(*) > 7"
         ).fetchall()}
+        reminded = con.execute(
+            "select count(*) from information_schema.tables where table_schema = 'reports' "
+            "and table_name = 'comment_reminders'").fetchone()[0] and con.execute(
+            "select count(*) from reports.comment_reminders where reminded_on = current_date"
+        ).fetchone()[0]
     assert made == {"2025-08", "2025-10", "2025-12"}  # the demo's once, this run's again
+    assert not reminded  # a re-delivery reminds no unit of its comments

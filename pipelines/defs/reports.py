@@ -14,7 +14,6 @@ in the same run as the load.
 
 import datetime as dt
 from pathlib import Path
-from zoneinfo import ZoneInfo
 
 import dagster as dg
 
@@ -128,12 +127,24 @@ def issued_metadata(context: dg.AssetExecutionContext, config, period: str, issu
             "folder": dg.MetadataValue.path(str(folder(config.reports_path, period, True)))}
 
 
+REMINDER_DAY_TAG = "uppfoljning/reminder_date"
+NO_REMINDER_DAY = ("inga påminnelser: körningen anger ingen påminnelsedag (taggen "
+                   f"{REMINDER_DAY_TAG}, som schemat deadline_reminders och "
+                   "`uppfoljning remind` sätter)")
+
+
 def make_comment_reminders(context: dg.AssetExecutionContext, settings: Settings,
                            warehouse: Warehouse, periods: tuple[str, ...]):
     config = settings.load()
-    tagged = context.run.tags.get("uppfoljning/reminder_date")
-    day = dt.date.fromisoformat(tagged) if tagged else \
-        dt.datetime.now(ZoneInfo("Europe/Stockholm")).date()
+    tagged = context.run.tags.get(REMINDER_DAY_TAG)
+    if not tagged:  # a load or a re-delivery that selects everything downstream: no one is
+        # reminded, and none is recorded as reminded, because a month was loaded again
+        for month in months_of(context):
+            context.add_asset_metadata({"påminnelser": NO_REMINDER_DAY}, partition_key=month)
+        context.log.info(NO_REMINDER_DAY)
+        yield dg.MaterializeResult()
+        return
+    day = dt.date.fromisoformat(tagged)
     done = {period: reminders_of(context, config, warehouse, period, day)
             for period in months_of(context) if period in periods}
     yield from per_period(context, done, periods, "påminnelser")
@@ -190,7 +201,9 @@ def build(partitions: Partitions) -> dg.Definitions:
                                 partition_mapping=by_period)],
               description="Påminnelser: per unit, the comments and goal reports of the "
                           "follow-up period still missing for deadlines that are near or passed "
-                          "(the run's tag uppfoljning/reminder_date, else today), on the "
+                          "(the run's tag uppfoljning/reminder_date; a run without it, e.g. "
+                          "a re-delivery selecting everything downstream, reminds no one), "
+                          "on the "
                           "period's last month. A list for Ekonomi and one message per unit "
                           "under paminnelser/<period>/.")
     def comment_reminders(context: dg.AssetExecutionContext, settings: Settings,
