@@ -123,23 +123,28 @@ def redelivered(server, browser):
     page.get_by_text("Materialize all").wait_for(timeout=120_000)
     # a new instance first offers Dagster's newsletter, a moment after the page
     with contextlib.suppress(sync_api.TimeoutError):
-        page.get_by_role("button", name="Skip").click(timeout=10_000)
-    page.locator(".CodeMirror").first.click()
-    page.keyboard.type("key:raw_ledger_transactions+")
-    page.keyboard.press("Enter")
-    page.get_by_role("button", name="Materialize all").click()
-    # this instance has never materialised the seeds and registers: "Are you sure?"
-    with contextlib.suppress(sync_api.TimeoutError):
-        page.get_by_role("button", name="Confirm").click(timeout=10_000)
-    dialog = page.locator(".dagster-dialog", has_text="Launch runs to materialize")
+        page.get_by_role("button", name="Skip").click(timeout=20_000)
     try:
-        dialog.get_by_text("Select a partition or create one").click()
+        page.locator(".CodeMirror").first.click()
+        page.keyboard.type("key:raw_ledger_transactions+")
+        page.keyboard.press("Enter")
+        page.get_by_role("button", name="Materialize all").click()
+        # this instance never materialised the seeds and registers: "Are you sure?"
+        first = page.locator(".dagster-dialog").first
+        first.wait_for(timeout=120_000)
+        if "Are you sure" in first.inner_text():
+            page.get_by_role("button", name="Confirm").click()
+        dialog = page.locator(".dagster-dialog", has_text="Launch runs to materialize")
+        dialog.get_by_text("Select a partition or create one").click(timeout=120_000)
+        popover = page.locator(".dagster-popover", has_text="Select all")
+        popover.wait_for(timeout=120_000)  # the list of months is there: type to filter it
+        page.keyboard.type(MONTH)
+        popover.locator("span", has_text=MONTH).first.click(timeout=120_000)
+        page.keyboard.press("Escape")
     except sync_api.TimeoutError:
         page.screenshot(path=str(server[1] / "dialog.png"))
-        raise
-    page.keyboard.type(MONTH)
-    page.locator(".dagster-popover").locator("span", has_text=MONTH).first.click()
-    page.keyboard.press("Escape")
+        raise AssertionError("the launch dialog did not go as a user clicks it: "
+                             + page.locator("body").inner_text()[-1500:]) from None
     launch = dialog.get_by_role("button", name=re.compile("^Launch"))
     said = launch.inner_text()
     clicked = time.time()
