@@ -341,21 +341,42 @@ AMOUNT = re.compile(r"-?\d+(\.\d{1,2})?")
 DATE = re.compile(r"\d{8}")
 
 
+def bad_date(text: str) -> bool:
+    if not DATE.fullmatch(text):
+        return True
+    try:
+        ymd(text)
+    except ValueError:
+        return True
+    return False
+
+
+def record_problems(n: int, line: str, in_voucher: bool) -> list[str]:
+    """What a record line (not a brace) breaks, as 'line: why'."""
+    tokens = tokenize(line)
+    label = tokens[0]
+    if label == "#TRANS":
+        return ([f"{n}: #TRANS outside a voucher"] if not in_voucher else []) + \
+            ([f"{n}: amount {tokens[3]!r}"] if not AMOUNT.fullmatch(tokens[3]) else [])
+    if label == "#VER":
+        return ([f"{n}: #VER inside a voucher"] if in_voucher else []) + \
+            [f"{n}: date {d!r}" for d in (tokens[3], *tokens[5:6]) if bad_date(d)]
+    if label == "#PBUDGET":
+        period = tokens[2]
+        month_ok = re.fullmatch(r"\d{6}", period) and 1 <= int(period[4:]) <= 12
+        return ([f"{n}: period {period!r}"] if not month_ok else []) + \
+            ([f"{n}: amount {tokens[5]!r}"] if not AMOUNT.fullmatch(tokens[5]) else [])
+    if label in ("#RAR", "#GEN"):
+        dates = tokens[2:4] if label == "#RAR" else tokens[1:2]
+        return [f"{n}: date {d!r}" for d in dates if bad_date(d)]
+    return []
+
+
 def structure_problems(lines: list[str]) -> list[str]:
     """Lines that break the SIE 4 structure, as 'line: why'."""
     problems = []
     in_voucher = False
     previous = ""
-
-    def bad_date(text: str) -> bool:
-        if not DATE.fullmatch(text):
-            return True
-        try:
-            ymd(text)
-        except ValueError:
-            return True
-        return False
-
     for n, line in enumerate(lines, start=1):
         if line[:1] not in ("#", "{", "}"):
             problems.append(f"{n}: does not start with #, {{ or }}")
@@ -369,27 +390,7 @@ def structure_problems(lines: list[str]) -> list[str]:
                 problems.append(f"{n}: '}}' without '{{'")
             in_voucher = False
         else:
-            tokens = tokenize(line)
-            label = tokens[0]
-            if label == "#TRANS":
-                if not in_voucher:
-                    problems.append(f"{n}: #TRANS outside a voucher")
-                if not AMOUNT.fullmatch(tokens[3]):
-                    problems.append(f"{n}: amount {tokens[3]!r}")
-            elif label == "#VER":
-                if in_voucher:
-                    problems.append(f"{n}: #VER inside a voucher")
-                problems += [f"{n}: date {d!r}" for d in (tokens[3], *tokens[5:6])
-                             if bad_date(d)]
-            elif label == "#PBUDGET":
-                period = tokens[2]
-                if not (re.fullmatch(r"\d{6}", period) and 1 <= int(period[4:]) <= 12):
-                    problems.append(f"{n}: period {period!r}")
-                if not AMOUNT.fullmatch(tokens[5]):
-                    problems.append(f"{n}: amount {tokens[5]!r}")
-            elif label in ("#RAR", "#GEN"):
-                dates = tokens[2:4] if label == "#RAR" else tokens[1:2]
-                problems += [f"{n}: date {d!r}" for d in dates if bad_date(d)]
+            problems += record_problems(n, line, in_voucher)
         previous = line
     if in_voucher:
         problems.append("end of file inside a voucher")

@@ -111,6 +111,24 @@ def browser():
         chromium.close()
 
 
+def open_month_list(page, dialog):
+    """The dialog's partition picker, opened until its list of months shows. On a busy
+    machine the dialog draws before it knows the partitions ("0 partitions"), and a click
+    then opens nothing: a user clicks again, and so does this."""
+    picker = dialog.get_by_text("Select a partition or create one")
+    popover = page.locator(".dagster-popover", has_text="Select all")
+    deadline = time.monotonic() + 180
+    while True:
+        picker.click(timeout=120_000)
+        try:
+            popover.wait_for(timeout=10_000)
+            return popover
+        except sync_api.TimeoutError:
+            if time.monotonic() > deadline:
+                raise
+            dialog.get_by_text("Partition selection").click()  # closes an empty list
+
+
 RUNS = """{ runsOrError { ... on Runs { results { runId status startTime endTime } } } }"""
 
 
@@ -135,10 +153,8 @@ def redelivered(server, browser):
         if "Are you sure" in first.inner_text():
             page.get_by_role("button", name="Confirm").click()
         dialog = page.locator(".dagster-dialog", has_text="Launch runs to materialize")
-        dialog.get_by_text("Select a partition or create one").click(timeout=120_000)
-        popover = page.locator(".dagster-popover", has_text="Select all")
-        popover.wait_for(timeout=120_000)  # the list of months is there: type to filter it
-        page.keyboard.type(MONTH)
+        popover = open_month_list(page, dialog)
+        page.keyboard.type(MONTH)  # the list of months is there: type to filter it
         popover.locator("span", has_text=MONTH).first.click(timeout=120_000)
         page.keyboard.press("Escape")
     except sync_api.TimeoutError:

@@ -88,6 +88,26 @@ class _Block:
         self.skip_trans: tuple | None = None
 
 
+class _Reading:
+    """Where a reading of one file stands: the voucher block open (until its '}'), whether
+    the first record was seen, the lines before it, the running #KSUMMA checksum (between
+    the two #KSUMMA) and a cache of parsed object lists."""
+
+    __slots__ = ("encoding", "decode_as", "block", "seen_label", "before", "crc", "crc_line",
+                 "objects_seen")
+
+    def __init__(self, encoding: str):
+        self.encoding = encoding
+        # utf-8-sig: a UTF-8 file may start with a byte order mark; it is not part of #FLAGGA
+        self.decode_as = "utf-8-sig" if encoding == "utf-8" else encoding
+        self.block: _Block | None = None
+        self.seen_label = False
+        self.before: list[tuple[int, str]] = []
+        self.crc: int | None = None
+        self.crc_line = 0
+        self.objects_seen: dict[str, dict[str, str]] = {}  # object list text -> parsed
+
+
 class SieReader:
     """`vouchers=False`: the header and the balances only; the voucher blocks are passed
     over unread (their rows belong to the ledger's load), unless a #KSUMMA checksum is
@@ -128,152 +148,194 @@ class SieReader:
         return None
 
     def __iter__(self) -> Iterator[Voucher | PeriodAmount]:
-        info = self.info
-        counts = info.counts
+        """The records of the file, line by line: the voucher lines a ledger is made of take
+        a hot path (a plain #TRANS in an open block, a plain #VER between blocks) that gives
+        what `_line` would, or leaves the line to it (None or ValueError)."""
+        state = _Reading(self._encoding())
+        skip_vouchers = not self.vouchers
+        objects_seen = state.objects_seen
+        with self.path.open("r", encoding=state.decode_as, errors="replace",
+                            newline=None) as f:
+            for line_no, raw in enumerate(f, start=1):
+                if state.crc is None:
+                    if skip_vouchers and state.seen_label \
+                            and raw.lstrip().startswith(VOUCHER_LABELS):
+                        continue
+                    block = state.block
+                    if "\\" not in raw and block is not None:
+                        if block.opened and block.skip_trans is None \
+                                and raw.startswith("#TRANS "):
+                            try:
+                                row = plain_trans(line_no, raw, objects_seen)
+                            except ValueError:
+                                row = None
+                            if row is not None:
+                                block.voucher.rows.append(row)
+                                if len(objects_seen) > 4096:  # a cache, not a catalogue
+                                    objects_seen.clear()
+                                continue
+                    elif "\\" not in raw and raw.startswith("#VER ") and state.seen_label \
+                            and self._plain_voucher(state, line_no, raw):
+                        continue
+                record = self._line(state, line_no, raw)
+                if record is not None:
+                    yield record
+        self._end(state)
+
+    def _encoding(self) -> str:
+        """The file's encoding (SIE's own is CP437), after making sure it is SIE at all."""
         with self.path.open("rb") as f:
             what = not_sie(f.read(64))
         if what is not None:
-            raise NotSieError(f"{info.file}: ingen SIE-fil utan {what}")
-        info.encoding = detect_encoding(self.path)
-        encoding = "cp437" if info.encoding == "ascii" else info.encoding
-        block: _Block | None = None  # the #VER being read, until its '}'
-        voucher: Voucher | None = None  # block.voucher, for the hot path
-        in_block = False  # its '{' was seen (block.opened)
-        seen_label = False
-        before: list[tuple[int, str]] = []  # lines before the first record (a note added)
-        crc: int | None = None  # running #KSUMMA checksum, between the two #KSUMMA
-        crc_line = 0  # line of the opening #KSUMMA
-        objects_seen: dict[str, dict[str, str]] = {}  # object list text -> parsed (a cache)
-        # utf-8-sig: a UTF-8 file may start with a byte order mark; it is not part of #FLAGGA
-        decode_as = "utf-8-sig" if encoding == "utf-8" else encoding
-        skip_vouchers = not self.vouchers
-        with self.path.open("r", encoding=decode_as, errors="replace", newline=None) as f:
-            for line_no, raw in enumerate(f, start=1):
-                if skip_vouchers and seen_label and crc is None \
-                        and raw.lstrip().startswith(VOUCHER_LABELS):
-                    continue
-                # Two hot paths first, for the lines a ledger is made of: a plain #TRANS in an
-                # open voucher block and a plain #VER between blocks. They give what the
-                # general path below would, or leave the line to it (None or ValueError).
-                if crc is None and "\\" not in raw:
-                    if in_block and raw.startswith("#TRANS ") and block.skip_trans is None:
-                        try:
-                            row = plain_trans(line_no, raw, objects_seen)
-                        except ValueError:
-                            row = None
-                        if row is not None:
-                            voucher.rows.append(row)
-                            if len(objects_seen) > 4096:  # bounded: a cache, not a catalogue
-                                objects_seen.clear()
-                            continue
-                    elif block is None and seen_label and raw.startswith("#VER ") \
-                            and "{" not in raw and "}" not in raw:
-                        try:
-                            voucher = plain_ver(line_no, raw)
-                        except ValueError:
-                            voucher = None
-                        if voucher is not None:
-                            block = _Block(voucher)
-                            continue
-                line = raw.strip()
-                if not line:
-                    continue
-                if not seen_label:
-                    if not line.startswith("#"):
-                        before.append((line_no, raw))
-                        if len(before) > MAX_LINES_BEFORE_FIRST_RECORD:
-                            raise NotSieError(
-                                f"{info.file}: ingen SIE-fil (de första {len(before)} raderna "
-                                f"har ingen post; rad {before[0][0]} börjar med "
-                                f"{before[0][1].strip()[:30]!r}; en SIE-fil består av poster "
-                                "som #FLAGGA, #VER och #TRANS)")
-                        continue
-                    seen_label = True
-                    for at, text in before:  # e.g. "; original: ..." added when archived
-                        self._quarantine(at, text, "text före filens första post: läses inte")
-                if line == "{":
-                    if block is None:
-                        self._quarantine(line_no, raw, "'{' utan #VER", "{")
-                    elif block.opened:
-                        block.problems.append((line_no, raw, "ett andra '{' i samma verifikation"))
-                    else:
-                        block.opened = in_block = True
-                    continue
-                if line == "}":
-                    if block is None:
-                        self._quarantine(line_no, raw, "'}' utan verifikationsblock", "}")
-                        continue
-                    if not block.opened:
-                        block.fault = block.fault or self._no_brace(block)
-                    done = self._close(block)
-                    block, voucher, in_block = None, None, False
-                    if done is not None:
-                        counts["vouchers"] += 1
-                        counts["transactions"] += len(done.rows)
-                        yield done
-                    continue
-                if not line.startswith("#"):
-                    if block is not None:  # a broken line inside a voucher: it may be a row
-                        block.problems.append((line_no, raw, "raden börjar inte med #"))
-                    else:
-                        self._quarantine(line_no, raw, "raden börjar inte med #")
-                    continue
-                label = line.split(None, 1)[0].upper()  # until the fields are read
-                if crc is not None and label != "#KSUMMA":
-                    crc = zlib.crc32(checksum_bytes(line, encoding), crc)
-                if label == "#VER":
-                    if block is not None:  # the previous #VER is left without its end
-                        self._close(block, "verifikationsblocket avslutas inte med '}' före "
-                                           "nästa #VER" if block.opened else
-                                    self._no_brace(block))
-                    block = self._ver(line_no, raw, line)
-                    voucher, in_block = block.voucher, False
-                    continue
-                try:
-                    fields = fast_fields(line)
-                    if fields is None:
-                        fields = split_fields(line)
-                    label = str(fields[0]).upper()
-                    args = fields[1:]
-                    if label == "#KSUMMA":
-                        if not args:
-                            crc, crc_line = 0, line_no  # the opening #KSUMMA
-                        else:
-                            self._checksum(crc, args[0], line_no)
-                            crc = None
-                        continue
-                    if label in ("#TRANS", "#RTRANS", "#BTRANS"):
-                        if block is None:
-                            self._quarantine(line_no, raw, f"{label} utanför ett "
-                                                           "verifikationsblock", label)
-                            continue
-                        if not block.opened:
-                            block.fault = block.fault or self._rows_without_brace(block)
-                        self._add_row(block, line_no, raw, label, args)
-                        continue
-                    record = header_record(info, label, args, line_no)
-                    if record is not None:
-                        yield record
-                except (ValueError, TypeError, KeyError, OverflowError, IndexError) as e:
-                    rule = f"{label} har för få fält" if isinstance(e, IndexError) else \
-                        (str(e) or "raden kan inte läsas")
-                    if block is not None and label in ("#TRANS", "#RTRANS", "#BTRANS"):
-                        block.problems.append((line_no, raw, rule))
-                    else:
-                        self._quarantine(line_no, raw, rule, label)
-        if not seen_label:
-            raise NotSieError(f"{info.file}: " + (
+            raise NotSieError(f"{self.info.file}: ingen SIE-fil utan {what}")
+        self.info.encoding = detect_encoding(self.path)
+        return "cp437" if self.info.encoding == "ascii" else self.info.encoding
+
+    @staticmethod
+    def _plain_voucher(state: _Reading, line_no: int, raw: str) -> bool:
+        """A plain #VER between blocks (no braces on its line) opens a block, or is left to
+        the general path."""
+        if "{" in raw or "}" in raw:
+            return False
+        try:
+            voucher = plain_ver(line_no, raw)
+        except ValueError:
+            return False
+        if voucher is None:
+            return False
+        state.block = _Block(voucher)
+        return True
+
+    def _line(self, state: _Reading, line_no: int, raw: str) -> Voucher | PeriodAmount | None:
+        """One line by the general path: the voucher a '}' closes, a header record, or
+        None (the line went into the state, or was quarantined)."""
+        line = raw.strip()
+        if not line or (not state.seen_label and not self._first_record(state, line_no, raw,
+                                                                          line)):
+            return None
+        if line == "{":
+            self._open_brace(state, line_no, raw)
+            return None
+        if line == "}":
+            return self._close_brace(state, line_no, raw)
+        if not line.startswith("#"):
+            if state.block is not None:  # a broken line inside a voucher: it may be a row
+                state.block.problems.append((line_no, raw, "raden börjar inte med #"))
+            else:
+                self._quarantine(line_no, raw, "raden börjar inte med #")
+            return None
+        label = line.split(None, 1)[0].upper()  # until the fields are read
+        if state.crc is not None and label != "#KSUMMA":
+            state.crc = zlib.crc32(checksum_bytes(line, state.encoding), state.crc)
+        if label == "#VER":
+            if state.block is not None:  # the previous #VER is left without its end
+                self._close(state.block, self._unended(state.block, "före nästa #VER"))
+            state.block = self._ver(line_no, raw, line)
+            return None
+        return self._record(state, line_no, raw, line, label)
+
+    def _first_record(self, state: _Reading, line_no: int, raw: str, line: str) -> bool:
+        """Whether this line is the file's first record; lines of text before it (a note
+        added when the file was archived) are quarantined, and too many mean no SIE file."""
+        before = state.before
+        if not line.startswith("#"):
+            before.append((line_no, raw))
+            if len(before) > MAX_LINES_BEFORE_FIRST_RECORD:
+                raise NotSieError(
+                    f"{self.info.file}: ingen SIE-fil (de första {len(before)} raderna har "
+                    f"ingen post; rad {before[0][0]} börjar med {before[0][1].strip()[:30]!r}; "
+                    "en SIE-fil består av poster som #FLAGGA, #VER och #TRANS)")
+            return False
+        state.seen_label = True
+        for at, text in before:  # e.g. "; original: ..." added when archived
+            self._quarantine(at, text, "text före filens första post: läses inte")
+        return True
+
+    def _open_brace(self, state: _Reading, line_no: int, raw: str) -> None:
+        block = state.block
+        if block is None:
+            self._quarantine(line_no, raw, "'{' utan #VER", "{")
+        elif block.opened:
+            block.problems.append((line_no, raw, "ett andra '{' i samma verifikation"))
+        else:
+            block.opened = True
+
+    def _close_brace(self, state: _Reading, line_no: int, raw: str) -> Voucher | None:
+        block = state.block
+        if block is None:
+            self._quarantine(line_no, raw, "'}' utan verifikationsblock", "}")
+            return None
+        if not block.opened:
+            block.fault = block.fault or self._no_brace(block)
+        done = self._close(block)
+        state.block = None
+        if done is not None:
+            self.info.counts["vouchers"] += 1
+            self.info.counts["transactions"] += len(done.rows)
+        return done
+
+    def _record(self, state: _Reading, line_no: int, raw: str, line: str, label: str
+                ) -> PeriodAmount | YearBalance | None:
+        """A record line other than #VER: a checksum mark, a voucher row or a header fact.
+        A line that cannot be read is quarantined, or kept as a problem of its voucher."""
+        try:
+            fields = fast_fields(line)
+            if fields is None:
+                fields = split_fields(line)
+            label = str(fields[0]).upper()
+            args = fields[1:]
+            if label == "#KSUMMA":
+                if not args:
+                    state.crc, state.crc_line = 0, line_no  # the opening #KSUMMA
+                else:
+                    self._checksum(state.crc, args[0], line_no)
+                    state.crc = None
+                return None
+            if label in ROW_LABELS:
+                self._row_line(state.block, line_no, raw, label, args)
+                return None
+            return header_record(self.info, label, args, line_no)
+        except (ValueError, TypeError, KeyError, OverflowError, IndexError) as e:
+            rule = f"{label} har för få fält" if isinstance(e, IndexError) else \
+                (str(e) or "raden kan inte läsas")
+            if state.block is not None and label in ROW_LABELS:
+                state.block.problems.append((line_no, raw, rule))
+            else:
+                self._quarantine(line_no, raw, rule, label)
+            return None
+
+    def _row_line(self, block: _Block | None, line_no: int, raw: str, label: str,
+                  args: list) -> None:
+        if block is None:
+            self._quarantine(line_no, raw, f"{label} utanför ett verifikationsblock", label)
+            return
+        if not block.opened:
+            block.fault = block.fault or self._rows_without_brace(block)
+        self._add_row(block, line_no, raw, label, args)
+
+    def _end(self, state: _Reading) -> None:
+        """The end of the file: no record at all means no SIE file; a voucher left open and
+        a checksum never closed are quarantined."""
+        before = state.before
+        if not state.seen_label:
+            raise NotSieError(f"{self.info.file}: " + (
                 "tom fil, ingen SIE-fil" if not before else
                 f"ingen SIE-fil (ingen rad är en post; rad {before[0][0]} börjar med "
                 f"{before[0][1].strip()[:30]!r}; en SIE-fil består av poster som #FLAGGA, "
                 "#VER och #TRANS)"))
-        if block is not None:
-            self._close(block, "verifikationsblocket avslutas inte med '}' före filens slut"
-                        if block.opened else self._no_brace(block))
-        if crc is not None:
-            info.checksum = "incomplete (opening #KSUMMA without a closing one)"
-            self._quarantine(crc_line, "#KSUMMA", "kontrollsumman öppnas men stängs aldrig: "
-                             "filen kan vara avklippt", "#KSUMMA")
+        if state.block is not None:
+            self._close(state.block, self._unended(state.block, "före filens slut"))
+        if state.crc is not None:
+            self.info.checksum = "incomplete (opening #KSUMMA without a closing one)"
+            self._quarantine(state.crc_line, "#KSUMMA", "kontrollsumman öppnas men stängs "
+                             "aldrig: filen kan vara avklippt", "#KSUMMA")
+
+    @classmethod
+    def _unended(cls, block: _Block, where: str) -> str:
+        """Why a voucher block that a new #VER or the file's end cuts off is not loaded."""
+        if block.opened:
+            return f"verifikationsblocket avslutas inte med '}}' {where}"
+        return cls._no_brace(block)
 
     @classmethod
     def _no_brace(cls, block: _Block) -> str:
