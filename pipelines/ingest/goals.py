@@ -14,7 +14,7 @@ from pipelines.ingest.yaml_files import LineMapping, date_of, entries, read_yaml
 
 DIRECTIONS = {"hogre_ar_battre": "higher", "högre är bättre": "higher",
               "lagre_ar_battre": "lower", "lägre är bättre": "lower"}
-# the outcomes the marts compute (int_goal_outcomes_computed), by the goals file's `berakning`
+# the outcomes the marts compute (marts.goal_outcomes), by the goals file's `berakning`
 COMPUTATIONS = ("resultat_andel_skatter", "namndernas_avvikelse", "namnder_over_budget",
                 "sjalvfinansieringsgrad", "budgetavvikelse", "personalstatistik")
 TERTIAL_MONTHS = ("04", "08", "12")

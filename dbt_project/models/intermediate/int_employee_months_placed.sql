@@ -1,8 +1,10 @@
 -- Employee-months placed on the organisation for each follow-up period that has an HR export:
 -- the month itself (period_scope 'month') and every month from January (period_scope 'ytd'),
 -- each under every ancestor of its unit on the tree at that period's end (as budget_follow_up).
+-- employee_month is the month a row is of (in 'ytd', one of the months through the period).
 {%- set columns -%}
-employee_months.person_key, employee_months.org_unit_code, employee_months.gender_group,
+employee_months.person_key, employee_months.period as employee_month,
+        employee_months.org_unit_code, employee_months.gender_group,
         employee_months.age_group, employee_months.fte, employee_months.scheduled_hours,
         employee_months.sick_hours, employee_months.sick_hours_long,
         employee_months.overtime_hours, employee_months.additional_hours,

@@ -1,4 +1,8 @@
 -- Every month (1-12) of every fiscal year that has ledger or budget data, with its last day.
+-- A table on every engine: a few dozen rows that most models join, which as a view would
+-- read the whole ledger again in each of them (and end chains of views under the marts).
+{{ config(materialized='table') }}
+
 with years as (
     select fiscal_year from {{ ref('stg_ledger__transactions') }}
     union

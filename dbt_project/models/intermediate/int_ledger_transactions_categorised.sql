@@ -16,7 +16,9 @@ select
     rows.account,
     rows.counterpart_code,
     rows.amount,
-    {{ cost_category('rows.counterpart_code', 'categories.cost_category') }} as cost_category
+    {{ cost_category('rows.counterpart_code', 'categories.cost_category') }} as cost_category,
+    rows.source_file,
+    rows.source_line
 from rows
 left join categories
     on {{ account_number('rows.account') }}

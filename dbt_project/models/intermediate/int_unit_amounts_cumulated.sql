@@ -18,15 +18,11 @@ with monthly as (
     union all
 
     select fiscal_year, period, org_unit_code, cost_category,
-        0, sum(amount), 0, 0
+        0,
+        sum(case when is_in_force then amount else 0 end),
+        0,
+        sum(case when is_adopted then amount else 0 end)
     from {{ ref('int_budget_lines_versioned') }}
-    group by 1, 2, 3, 4
-
-    union all
-
-    select fiscal_year, period, org_unit_code, cost_category,
-        0, 0, 0, sum(amount)
-    from {{ ref('int_budget_lines_adopted') }}
     group by 1, 2, 3, 4
 
     union all

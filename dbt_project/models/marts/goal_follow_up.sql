@@ -14,10 +14,16 @@ with goals as (
     select * from {{ ref('stg_goals__goals') }}
 ),
 
+computed as (
+    select * from {{ ref('goal_outcomes') }}
+),
+
 tertials as (
+    -- the tertials followed up: the periods of budget_follow_up, where goal_outcomes has
+    -- the kommun's result for each
     select distinct fiscal_year, period
-    from {{ ref('budget_follow_up') }}
-    where period in (4, 8, 12)
+    from computed
+    where period in (4, 8, 12) and computation = 'resultat_andel_skatter'
 ),
 
 grid as (
@@ -55,10 +61,6 @@ kolada as (
         row_number() over (partition by kolada_kpi order by fiscal_year desc) as recency
     from {{ ref('stg_goals__kpi_outcomes') }}
     where is_own_municipality and gender = 'T' and value is not null
-),
-
-computed as (
-    select * from {{ ref('int_goal_outcomes_computed') }}
 ),
 
 deadline_levels as (

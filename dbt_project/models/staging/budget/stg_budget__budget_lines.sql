@@ -11,5 +11,7 @@ select
     ansvar as org_unit_code,
     project as project_code,
     counterpart as counterpart_code,
-    amount
+    amount,
+    source_file,
+    source_line
 from source

@@ -15,6 +15,11 @@ with follow_up as (
     select * from {{ ref('budget_follow_up') }}
 ),
 
+top_level as (
+    -- the kommun's: the top of the tree, where budget_follow_up holds the kommun's total
+    select min(level_order) as level_order from follow_up
+),
+
 kommun as (
     select
         fiscal_year,
@@ -23,7 +28,7 @@ kommun as (
         -sum(forecast_annual) filter (where cost_category = 'taxes_and_grants') as taxes,
         sum(forecast_annual) filter (where cost_category = 'capital_costs') as capital_costs
     from follow_up
-    where level_order = (select min(level_order) from {{ ref('org_levels') }})
+    where level_order = (select level_order from top_level)
     group by 1, 2
 ),
 
@@ -77,10 +82,12 @@ computed as (
 
     union all
 
+    -- per unit; not for the branch of unknown ansvar, which stands under one code on
+    -- several levels and is no unit a goal can be given to
     select fiscal_year, period, 'budgetavvikelse', org_unit_code,
         {{ rounded_share('forecast_deviation', 'abs(budget_annual)', 2) }}
     from follow_up
-    where cost_category = 'net'
+    where cost_category = 'net' and org_unit_code <> '(okänt)'
 )
 
 select
@@ -94,4 +101,4 @@ select fiscal_year, period, 'personalstatistik', null, sick_leave_pct,
     'personalstatistik januari-' || {{ month_name('period') }}
 from {{ ref('staff_statistics') }}
 where period_scope = 'ytd'
-    and level_order = (select min(level_order) from {{ ref('org_levels') }})
+    and level_order = (select level_order from top_level)
