@@ -26,14 +26,10 @@ from pydantic import (
 
 from pipelines.config_messages import swedish
 from pipelines.config_paths import confine, named_paths, outside_folder
-from pipelines.errors import InputError
+from pipelines.errors import ConfigError
 
 DEFAULT_CONFIG = Path("demo/uppfoljning.yaml")
 CONFIG_ENV = "UPPFOLJNING_CONFIG"
-
-
-class ConfigError(InputError):
-    """A config file that cannot be used; the message names the file and the key."""
 
 
 class _Source(BaseModel):

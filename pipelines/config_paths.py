@@ -10,6 +10,8 @@ import glob
 import os
 from pathlib import Path
 
+from pipelines.errors import ConfigError
+
 PATH_KEYS = ("warehouse", "read_copy", "landing", "reports_output")
 OUTSIDE = ("pekar utanför konfigurationens mapp ({base}): en relativ sökväg ska ligga i den, "
            "en absolut sökväg läses som den är skriven")
@@ -53,8 +55,6 @@ def outside_folder(base_dir: Path, path: str) -> str | None:
 def confine(config, path: str, found: list[Path], key: str | None = None) -> None:
     """ConfigError, naming the key, when a file the relative `path` names lies outside the
     config's folder."""
-    from pipelines.config import ConfigError
-
     reason = next(filter(None, (_escape(config.base_dir, path, p) for p in found)), None)
     if reason:
         key = key or next((k for k, named in named_paths(config) if named == path), "path")

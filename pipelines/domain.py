@@ -18,3 +18,11 @@ STATUSES = {"uppnått": "uppnått", "delvis uppnått": "delvis uppnått", "delvi
             "ej uppnått": "ej uppnått", "inte uppnått": "ej uppnått",
             "ej påbörjad": "ej påbörjad", "ej påbörjat": "ej påbörjad",
             "inte påbörjad": "ej påbörjad"}
+
+# the level whose units are the boards (nämnder): one package each
+BOARD_LEVEL = "nämnd"
+# the code of the branch of unknown ansvar (rows booked on no unit of the register), on every
+# level between the kommun and the booked code (dbt_project/macros/place_on_org_tree.sql)
+UNKNOWN_UNIT = "(okänt)"
+# the goals the kommun's own package follows up: KF's, and the boards' nämndmål
+KOMMUN_GOAL_KINDS = ("strategic_area", "kf_indicator", "financial_goal", "board_goal")

@@ -10,6 +10,10 @@ class InputError(ValueError):
     load stops with the file and line instead of quarantining row by row."""
 
 
+class ConfigError(InputError):
+    """A config file that cannot be used; the message names the file and the key."""
+
+
 PERIOD = re.compile(r"^\d{4}-(0[1-9]|1[0-2])$")
 
 

@@ -8,9 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-import logging
 import os
-import re
 import shutil
 import socket
 from dataclasses import dataclass, field
@@ -25,23 +23,13 @@ from pipelines.ingest.load_report import problem_deliveries
 from pipelines.packages.staleness import stale_packages
 from pipelines.partitions import RANGE_END, RANGE_START, follow_up_periods_in, months_through
 from pipelines.quality.org_tree import register_problems
+from pipelines.run_failures import RunFailed, failure_of, write_run_log
+
+__all__ = ["INSTANCE_TEMPLATE", "RunFailed", "RunSummary", "failure_of", "instance_for",
+           "read_warehouse", "run_pipeline", "run_reminders", "write_run_log"]
 
 REPO = Path(__file__).resolve().parents[1]
 INSTANCE_TEMPLATE = REPO / "dagster_home" / "dagster.yaml"
-
-
-class RunFailed(Exception):
-    """A run that did not succeed: one line per problem. `bad_input` when what failed is the
-    input (a delivery or the config), which the user corrects: `uppfoljning` exits 2, else 1."""
-
-    def __init__(self, problems: list[str], bad_input: bool = False):
-        super().__init__("; ".join(problems))
-        self.problems = problems
-        self.bad_input = bad_input
-
-
-# errors whose message already names the file and line (or the config key) to correct
-INPUT_ERRORS = {"InputError", "ConfigError", "NotSieError"}
 
 
 @dataclass
@@ -155,66 +143,6 @@ def _step_seconds(instance: dg.DagsterInstance, run_id: str) -> dict[str, float]
     return seconds
 
 
-ANSI = re.compile(r"\x1b\[[0-9;]*m")
-DBT_FAILURE = re.compile(r"(?:Failure|Error) in (?:test|model|seed|snapshot) (\S+)")
-
-
-def _dbt_failures(message: str) -> list[str]:
-    """The dbt nodes a dbt error names, each with the line that says what failed."""
-    lines = [ANSI.sub("", line).strip() for line in message.splitlines()]
-    lines = [line for line in lines if line]
-    return [f"{m.group(1)}: {lines[i + 1] if i + 1 < len(lines) else ''}".rstrip(": ")
-            for i, line in enumerate(lines) if (m := DBT_FAILURE.search(line))]
-
-
-def _root_cause(error) -> tuple[str, str]:
-    """The innermost error's class and message: what went wrong, not Dagster's wrapper; for
-    dbt, the failing test or model by name and what it says."""
-    while getattr(error, "cause", None) is not None:
-        error = error.cause
-    if failures := _dbt_failures(error.message or ""):
-        return error.cls_name or "", "; ".join(failures)
-    lines = (error.message or "").strip().splitlines()
-    if not lines:
-        return error.cls_name or "", error.cls_name or "okänt fel"
-    prefix = f"{error.cls_name}: "  # "dagster._core....Failure: message" -> "message"
-    last = lines[-1]
-    return error.cls_name or "", last.split(prefix, 1)[1] if prefix in last else last
-
-
-def failure_of(result, what: str | None = None) -> RunFailed:
-    """The failed steps of a run as one line each: an input error as its message (it names
-    the file and line), any other failure with the step it happened in."""
-    problems, bad_input = [], True
-    for event in result.all_events:
-        if event.event_type_value != "STEP_FAILURE" or not event.step_failure_data \
-                or not event.step_failure_data.error:
-            continue
-        cls, message = _root_cause(event.step_failure_data.error)
-        if cls in INPUT_ERRORS:
-            problems.append(message)
-        else:
-            bad_input = False
-            problems.append(f"{event.step_key}: {message}")
-    if what:
-        problems = [f"{what}: {p}" for p in problems]
-    return RunFailed(list(dict.fromkeys(problems)) or [f"{what or 'körningen'} misslyckades"],
-                     bad_input and bool(problems))
-
-
-def write_run_log(instance: dg.DagsterInstance, run_id: str, out) -> None:
-    """Dagster's own log of a run, every event with its level and step, and the full error
-    of a failed step: in the run's log file, never on the user's terminal."""
-    for entry in instance.all_logs(run_id):
-        when = dt.datetime.fromtimestamp(entry.timestamp).isoformat(timespec="seconds")
-        level = logging.getLevelName(entry.level)
-        out.write(f"{when} {level:<7} {entry.step_key or '-'} {entry.message}\n")
-        event = entry.dagster_event
-        if event is not None and event.event_type_value == "STEP_FAILURE" \
-                and event.step_failure_data and event.step_failure_data.error:
-            out.write(event.step_failure_data.error.to_string() + "\n")
-
-
 QUIET = {"loggers": {"console": {"config": {"log_level": "CRITICAL"}}}}
 
 
@@ -249,41 +177,19 @@ def run_pipeline(config_path: Path, through: str | None = None,
             return RunSummary(config, months, config.warehouse_path, config.reports_path, 0,
                               [], log, {}, unchanged_since=since,
                               deliveries=[d for d in refused if d.refusal])
-    from pipelines.definitions import build_definitions  # parses dbt: only when running
-
-    free_warehouse(config)
-    log.parent.mkdir(parents=True, exist_ok=True)
-    # the run's output, dbt's and Dagster's, goes to the run log, not the user's terminal
-    with instance_for(config) as instance, log.open("w", encoding="utf-8") as out, \
-            contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
-        defs = build_definitions(str(Path(config_path).resolve()))
-        release_dead_runs(instance)
-        job = defs.resolve_job_def("monthly_load")
-        result = job.execute_in_process(
-            instance=instance, raise_on_error=False, run_config=QUIET,
-            asset_selection=None if packages else without_packages(defs),
-            tags={RANGE_START: months[0], RANGE_END: months[-1], **_run_tags()})
-        write_run_log(instance, result.run_id, out)
-        step_seconds = _step_seconds(instance, result.run_id)
+    result, step_seconds = _execute(config, config_path, months, packages, log)
     if not result.success:
         raise failure_of(result)
-    materialised = len(result.get_asset_materialization_events())
-    failed_months: dict[str, list[str]] = {}  # a check -> the months it failed (or none)
-    for e in result.all_events:
-        if e.event_type_value == "ASSET_CHECK_EVALUATION" \
-                and not e.asset_check_evaluation_data.passed:
-            data = e.asset_check_evaluation_data
-            failed_months.setdefault(data.check_name, []).extend(
-                [data.partition] if data.partition else [])
-    failed_checks = list(failed_months)
-    if "org_tree_is_valid" in failed_checks:  # nothing was built from the broken tree
+    failed_months = _failed_checks(result)
+    if "org_tree_is_valid" in failed_months:  # nothing was built from the broken tree
         with read_warehouse(config) as con:
             problems = register_problems(con)
         raise RunFailed([f"organisationsregistret: {p}" for p in problems[:10]]
                         + ["modellerna och paketen byggs inte förrän organisationsregistret "
                            "är rättat"], bad_input=True)
     summary = RunSummary(config, months, config.warehouse_path, config.reports_path,
-                         materialised, failed_checks, log, step_seconds)
+                         len(result.get_asset_materialization_events()), list(failed_months),
+                         log, step_seconds)
     summary.failed_months = failed_months
     # a package compares outcome with budget: said for the years of the run without one
     with_budget = budget_years(config)
@@ -296,6 +202,39 @@ def run_pipeline(config_path: Path, through: str | None = None,
     with write_warehouse(config) as con:
         run_state.record(con, fingerprint, months, packages)
     return summary
+
+
+def _execute(config: Config, config_path: Path, months: list[str], packages: bool, log: Path):
+    """The job `monthly_load` over the months, in this process; its output, dbt's and
+    Dagster's, goes to the run log, not the user's terminal. The result, and the seconds of
+    each step."""
+    from pipelines.definitions import build_definitions  # parses dbt: only when running
+
+    free_warehouse(config)
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with instance_for(config) as instance, log.open("w", encoding="utf-8") as out, \
+            contextlib.redirect_stdout(out), contextlib.redirect_stderr(out):
+        defs = build_definitions(str(Path(config_path).resolve()))
+        release_dead_runs(instance)
+        job = defs.resolve_job_def("monthly_load")
+        result = job.execute_in_process(
+            instance=instance, raise_on_error=False, run_config=QUIET,
+            asset_selection=None if packages else without_packages(defs),
+            tags={RANGE_START: months[0], RANGE_END: months[-1], **_run_tags()})
+        write_run_log(instance, result.run_id, out)
+        return result, _step_seconds(instance, result.run_id)
+
+
+def _failed_checks(result) -> dict[str, list[str]]:
+    """The checks that failed in the run, each with the months it failed (or none)."""
+    failed: dict[str, list[str]] = {}
+    for e in result.all_events:
+        if e.event_type_value == "ASSET_CHECK_EVALUATION" \
+                and not e.asset_check_evaluation_data.passed:
+            data = e.asset_check_evaluation_data
+            failed.setdefault(data.check_name, []).extend(
+                [data.partition] if data.partition else [])
+    return failed
 
 
 def write_warehouse(config: Config):

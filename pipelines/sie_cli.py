@@ -101,6 +101,23 @@ def inspect_file(path: Path) -> dict:
 def print_report(report: dict, console: Console) -> None:
     """The human report, in Swedish. Values from the file are Text, never rich markup."""
     console.print(Text(report["file"], style="bold"))
+    console.print(_facts(report))
+    if report["refusal"]:
+        console.print(Text(f"Inläsningen avvisar filen (rad {report['refusal']['line']}): "
+                           f"{report['refusal']['reason']}", style="bold red"))
+    counts = Table(title="Antal poster", title_justify="left")
+    counts.add_column("Post")
+    counts.add_column("Antal", justify="right")
+    for key, n in report["counts"].items():
+        if n:
+            counts.add_row(COUNT_NAMES[key], thousands(n))
+    console.print(counts)
+    _print_unbalanced(report["unbalanced_vouchers"], console)
+    _print_quarantined(report["quarantined"], console)
+
+
+def _facts(report: dict) -> Table:
+    """The file's facts: program, format, encoding, fiscal years, periods, checksum."""
     facts = Table(show_header=False, box=None, pad_edge=False)
     facts.add_column(style="bold")
     facts.add_column()
@@ -126,45 +143,35 @@ def print_report(report: dict, console: Console) -> None:
         facts.add_row("Perioder", f"{report['periods']['first']} – {report['periods']['last']}")
     facts.add_row("Kontrollsumma", Text(CHECKSUM_NAMES.get(report["checksum"],
                                                            report["checksum"])))
-    console.print(facts)
-    if report["refusal"]:
-        console.print(Text(f"Inläsningen avvisar filen (rad {report['refusal']['line']}): "
-                           f"{report['refusal']['reason']}", style="bold red"))
+    return facts
 
-    counts = Table(title="Antal poster", title_justify="left")
-    counts.add_column("Post")
-    counts.add_column("Antal", justify="right")
-    for key, n in report["counts"].items():
-        if n:
-            counts.add_row(COUNT_NAMES[key], thousands(n))
-    console.print(counts)
 
-    if report["unbalanced_vouchers"]:
-        table = Table(title="Obalanserade verifikationer", title_justify="left")
-        for column in ("Serie", "Nummer", "Datum", "Rad", "Summa (kr)"):
-            table.add_column(column, justify="right" if column in ("Rad", "Summa (kr)")
-                             else "left")
-        for v in report["unbalanced_vouchers"]:
-            table.add_row(Text(v["series"]), Text(v["number"]), v["date"], str(v["line"]),
-                          v["sum"])
-        console.print(table)
-    else:
+def _print_unbalanced(vouchers: list[dict], console: Console) -> None:
+    if not vouchers:
         console.print("Obalanserade verifikationer: inga")
+        return
+    table = Table(title="Obalanserade verifikationer", title_justify="left")
+    for column in ("Serie", "Nummer", "Datum", "Rad", "Summa (kr)"):
+        table.add_column(column, justify="right" if column in ("Rad", "Summa (kr)") else "left")
+    for v in vouchers:
+        table.add_row(Text(v["series"]), Text(v["number"]), v["date"], str(v["line"]), v["sum"])
+    console.print(table)
 
-    quarantined = report["quarantined"]
-    if quarantined:
-        table = Table(title="Karantänsatta rader", title_justify="left")
-        table.add_column("Rad", justify="right")
-        table.add_column("Regel")
-        table.add_column("Innehåll")
-        for q in quarantined[:MAX_ROWS_SHOWN]:
-            table.add_row(str(q["line"]), Text(q["rule"]), Text(q["raw"][:100]))
-        console.print(table)
-        if len(quarantined) > MAX_ROWS_SHOWN:
-            console.print(f"... och {len(quarantined) - MAX_ROWS_SHOWN} rader till "
-                          "(alla finns i --json)")
-    else:
+
+def _print_quarantined(quarantined: list[dict], console: Console) -> None:
+    if not quarantined:
         console.print("Karantänsatta rader: inga")
+        return
+    table = Table(title="Karantänsatta rader", title_justify="left")
+    table.add_column("Rad", justify="right")
+    table.add_column("Regel")
+    table.add_column("Innehåll")
+    for q in quarantined[:MAX_ROWS_SHOWN]:
+        table.add_row(str(q["line"]), Text(q["rule"]), Text(q["raw"][:100]))
+    console.print(table)
+    if len(quarantined) > MAX_ROWS_SHOWN:
+        console.print(f"... och {len(quarantined) - MAX_ROWS_SHOWN} rader till "
+                      "(alla finns i --json)")
 
 
 @sie_app.command("inspect")

@@ -62,7 +62,7 @@ def test_a_reported_status_that_contradicts_the_outcome_is_flagged():
 
 def build(summary, period, board):
     with duckdb.connect(str(summary.warehouse), read_only=True) as con:
-        return content.build(con, "Exempelkommun", period, board), con.execute(
+        return content.read_package(con, "Exempelkommun", period, board), con.execute(
             "select org_unit_code, cost_category, budget_annual, budget_ytd, outcome_ytd, "
             "deviation_ytd, forecast_annual, forecast_deviation, outcome_prior_ytd from "
             "marts.budget_follow_up where fiscal_year = ? and period = ?",
@@ -212,7 +212,7 @@ def test_no_suppressed_sick_leave_figure_is_printed_in_any_pdf(demo_run):
     with duckdb.connect(str(demo_run.warehouse), read_only=True) as con:
         scopes = [s.code for s in content.boards(con, 2025, 8)] + [None]
         for code in scopes:
-            package = content.build(con, "Exempelkommun", "2025-08", code)
+            package = content.read_package(con, "Exempelkommun", "2025-08", code)
             [staff] = [s for s in document(package, dt.date(2025, 9, 15))["sections"]
                        if s["heading"] == "Personal"]
             tables = [b for b in staff["blocks"] if b["kind"] == "table"]

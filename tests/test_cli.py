@@ -39,7 +39,7 @@ def test_generate_prints_what_it_wrote(tmp_path):
 def test_a_failed_dbt_test_is_named_in_the_line_a_run_prints():
     from types import SimpleNamespace
 
-    from pipelines.runner import _root_cause
+    from pipelines.run_failures import _root_cause
 
     message = (  # as dagster-dbt raises it, colours included
         "The dbt CLI process with command\n\n`dbt build --select fqn:*`\n\nfailed with exit "

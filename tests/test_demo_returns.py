@@ -80,7 +80,7 @@ def test_the_board_documents_carry_the_units_comments(answered):
     summary, answers, _ = answered
     with duckdb.connect(str(summary.warehouse), read_only=True) as con:
         boards = [b.code for b in content.boards(con, 2025, 8)] + [None]
-        deviations = {b: content.build(con, "Exempelkommun", PERIOD, b).deviations
+        deviations = {b: content.read_package(con, "Exempelkommun", PERIOD, b).deviations
                       for b in boards}
     folder = summary.reports / "paket" / PERIOD
     file, cell = answers.bad_cells[0].split(": ")

@@ -125,7 +125,7 @@ def test_with_defects_the_balance_sheet_is_off_by_exactly_the_unbalanced_voucher
 
 def printed_package(summary, period: str, board=None):
     with duckdb.connect(str(summary.warehouse), read_only=True) as con:
-        return content.build(con, "Exempelkommun", period, board)
+        return content.read_package(con, "Exempelkommun", period, board)
 
 
 @pytest.mark.slow

@@ -295,7 +295,7 @@ def documents(demo_run) -> dict:
     with duckdb.connect(str(demo_run.warehouse), read_only=True) as con:
         for period in PERIODS:
             for scope in SCOPES:
-                package = content.build(con, "Exempelkommun", period, scope)
+                package = content.read_package(con, "Exempelkommun", period, scope)
                 out[(period, scope)] = (document(package, DAY), pdf.render(package, DAY))
     return out
 

@@ -410,7 +410,7 @@ def test_no_small_group_follows_from_any_workbook_or_pdf(demo_run, mart):
     labels = dict([*WORKING_TIME, LONG_SHARE])
     with duckdb.connect(str(demo_run.warehouse), read_only=True) as con:
         for code in [s.code for s in content.boards(con, 2025, 8)] + [None]:
-            package = content.build(con, "Exempelkommun", "2025-08", code)
+            package = content.read_package(con, "Exempelkommun", "2025-08", code)
             [section] = [s for s in document(package, dt.date(2025, 9, 15))["sections"]
                          if s["heading"] == "Personal"]
             printed = {r["cells"][0]: r["cells"][1] for b in section["blocks"]

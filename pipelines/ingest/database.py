@@ -151,52 +151,21 @@ def extract(source: DatabaseSource, con: duckdb.DuckDBPyConnection, full: bool,
     if full:  # a re-extract replaces what was landed, and what was quarantined, before
         con.execute("DELETE FROM raw.erp_ledger_rows WHERE source = ?", [name])
         con.execute("DELETE FROM raw.quarantine WHERE source = 'ledger' AND file = ?", [name])
-    relation = f"({source.query}) src" if source.query else f"{source.table} src"
-    sql = f"SELECT * FROM {relation}"
-    params: dict = {}
-    if since is not None and wm_col:
-        sql += f" WHERE src.{wm_col} > :since"
-        params["since"] = since
-    if wm_col:
-        sql += f" ORDER BY src.{wm_col}"
     batch = Batch(sink=lambda frame: _land(con, frame))
     now = dt.datetime.now().replace(microsecond=0)
     newest = since
     engine = sa.create_engine(source.resolved_url())
     try:
         with engine.connect() as db:
+            sql, params = _new_rows_query(source, since)
             result = db.execution_options(stream_results=True, yield_per=chunk_rows).execute(
                 sa.text(sql), params)
             for record in result.mappings():
                 batch.read += 1
-                key = record.get(cols["row_key"])
                 if wm_col is not None and record.get(wm_col) is not None:
                     value = record[wm_col]
                     newest = value if newest is None or value > newest else newest
-                try:
-                    if not record.get(cols["account"]):
-                        raise ValueError("kontot saknas")
-                    batch.add({
-                        "source": name, "row_key": str(key),
-                        "period": period_of(record.get(cols["period"])),
-                        "series": _text(record.get(cols["series"])),
-                        "voucher_number": _text(record.get(cols["voucher_number"])),
-                        "voucher_date": _date(record.get(cols["voucher_date"])),
-                        "registration_date": _date(record.get(cols["registration_date"])),
-                        "voucher_text": _text(record.get(cols["voucher_text"])),
-                        "row_number": record.get(cols["row_number"]),
-                        "account": str(record[cols["account"]]),
-                        "ansvar": _text(record.get(cols["ansvar"])),
-                        "project": _text(record.get(cols["project"])),
-                        "activity_code": _text(record.get(cols["activity_code"])),
-                        "counterpart": _text(record.get(cols["counterpart"])),
-                        "amount": _exact(record.get(cols["amount"])),
-                        "extracted_at": now,
-                    })
-                except (ValueError, TypeError) as e:
-                    raw = "; ".join(f"{k}={v}" for k, v in record.items())
-                    batch.reject("ledger", name, int(key) if str(key).isdigit() else 0,
-                                 raw[:500], str(e))
+                _land_record(batch, record, cols, name, now)
     finally:
         engine.dispose()
     batch.flush()
@@ -206,6 +175,48 @@ def extract(source: DatabaseSource, con: duckdb.DuckDBPyConnection, full: bool,
                  newest.isoformat() if hasattr(newest, "isoformat") else
                  (str(newest) if newest is not None else None), now, batch.read])
     return batch
+
+
+def _new_rows_query(source: DatabaseSource, since) -> tuple[str, dict]:
+    """The query for the rows after the watermark (all rows without one), in its order."""
+    relation = f"({source.query}) src" if source.query else f"{source.table} src"
+    sql = f"SELECT * FROM {relation}"
+    params: dict = {}
+    if since is not None and source.watermark:
+        sql += f" WHERE src.{source.watermark} > :since"
+        params["since"] = since
+    if source.watermark:
+        sql += f" ORDER BY src.{source.watermark}"
+    return sql, params
+
+
+def _land_record(batch: Batch, record, cols: dict[str, str], name: str, now: dt.datetime
+                 ) -> None:
+    """One ERP row into the batch, or into quarantine with its key and why."""
+    key = record.get(cols["row_key"])
+    try:
+        if not record.get(cols["account"]):
+            raise ValueError("kontot saknas")
+        batch.add({
+            "source": name, "row_key": str(key),
+            "period": period_of(record.get(cols["period"])),
+            "series": _text(record.get(cols["series"])),
+            "voucher_number": _text(record.get(cols["voucher_number"])),
+            "voucher_date": _date(record.get(cols["voucher_date"])),
+            "registration_date": _date(record.get(cols["registration_date"])),
+            "voucher_text": _text(record.get(cols["voucher_text"])),
+            "row_number": record.get(cols["row_number"]),
+            "account": str(record[cols["account"]]),
+            "ansvar": _text(record.get(cols["ansvar"])),
+            "project": _text(record.get(cols["project"])),
+            "activity_code": _text(record.get(cols["activity_code"])),
+            "counterpart": _text(record.get(cols["counterpart"])),
+            "amount": _exact(record.get(cols["amount"])),
+            "extracted_at": now,
+        })
+    except (ValueError, TypeError) as e:
+        raw = "; ".join(f"{k}={v}" for k, v in record.items())
+        batch.reject("ledger", name, int(key) if str(key).isdigit() else 0, raw[:500], str(e))
 
 
 def month_rows(source: DatabaseSource, period_column: str, period: str

@@ -63,15 +63,10 @@ def read_goals(path: Path) -> Batch:
             if goal_id in seen:
                 raise ValueError(f"id '{goal_id}' finns redan på rad {seen[goal_id]}")
             seen[goal_id] = line
-            batch.add({
-                "fiscal_year": year, "goal_id": goal_id, "goal_kind": kind,
-                "parent_goal_id": parent, "board_code": board, "strategic_area_id": area,
-                "name": str(node["namn"]), "target_value": _number(node.get("malvarde")),
-                "unit": node.get("enhet"), "direction": _direction(node.get("riktning")),
-                "kolada_kpi": node.get("kolada_kpi"),
-                "computation": _computation(node.get("berakning")),
-                "responsible_unit": str(node["ansvarig"]) if node.get("ansvarig") else None,
-                "sort_order": len(seen), "source_file": path.name, "source_line": line})
+            batch.add({"fiscal_year": year, "goal_id": goal_id, "goal_kind": kind,
+                       "parent_goal_id": parent, "board_code": board,
+                       "strategic_area_id": area, **_goal_facts(node), "sort_order": len(seen),
+                       "source_file": path.name, "source_line": line})
         except ValueError as e:
             what = f"{KIND_SV[kind]} {goal_id}" if goal_id else KIND_SV[kind]
             batch.reject("goals", path.name, line, str(node)[:500], f"{what}: {e}")
@@ -98,6 +93,16 @@ def read_goals(path: Path) -> Batch:
                  None if code is None else str(code), None if area is None else str(area),
                  no_year or no_board or unknown)
     return batch
+
+
+def _goal_facts(node: dict) -> dict:
+    """What a goal says of itself: name, target, unit, direction, Kolada KPI, computation
+    and responsible unit (ValueError where one cannot be read)."""
+    return {"name": str(node["namn"]), "target_value": _number(node.get("malvarde")),
+            "unit": node.get("enhet"), "direction": _direction(node.get("riktning")),
+            "kolada_kpi": node.get("kolada_kpi"),
+            "computation": _computation(node.get("berakning")),
+            "responsible_unit": str(node["ansvarig"]) if node.get("ansvarig") else None}
 
 
 def _number(value) -> float | None:

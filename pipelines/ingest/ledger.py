@@ -219,15 +219,7 @@ def read_table_ledger(path: Path, kind: str, delivered_period: str | None, month
         try:
             rec.check()
             day = parse_any_date(v["voucher_date"]) if v["voucher_date"] else None
-            if delivered_period is not None:
-                period = delivered_period
-            elif v["period"]:
-                period = parse_month(v["period"])
-            elif day is not None:
-                period = _period_of(day)
-            else:
-                raise ValueError(f"raden har varken {cols['voucher_date']} eller "
-                                 f"{cols['period']}: dess månad går inte att veta")
+            period = _row_month(v, day, delivered_period, cols)
         except ValueError as e:  # its month is unknown: it belongs to the load that read it
             batch.reject("ledger", name, line, raw, str(e), delivered_period)
             continue
@@ -236,21 +228,7 @@ def read_table_ledger(path: Path, kind: str, delivered_period: str | None, month
                          outside_years(f"radens månad {period}", months), period)
             continue
         try:
-            code = {k: code_of(v[k], codes.get(k)) or None for k in CODE_COLUMNS[1:]}
-            number = v["voucher_number"] or None
-            row = {
-                "period": period, "series": v["series"] or None, "voucher_number": number,
-                "voucher_date": day, "voucher_text": v["voucher_text"] or None,
-                "registration_date": parse_any_date(v["registration_date"])
-                if v["registration_date"] else None,
-                "row_number": int(v["row_number"]) if v["row_number"].isdigit() else None,
-                "account": account_number(v["account"], codes.get("account")), **code,
-                "amount_ore": parse_decimal_amount(v["amount"], decimal),
-                "transaction_text": v["transaction_text"] or None, "row_kind": "TRANS",
-                "source_file": name, "source_line": line,
-                "voucher_line": first_line.setdefault((period, v["series"], number), line)
-                if number else line,
-            }
+            row = _ledger_row(v, period, day, codes, decimal, name, line, first_line)
         except ValueError as e:
             batch.reject("ledger", name, line, raw, str(e), period)
             continue
@@ -259,6 +237,40 @@ def read_table_ledger(path: Path, kind: str, delivered_period: str | None, month
             continue
         batch.add(row)
     return batch
+
+
+def _row_month(v: dict[str, str], day, delivered_period: str | None, cols: dict[str, str]
+               ) -> str:
+    """The month of a row: the delivery's, else its period column, else its voucher date's."""
+    if delivered_period is not None:
+        return delivered_period
+    if v["period"]:
+        return parse_month(v["period"])
+    if day is not None:
+        return _period_of(day)
+    raise ValueError(f"raden har varken {cols['voucher_date']} eller {cols['period']}: dess "
+                     "månad går inte att veta")
+
+
+def _ledger_row(v: dict[str, str], period: str, day, codes: dict[str, str], decimal: str,
+                name: str, line: int, first_line: dict[tuple[str, str], int]) -> dict:
+    """A raw.ledger_transactions row of one export row; ValueError names what cannot be
+    read. A voucher's line is its first row's (`first_line`, per month, series and number)."""
+    code = {k: code_of(v[k], codes.get(k)) or None for k in CODE_COLUMNS[1:]}
+    number = v["voucher_number"] or None
+    return {
+        "period": period, "series": v["series"] or None, "voucher_number": number,
+        "voucher_date": day, "voucher_text": v["voucher_text"] or None,
+        "registration_date": parse_any_date(v["registration_date"])
+        if v["registration_date"] else None,
+        "row_number": int(v["row_number"]) if v["row_number"].isdigit() else None,
+        "account": account_number(v["account"], codes.get("account")), **code,
+        "amount_ore": parse_decimal_amount(v["amount"], decimal),
+        "transaction_text": v["transaction_text"] or None, "row_kind": "TRANS",
+        "source_file": name, "source_line": line,
+        "voucher_line": first_line.setdefault((period, v["series"], number), line)
+        if number else line,
+    }
 
 
 def read_annual_budget(path: Path, kind: str, version: str, fiscal_year: int,

@@ -32,15 +32,13 @@ import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
+from pipelines.ingest import sie_vouchers as vouchers
 from pipelines.ingest.sie_fields import (
     checksum_bytes,
     detect_encoding,
     fast_fields,
-    looks_like_text,
     not_sie,
-    parse_account,
     parse_amount,
-    parse_date,
     split_fields,
 )
 from pipelines.ingest.sie_header import BALANCE_LABELS, header_record
@@ -55,6 +53,7 @@ from pipelines.ingest.sie_records import (
     plain_trans,
     plain_ver,
 )
+from pipelines.ingest.sie_vouchers import VoucherBlock
 
 # lines of text a file may have before its first record (a note added when it was archived)
 # and still be read as SIE; more, and it is no SIE file
@@ -70,24 +69,6 @@ ROW_LABELS = ("#TRANS", "#RTRANS", "#BTRANS")  # a voucher's rows: what a ledger
 CHART_LABELS = ("#KONTO", "#KTYP")  # the chart's lines, where the chart is read from SIE
 
 
-class _Block:
-    """A #VER being read: its voucher, whether its `{` was seen, and what is wrong with it.
-    `fault` is why the voucher cannot be loaded (None while it can); `ver_rule` is what the
-    #VER line itself breaks, where that differs from the fault; `problems` are the rows that
-    could not be read: (line, raw, rule)."""
-
-    __slots__ = ("voucher", "opened", "fault", "ver_rule", "problems", "skip_trans")
-
-    def __init__(self, voucher: Voucher, fault: str | None = None,
-                 ver_rule: str | None = None):
-        self.voucher = voucher
-        self.opened = False
-        self.fault = fault
-        self.ver_rule = ver_rule
-        self.problems: list[tuple[int, str, str]] = []
-        self.skip_trans: tuple | None = None
-
-
 class _Reading:
     """Where a reading of one file stands: the voucher block open (until its '}'), whether
     the first record was seen, the lines before it, the running #KSUMMA checksum (between
@@ -100,7 +81,7 @@ class _Reading:
         self.encoding = encoding
         # utf-8-sig: a UTF-8 file may start with a byte order mark; it is not part of #FLAGGA
         self.decode_as = "utf-8-sig" if encoding == "utf-8" else encoding
-        self.block: _Block | None = None
+        self.block: VoucherBlock | None = None
         self.seen_label = False
         self.before: list[tuple[int, str]] = []
         self.crc: int | None = None
@@ -124,28 +105,16 @@ class SieReader:
                                                 rule, label))
         self.info.counts["quarantined"] += 1
 
-    def _close(self, block: _Block, fault: str | None = None) -> Voucher | None:
+    def _close(self, block: VoucherBlock, fault: str | None = None) -> Voucher | None:
         """The end of a voucher block: the voucher to yield, or None when it is quarantined
         (every line of it, each with its rule) or has no rows (counted apart)."""
-        v = block.voucher
-        fault = block.fault or fault
-        if fault is None and block.problems:
-            first = block.problems[0][0]
-            fault = (f"verifikationen har {len(block.problems)} rad(er) som inte kan läsas "
-                     f"(första på rad {first}); hela verifikationen sätts i karantän")
-        if fault is None:
-            if not v.rows:
-                self.info.counts["empty_vouchers"] += 1
-                return None
-            return v
-        name = f"{v.series} {v.number}".strip() or "utan nummer"
-        entries = [(v.line, v.raw, block.ver_rule or fault, "#VER")]
-        entries += [(r.line, r.raw, f"rad i verifikation {name} (rad {v.line}) som inte läses "
-                     f"in: {fault}", f"#{r.kind}") for r in v.rows]
-        entries += [(line, raw, rule, "#TRANS") for line, raw, rule in block.problems]
-        for line, raw, rule, label in sorted(entries, key=lambda e: e[0]):
+        voucher, entries = vouchers.close(block, fault)
+        for line, raw, rule, label in entries:
             self._quarantine(line, raw, rule, label)
-        return None
+        if voucher is not None and not voucher.rows:
+            self.info.counts["empty_vouchers"] += 1
+            return None
+        return voucher
 
     def __iter__(self) -> Iterator[Voucher | PeriodAmount]:
         """The records of the file, line by line: the voucher lines a ledger is made of take
@@ -203,7 +172,7 @@ class SieReader:
             return False
         if voucher is None:
             return False
-        state.block = _Block(voucher)
+        state.block = VoucherBlock(voucher)
         return True
 
     def _line(self, state: _Reading, line_no: int, raw: str) -> Voucher | PeriodAmount | None:
@@ -229,8 +198,8 @@ class SieReader:
             state.crc = zlib.crc32(checksum_bytes(line, state.encoding), state.crc)
         if label == "#VER":
             if state.block is not None:  # the previous #VER is left without its end
-                self._close(state.block, self._unended(state.block, "före nästa #VER"))
-            state.block = self._ver(line_no, raw, line)
+                self._close(state.block, vouchers.unended(state.block, "före nästa #VER"))
+            state.block = vouchers.open_voucher(line_no, raw, line)
             return None
         return self._record(state, line_no, raw, line, label)
 
@@ -266,7 +235,7 @@ class SieReader:
             self._quarantine(line_no, raw, "'}' utan verifikationsblock", "}")
             return None
         if not block.opened:
-            block.fault = block.fault or self._no_brace(block)
+            block.fault = block.fault or vouchers.no_brace(block)
         done = self._close(block)
         state.block = None
         if done is not None:
@@ -304,14 +273,15 @@ class SieReader:
                 self._quarantine(line_no, raw, rule, label)
             return None
 
-    def _row_line(self, block: _Block | None, line_no: int, raw: str, label: str,
+    def _row_line(self, block: VoucherBlock | None, line_no: int, raw: str, label: str,
                   args: list) -> None:
         if block is None:
             self._quarantine(line_no, raw, f"{label} utanför ett verifikationsblock", label)
             return
         if not block.opened:
-            block.fault = block.fault or self._rows_without_brace(block)
-        self._add_row(block, line_no, raw, label, args)
+            block.fault = block.fault or vouchers.rows_without_brace(block)
+        if vouchers.add_row(block, line_no, raw, label, args):
+            self.info.counts["removed_transactions"] += 1
 
     def _end(self, state: _Reading) -> None:
         """The end of the file: no record at all means no SIE file; a voucher left open and
@@ -324,62 +294,11 @@ class SieReader:
                 f"{before[0][1].strip()[:30]!r}; en SIE-fil består av poster som #FLAGGA, "
                 "#VER och #TRANS)"))
         if state.block is not None:
-            self._close(state.block, self._unended(state.block, "före filens slut"))
+            self._close(state.block, vouchers.unended(state.block, "före filens slut"))
         if state.crc is not None:
             self.info.checksum = "incomplete (opening #KSUMMA without a closing one)"
             self._quarantine(state.crc_line, "#KSUMMA", "kontrollsumman öppnas men stängs "
                              "aldrig: filen kan vara avklippt", "#KSUMMA")
-
-    @classmethod
-    def _unended(cls, block: _Block, where: str) -> str:
-        """Why a voucher block that a new #VER or the file's end cuts off is not loaded."""
-        if block.opened:
-            return f"verifikationsblocket avslutas inte med '}}' {where}"
-        return cls._no_brace(block)
-
-    @classmethod
-    def _no_brace(cls, block: _Block) -> str:
-        if not block.voucher.rows and not block.problems:
-            return "#VER utan '{ }'-block"
-        return cls._rows_without_brace(block)
-
-    @staticmethod
-    def _rows_without_brace(block: _Block) -> str:
-        return (f"'{{' saknas efter #VER på rad {block.voucher.line}: raderna kan inte säkert "
-                "knytas till verifikationen")
-
-    def _ver(self, line_no: int, raw: str, line: str) -> _Block:
-        """A #VER line: a block for its voucher, or for a voucher that cannot be loaded (the
-        line's own rule is kept, and its rows are quarantined with it)."""
-        try:
-            fields = fast_fields(line)
-            args = (fields if fields is not None else split_fields(line))[1:]
-            if len(args) < 3:
-                raise IndexError
-            return _Block(Voucher(
-                line_no, str(args[0]), str(args[1]), parse_date(str(args[2])),
-                str(args[3]) if len(args) > 3 else "",
-                parse_date(str(args[4])) if len(args) > 4 and args[4] else None, raw=raw))
-        except (ValueError, IndexError, TypeError) as e:
-            rule = "#VER har för få fält" if isinstance(e, IndexError) else str(e)
-            words = line.split()
-            return _Block(Voucher(line_no, words[1] if len(words) > 1 else "",
-                                  words[2] if len(words) > 2 else "", None, "", None, raw=raw),
-                          fault=f"#VER på rad {line_no} kan inte läsas ({rule})", ver_rule=rule)
-
-    def _add_row(self, block: _Block, line_no: int, raw: str, label: str, args: list) -> None:
-        row = self._row(line_no, label[1:], args, raw)
-        if block.skip_trans is not None or label == "#RTRANS":
-            key = (row.account, tuple(sorted(row.objects.items())), row.amount_ore)
-            if label == "#TRANS" and block.skip_trans == key:
-                block.skip_trans = None  # the #TRANS that repeats an #RTRANS
-                return
-            block.skip_trans = key if label == "#RTRANS" else None
-        if label == "#BTRANS":
-            block.voucher.removed_rows.append(row)
-            self.info.counts["removed_transactions"] += 1
-        else:
-            block.voucher.rows.append(row)
 
     def _checksum(self, crc: int | None, value: object, line_no: int) -> None:
         """The closing #KSUMMA: compare its value with what was computed since the opening
@@ -403,14 +322,3 @@ class SieReader:
             info.checksum = f"mismatch (expected {text}, computed {crc})"
             self._quarantine(line_no, raw, "kontrollsumman stämmer inte med filens innehåll "
                              f"(beräknad {crc})", "#KSUMMA")
-
-    @staticmethod
-    def _row(line_no: int, kind: str, args: list, raw: str) -> Row:
-        if len(args) < 3 or not isinstance(args[1], dict):
-            raise ValueError(f"#{kind} behöver konto, objektlista och belopp")
-        fields = [str(a) for a in args[3:6]] + [""] * (3 - len(args[3:6]))
-        if looks_like_text(fields[0], raw) and not fields[1]:  # the text in the date's place
-            fields = ["", fields[0], fields[2]]
-        date = parse_date(fields[0]) if fields[0] else None
-        return Row(line_no, parse_account(str(args[0])), args[1], parse_amount(str(args[2])),
-                   date, fields[1], fields[2], kind, raw)

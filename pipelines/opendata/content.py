@@ -15,13 +15,14 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
 
 import duckdb
 import pandas as pd
 
+from pipelines.domain import BOARD_LEVEL
 from pipelines.packages import readings
-from pipelines.packages.content import BOARD_LEVEL, follow_up_period
+from pipelines.packages.content import follow_up_period
+from pipelines.packages.figures import board_value
 from pipelines.packages.publish import data_day, latest_issued
 from pipelines.warehouse_tables import has_table
 
@@ -55,8 +56,8 @@ class Release:
         return f"{self.year}-{self.month:02d}"
 
 
-def build(con: duckdb.DuckDBPyConnection, municipality: str, municipality_code: str,
-          period_key: str, public_level: str = "verksamhet") -> Release:
+def read_release(con: duckdb.DuckDBPyConnection, municipality: str, municipality_code: str,
+                 period_key: str, public_level: str = "verksamhet") -> Release:
     """The release of one follow-up period; CannotRelease when no package is published."""
     year, month = follow_up_period(period_key)
     if not municipality_code:
@@ -171,7 +172,7 @@ def _follow_up(con: duckdb.DuckDBPyConnection, year: int, month: int, units: pd.
     sign = rows["board_sign"].astype(int)
     for column in ("budget_annual_adopted", "budget_annual", "budget_ytd", "outcome_ytd",
                    "forecast_annual", "outcome_prior_ytd"):
-        rows[column] = [_times(v, s) for v, s in zip(rows[column], sign, strict=True)]
+        rows[column] = [board_value(v, s) for v, s in zip(rows[column], sign, strict=True)]
     if month == YEAR_END:  # the year's outcome: there is nothing left to forecast
         rows["forecast_annual"] = None
         rows["forecast_deviation"] = None
@@ -256,8 +257,3 @@ def _rules(blockers: str | None) -> str:
     """The rules that block a package, without their first error's file and line."""
     rules = [b.split(":", 1)[0].strip() for b in (blockers or "").split("; ") if b.strip()]
     return ", ".join(dict.fromkeys(rules)) or "okänd regel"
-
-
-def _times(value: Decimal | None, sign: int) -> Decimal | None:
-    """A ledger-sign amount as the board reads it, exact."""
-    return None if value is None else value * sign

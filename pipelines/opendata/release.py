@@ -50,7 +50,7 @@ def write_release(con: duckdb.DuckDBPyConnection, config, period_key: str) -> Wr
     settings = config.open_data
     root = release_folder(config.reports_path)
     try:
-        release = content.build(con, config.municipality, config.municipality_code or "",
+        release = content.read_release(con, config.municipality, config.municipality_code or "",
                                 period_key, settings.public_level)
     except content.NothingPublished:  # withdrawn, as a package of a board blocked again
         if (root / period_key).is_dir():

@@ -14,7 +14,8 @@ from functools import cached_property
 import duckdb
 import pandas as pd
 
-from pipelines.packages import readings
+from pipelines.domain import BOARD_LEVEL, KOMMUN_GOAL_KINDS, UNKNOWN_UNIT
+from pipelines.packages import from_marts, readings
 from pipelines.packages.figures import missing
 from pipelines.partitions import FOLLOW_UP_MONTHS
 from pipelines.quality.issue_log import corrections_of
@@ -26,8 +27,7 @@ MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "aug
 # the report a follow-up period gives when the tidplan does not name it
 DEFAULT_KINDS = {4: ("tertialrapport", "Tertialrapport 1"), 8: ("delårsrapport", "Delårsrapport"),
                  12: ("årsredovisning", "Årsredovisning")}
-BOARD_LEVEL = "nämnd"
-UNKNOWN = "(okänt)"
+UNKNOWN = UNKNOWN_UNIT  # the branch of unknown ansvar, as the sections name it
 
 
 class NotAFollowUpPeriod(ValueError):
@@ -170,10 +170,6 @@ class Package:
         return not self.blockers
 
 
-def _frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFrame:
-    return con.execute(sql, params).df()
-
-
 def quality_issues(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFrame | None:
     """The open quality issues through the period, each with its board; None before the
     first quality run."""
@@ -182,58 +178,58 @@ def quality_issues(con: duckdb.DuckDBPyConnection, period_key: str) -> pd.DataFr
 
 def boards(con: duckdb.DuckDBPyConnection, year: int, month: int) -> list[Scope]:
     """The boards (nämnder) on the tree of the period's end."""
-    rows = con.execute(
-        "select distinct org_unit_code, org_unit_name from marts.budget_follow_up "
-        "where fiscal_year = ? and period = ? and org_level = ? and org_unit_code <> ? "
-        "order by 1", [year, month, BOARD_LEVEL, UNKNOWN]).fetchall()
-    return [Scope(code, name) for code, name in rows]
+    return [Scope(code, name) for code, name in from_marts.boards(con, year, month)]
 
 
-def _tree_order(rows: pd.DataFrame, top: tuple[int, str], max_depth: int | None
-                ) -> list[tuple[int, str, int]]:
-    """(level_order, code, depth) of the top unit and everything below it, depth first."""
-    units = rows[["level_order", "org_unit_code", "parent_unit_code"]].drop_duplicates()
-    children: dict[tuple[int, str], list[str]] = {}
-    for level, code, parent in units.itertuples(index=False):
-        children.setdefault((level - 1, parent), []).append(code)
-    out: list[tuple[int, str, int]] = []
-    stack = [(top[0], top[1], 0)]
-    while stack:
-        level, code, depth = stack.pop()
-        out.append((level, code, depth))
-        if max_depth is not None and depth >= max_depth:
-            continue
-        kids = sorted(children.get((level, code), []), key=lambda c: (c == UNKNOWN, c))
-        stack += [(level + 1, k, depth + 1) for k in reversed(kids)]
-    return out
-
-
-def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
-          board: str | None, issues: pd.DataFrame | None = None) -> Package:
-    """The package of one follow-up period for a board (its code) or the kommun (None).
-    `issues`: the open quality issues through the period (quality.report.open_issues), when
-    the caller has read them once for all the period's packages."""
+def read_package(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
+                 board: str | None, issues: pd.DataFrame | None = None) -> Package:
+    """The package of one follow-up period for a board (its code) or the kommun (None),
+    part by part from the marts (packages.from_marts). `issues`: the open quality issues
+    through the period (quality.report.open_issues), when the caller has read them once for
+    all the period's packages."""
     year, month = follow_up_period(period_key)
-    rows = _frame(con, """
-        select f.*, c.sort_order, c.board_sign, c.board_name, l.org_level_name,
-               p.forecast_annual as forecast_previous
-        from marts.budget_follow_up f
-        left join seeds.cost_categories c using (cost_category)
-        left join seeds.org_levels l using (org_level)
-        left join marts.budget_follow_up p
-          on p.fiscal_year = f.fiscal_year and p.period = f.period - 2
-          and p.level_order = f.level_order and p.org_unit_code = f.org_unit_code
-          and p.cost_category = f.cost_category
-        where f.fiscal_year = ? and f.period = ?""", [year, month])
+    scope, top, position, rows = _scope(con, period_key, board)
+    follow_up = from_marts.follow_up(rows, position)
+    staff, staff_history = from_marts.staff(con, year, month, position, top)
+    kind, title, meeting, cutoff = _calendar(con, year, month)
+    package = Package(
+        municipality=municipality, year=year, month=month, scope=scope, kind=kind,
+        title=title, meeting=meeting, follow_up=follow_up,
+        summary=follow_up[follow_up["depth"] == 0].reset_index(drop=True),
+        sub_units=follow_up[(follow_up["depth"] == 1) & (follow_up["cost_category"] == "net")
+                            ].reset_index(drop=True),
+        trend=from_marts.trend(con, year, month, top),
+        deviations=from_marts.deviations(con, year, month, position),
+        investments=from_marts.investments(con, year, month, board),
+        staff=staff, staff_history=staff_history,
+        quality=_quality(con, period_key, scope, issues),
+        goals=from_marts.goals(con, year, month, board), data_cutoff=cutoff,
+        corrections=corrections_of(con, period_key, None if board is None else scope.name),
+        level_names=from_marts.level_names(con),
+        budget_changes=from_marts.budget_changes(con, year, month, board))
+    if board is None:  # the kommun's own: its statements and balanskrav
+        package.realisation_gains_ytd = from_marts.realisation_gains_ytd(con, year, month)
+        package.statements = from_marts.statements(con, year, month)
+        if month == 12:
+            package.balance_requirement, package.balance_requirement_decisions = \
+                from_marts.balance_requirement(con, year)
+    return package
+
+
+def _scope(con: duckdb.DuckDBPyConnection, period_key: str, board: str | None
+           ) -> tuple[Scope, tuple[int, str], from_marts.Positions, pd.DataFrame]:
+    """The scope, its top unit (level_order, code), where each of its units stands in its
+    tree, and the period's budget_follow_up rows (of every unit)."""
+    year, month = follow_up_period(period_key)
+    rows = from_marts.follow_up_rows(con, year, month)
     if rows.empty:
         raise LookupError(f"marts.budget_follow_up har inga rader för {period_key}: kör "
                           f"inläsningen för perioden först")
-    top_level = int(rows["level_order"].min())
     if board is None:
+        top_level = int(rows["level_order"].min())
         top_row = rows[rows["level_order"] == top_level].iloc[0]
         scope = Scope(None, str(top_row["org_unit_name"]))
         top = (top_level, str(top_row["org_unit_code"]))
-        order = _tree_order(rows, top, max_depth=1)  # the kommun and its boards
     else:
         match = rows[(rows["org_level"] == BOARD_LEVEL) & (rows["org_unit_code"] == board)]
         if match.empty:
@@ -241,141 +237,23 @@ def build(con: duckdb.DuckDBPyConnection, municipality: str, period_key: str,
             raise LookupError(f"nämnden {board} finns inte i {period_key} (nämnder: {known})")
         scope = Scope(board, str(match.iloc[0]["org_unit_name"]))
         top = (int(match.iloc[0]["level_order"]), board)
-        order = _tree_order(rows, top, max_depth=None)
+    # the kommun's package shows the kommun and its boards; a board's, every level below it
+    order = from_marts.tree_order(rows, top, max_depth=1 if board is None else None)
     position = {(lvl, code): (i, depth) for i, (lvl, code, depth) in enumerate(order)}
-    keys = list(zip(rows["level_order"], rows["org_unit_code"], strict=True))
-    rows = rows[[k in position for k in keys]].copy()
-    rows["tree_position"] = [position[k][0] for k in zip(rows["level_order"],
-                                                         rows["org_unit_code"], strict=True)]
-    rows["depth"] = [position[k][1] for k in zip(rows["level_order"], rows["org_unit_code"],
-                                                 strict=True)]
-    amounts = ["outcome_ytd", "budget_ytd", "deviation_ytd", "budget_annual",
-               "forecast_annual", "forecast_deviation", "outcome_prior_ytd",
-               "forecast_previous", "budget_annual_adopted"]
-    rows[amounts] = rows[amounts].astype(float)
-    rows = readings.with_operating_net(rows, amounts)  # financing on lines of its own
-    rows[amounts] = rows[amounts].astype(float)
-    shown = rows[rows["cost_category"].isin(["net", readings.OPERATING_NET])
-                 | (rows[amounts].abs().fillna(0).sum(axis=1) > 0)]
-    follow_up = shown.sort_values(["tree_position", "sort_order"]).reset_index(drop=True)
-    top_rows = follow_up[follow_up["depth"] == 0]
-    summary = top_rows.reset_index(drop=True)
-    sub_units = follow_up[(follow_up["depth"] == 1) & (follow_up["cost_category"] == "net")
-                          ].reset_index(drop=True)
-    trend = _frame(con, """
-        select period, outcome_ytd, budget_ytd, budget_annual, forecast_annual
-        from marts.budget_follow_up where fiscal_year = ? and period <= ? and level_order = ?
-          and org_unit_code = ? and cost_category = 'net' order by period""",
-                   [year, month, top[0], top[1]])
-    deviations = _frame(con, """
-        select d.*, l.level_order, f.forecast_submitted
-        from marts.deviations d
-        join seeds.org_levels l using (org_level)
-        left join marts.forecasts f using (fiscal_year, period, org_level, org_unit_code,
-                                           cost_category)
-        where d.fiscal_year = ? and d.period = ?""", [year, month])
-    deviations = _in_tree(deviations, position).sort_values(
-        ["tree_position", "cost_category"]).reset_index(drop=True)
-    investments = _frame(con, "select * from marts.investment_follow_up where fiscal_year = ? "
-                              "and period = ? order by project_code", [year, month])
-    if board is not None:
-        units_below = _units_below(con, year, month, board)
-        investments = investments[investments["org_unit_code"].isin(units_below)]
-    staff = pd.DataFrame()
-    if has_table(con, "marts", "staff_statistics"):
-        staff = _frame(con, "select * from marts.staff_statistics where fiscal_year = ? "
-                            "and period = ? and period_scope = 'ytd'", [year, month])
-        staff = _in_tree(staff, position).sort_values("tree_position").reset_index(drop=True)
-    quality = pd.DataFrame()
+    return scope, top, position, rows
+
+
+def _quality(con: duckdb.DuckDBPyConnection, period_key: str, scope: Scope,
+             issues: pd.DataFrame | None) -> pd.DataFrame:
+    """The open quality issues of the year through the period: all of them for the kommun,
+    a board's own for a board."""
     if issues is None:
         issues = quality_issues(con, period_key)
-    if issues is not None:
-        issues = issues[issues["period"].astype(str).str.startswith(str(year))]
-        quality = (issues if board is None else issues[issues["board"] == scope.name]
-                   ).reset_index(drop=True)
-    kind, title, meeting, cutoff = _calendar(con, year, month)
-    package = Package(municipality, year, month, scope, kind, title, meeting, follow_up,
-                      summary, sub_units, trend, deviations, investments, staff, quality,
-                      _goals(con, year, month, board), data_cutoff=cutoff)
-    package.corrections = corrections_of(con, period_key, None if board is None
-                                         else scope.name)
-    package.level_names = dict(con.execute(
-        "select level_order, org_level_name from seeds.org_levels").fetchall())
-    if not staff.empty:
-        earlier = _frame(con, "select * from marts.staff_statistics where fiscal_year between "
-                              "? and ? and period = ? and period_scope = 'ytd' and "
-                              "level_order = ? and org_unit_code = ?",
-                         [year - 3, year - 1, month, top[0], top[1]])
-        package.staff_history = {int(r["fiscal_year"]): r for r in earlier.to_dict("records")}
-    if board is None and has_table(con, "seeds", "balance_requirement_accounts"):
-        package.realisation_gains_ytd = -float(con.execute(
-            "select coalesce(sum(t.amount), 0) from marts.ledger_transactions t "
-            "join seeds.balance_requirement_accounts s "
-            "on try_cast(substr(t.account, 1, 4) as integer) between s.account_from and "
-            "s.account_to where s.adjustment = 'realisation_gains' and t.fiscal_year = ? "
-            "and t.period_month <= ?",
-            [year, month]).fetchall()[0][0])
-    if has_table(con, "marts", "budget_changes"):
-        changes = _frame(con, "select * from marts.budget_changes where fiscal_year = ? and "
-                              "period = ? order by board_code, change_kind, org_unit_code",
-                         [year, month])
-        package.budget_changes = (changes if board is None
-                                  else changes[changes["board_code"] == board]
-                                  ).reset_index(drop=True)
-    if board is None and has_table(con, "marts", "financial_statements"):
-        package.statements = _frame(
-            con, "select f.*, l.sums_sections from marts.financial_statements f join "
-                 "seeds.financial_statement_lines l using (line_code) where f.fiscal_year "
-                 "between ? and ? and f.period = ? order by f.fiscal_year, f.sort_order",
-            [year - 1, year, month])
-    if board is None and month == 12 and has_table(con, "marts", "balance_requirement"):
-        lines = _frame(con, "select * from marts.balance_requirement where fiscal_year "
-                            "between ? and ? order by fiscal_year, line_order",
-                       [year - 3, year])
-        package.balance_requirement = lines.pivot(
-            index=["line_order", "line_name"], columns="fiscal_year", values="amount"
-        ).reset_index().drop(columns="line_order")
-        package.balance_requirement_decisions = [
-            f"{r.line_name}: {r.decisions}" for r in lines.itertuples()
-            if r.fiscal_year == year and isinstance(r.decisions, str)]
-    return package
-
-
-KOMMUN_GOAL_KINDS = ("strategic_area", "kf_indicator", "financial_goal", "board_goal")
-
-
-def _goals(con: duckdb.DuckDBPyConnection, year: int, month: int, board: str | None
-           ) -> pd.DataFrame:
-    """The goal follow-up of a tertial: the board's own goals, or for the kommun KF's goals
-    and the boards' nämndmål."""
-    if not has_table(con, "marts", "goal_follow_up"):
+    if issues is None:
         return pd.DataFrame()
-    if board is None:
-        marks = ", ".join("?" for _ in KOMMUN_GOAL_KINDS)
-        return _frame(con, f"select * from marts.goal_follow_up where fiscal_year = ? and "
-                           f"period = ? and goal_kind in ({marks}) order by sort_order",
-                      [year, month, *KOMMUN_GOAL_KINDS])
-    return _frame(con, "select * from marts.goal_follow_up where fiscal_year = ? and "
-                       "period = ? and board_code = ? order by sort_order", [year, month, board])
-
-
-def _in_tree(frame: pd.DataFrame, position: dict[tuple[int, str], tuple[int, int]]
-             ) -> pd.DataFrame:
-    """The rows of units in the package's tree, with their place in it."""
-    keys = list(zip(frame["level_order"], frame["org_unit_code"], strict=True))
-    inside = frame.loc[[k in position for k in keys]] if keys else frame
-    return inside.assign(tree_position=[position[k][0] for k in zip(
-        inside["level_order"], inside["org_unit_code"], strict=True)])
-
-
-def _units_below(con: duckdb.DuckDBPyConnection, year: int, month: int, board: str
-                 ) -> set[str]:
-    """Every unit code under the board at the period end (the tree of budget_follow_up)."""
-    rows = con.execute(
-        "select distinct level_order, org_unit_code, parent_unit_code from "
-        "marts.budget_follow_up where fiscal_year = ? and period = ?", [year, month]).df()
-    level = int(rows.loc[rows["org_unit_code"] == board, "level_order"].min())
-    return {code for _, code, _ in _tree_order(rows, (level, board), None)}
+    issues = issues[issues["period"].astype(str).str.startswith(period_key[:4])]
+    return (issues if scope.is_kommun else issues[issues["board"] == scope.name]
+            ).reset_index(drop=True)
 
 
 def _calendar(con: duckdb.DuckDBPyConnection, year: int, month: int
@@ -400,4 +278,5 @@ def _day(value) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-__all__ = ["WHOLE_MUNICIPALITY", "Package", "Scope", "boards", "build", "follow_up_period"]
+__all__ = ["BOARD_LEVEL", "KOMMUN_GOAL_KINDS", "WHOLE_MUNICIPALITY", "Package", "Scope", "boards",
+           "follow_up_period", "read_package"]

@@ -26,9 +26,15 @@ def missing(value) -> bool:
     return value is None or value is pd.NaT or (isinstance(value, float) and math.isnan(value))
 
 
-def board_value(value: float | None, sign: int) -> float | None:
-    """A ledger-sign amount as the board reads it (sign from cost_categories.board_sign)."""
-    return None if missing(value) else float(value) * sign
+def board_value(value, sign):
+    """A ledger-sign amount as the board reads it (the sign from cost_categories.board_sign,
+    or the reading of a net, packages.readings), and a board's back into ledger sign (the
+    sign is its own inverse). The one place a sign turns: a number keeps its type (a Decimal
+    stays exact), a pandas Series turns element by element (by a Series of signs, or one
+    sign), and a missing value stays missing (None)."""
+    if isinstance(value, pd.Series):
+        return value * sign
+    return None if missing(value) else value * sign
 
 
 def whole(value: float) -> str:

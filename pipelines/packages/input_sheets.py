@@ -17,6 +17,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from pipelines.domain import REPORTED_STATUSES
 from pipelines.packages.content import Package
+from pipelines.packages.figures import board_value
 from pipelines.packages.goal_checks import contradictions
 from pipelines.packages.layout import columns, layout
 from pipelines.packages.readings import OPERATING_NET
@@ -94,8 +95,8 @@ def deviations_sheet(ws: Sheet, package: Package) -> None:
     heading(ws, package, lay["sheets"]["deviations"], last=len(fields))
     frame = board_reading(package, with_forecast_rows(package))
     if not frame.empty:  # a forecast given earlier, in the sign the unit typed it
-        frame["forecast_input"] = (frame["forecast_submitted"].astype(float)
-                                   * frame["board_sign"] / 1000).round(3)
+        frame["forecast_input"] = (board_value(frame["forecast_submitted"].astype(float),
+                                               frame["board_sign"]) / 1000).round(3)
     last = table(ws, frame, shown)
     for r, basis in enumerate(frame.get("forecast_basis", []), start=HEADER_ROW + 1):
         if basis:  # not a deviation: there for the forecast per category

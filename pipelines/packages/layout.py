@@ -8,7 +8,7 @@ from pathlib import Path
 import jinja2
 import yaml
 
-from pipelines.packages.figures import tkr
+from pipelines.packages.figures import board_value, tkr
 from pipelines.packages.readings import OPERATING_NET
 
 REPORTS_DIR = Path(__file__).resolve().parents[2] / "reports"
@@ -49,7 +49,7 @@ def summary_text(package) -> str:
     sign = -1 if package.scope.is_kommun else 1  # the kommun reads its result, not its cost
 
     def amount(column: str) -> float:
-        return sign * float(values[column]) if values is not None else 0.0
+        return board_value(float(values[column]), sign) if values is not None else 0.0
 
     def signed(column: str) -> float:  # a deviation reads the same either way
         return float(values[column]) if values is not None else 0.0

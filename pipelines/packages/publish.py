@@ -78,7 +78,7 @@ def package_of(con: duckdb.DuckDBPyConnection, municipality: str, period_key: st
     """One board's package (the kommun's for None) with its blockers and, for the kommun,
     the tidplan's follow-up of who has answered; `checks` from period_checks."""
     issues, differences = checks
-    package = content.build(con, municipality, period_key, code, issues)
+    package = content.read_package(con, municipality, period_key, code, issues)
     package.blockers = gate.blockers(con, package, differences)
     if code is None:
         items = deadline_items(con, period_key)

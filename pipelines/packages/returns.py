@@ -35,8 +35,8 @@ import duckdb
 import pandas as pd
 from openpyxl import load_workbook
 
-from pipelines.domain import STATUSES
-from pipelines.packages.content import KOMMUN_GOAL_KINDS
+from pipelines.domain import KOMMUN_GOAL_KINDS, STATUSES
+from pipelines.packages.figures import board_value
 from pipelines.packages.input_sheets import MAX_TEXT_CHARS
 from pipelines.packages.layout import columns, layout
 from pipelines.packages.workbook_safety import unsafe_workbook
@@ -252,8 +252,8 @@ def _deviation_row(ws, r: int, where: dict[str, int], out: ReturnedFile, known: 
         out.comments.append({**base, **texts, "action_plan_status":
                              "åtgärd angiven" if texts["action"] else None})
     if tkr is not None:
-        out.forecasts.append({**base, "forecast_annual": tkr * 1000
-                              * int(known["board_sign"].get(category, 1)),
+        out.forecasts.append({**base, "forecast_annual": board_value(
+                                  tkr * 1000, int(known["board_sign"].get(category, 1))),
                               "submitted_by": texts["responsible"]})
 
 

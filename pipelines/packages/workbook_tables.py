@@ -8,7 +8,7 @@ from __future__ import annotations
 import pandas as pd
 
 from pipelines.packages.content import Package
-from pipelines.packages.figures import in_units, missing
+from pipelines.packages.figures import board_value, in_units, missing
 from pipelines.packages.layout import layout
 from pipelines.packages.xlsx import Sheet
 
@@ -64,7 +64,7 @@ def board_reading(package: Package, frame: pd.DataFrame) -> pd.DataFrame:
     signs = pd.Series([sign for _, sign in readings], index=frame.index, dtype=float)
     for column in AMOUNT_FIELDS - DEVIATION_FIELDS:
         if column in out:
-            out[column] = out[column].astype(float) * signs
+            out[column] = board_value(out[column].astype(float), signs)
     out["cost_category_name"] = [name for name, _ in readings]
     out["board_sign"] = signs
     return out

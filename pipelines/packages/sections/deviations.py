@@ -10,7 +10,7 @@ from functools import cache
 from pathlib import Path
 
 from pipelines.packages.content import Package
-from pipelines.packages.figures import ROUNDING_NOTE, tkr
+from pipelines.packages.figures import ROUNDING_NOTE, board_value, tkr
 from pipelines.packages.sections import blocks, wording
 
 THRESHOLDS = Path(__file__).resolve().parents[3] / "dbt_project/seeds/deviation_thresholds.csv"
@@ -51,7 +51,7 @@ def _row(package: Package, r: dict, year_end: bool) -> dict:
                                  r["org_unit_code"])
     cells = [f"{r['org_unit_code']} {r['org_unit_name']}", name, tkr(r["deviation_ytd"])]
     if not year_end:  # the forecast as the board reads it; a deviation reads either way
-        cells += [tkr(float(r["forecast_annual"]) * sign), tkr(r["forecast_deviation"])]
+        cells += [tkr(board_value(r["forecast_annual"], sign)), tkr(r["forecast_deviation"])]
     texts = [("Kommentar", _text(r.get("comment"))), ("Orsak", _text(r.get("cause"))),
              ("Åtgärd", _text(r.get("action"))), ("Ansvarig", _text(r.get("responsible")))]
     return blocks.commented_row(cells, [t for t in texts if t[1]])
