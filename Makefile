@@ -5,7 +5,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint bench clean
+.PHONY: demo test test-fast lint bench clean
 
 $(STAMP): pyproject.toml constraints.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -21,9 +21,17 @@ test: $(STAMP)
 	$(BIN)/ruff check pipelines tests benchmarks dbt_project/models
 	$(BIN)/python -m pytest
 
+## The edit loop: the tests that need no generated demo run and no database server.
+test-fast: $(STAMP)
+	$(BIN)/python -m pytest -m "not slow and not database" -q
+
+## ruff (complexity 15 included) on the Python; sqlfluff (.sqlfluff: dbt templater, DuckDB) on
+## the dbt models and singular tests, compiled against a scratch warehouse of its own
 lint: $(STAMP)
-	$(BIN)/ruff check pipelines tests benchmarks dbt_project/models
-	$(BIN)/ruff format --check pipelines tests benchmarks dbt_project/models
+	$(BIN)/ruff check pipelines tests benchmarks
+	mkdir -p $${TMPDIR:-/tmp}/uppfoljning-lint
+	UPPFOLJNING_WAREHOUSE=$${TMPDIR:-/tmp}/uppfoljning-lint/lint.duckdb \
+	  $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 bench: $(STAMP)
 	$(BIN)/python benchmarks/bench.py --sizes medium large
