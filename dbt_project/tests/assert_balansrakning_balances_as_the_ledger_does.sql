@@ -14,7 +14,8 @@ with ledger as (
 ),
 
 ledger_ytd as (
-    select fiscal_year, period,
+    select
+        fiscal_year, period,
         sum(amount) over (partition by fiscal_year order by period) as amount
     from ledger
 ),
@@ -29,9 +30,10 @@ sides as (
     select
         fiscal_year,
         period,
-        sum(case when line_code = 'br_assets_total' then amount else 0 end)
+        (
+            sum(case when line_code = 'br_assets_total' then amount else 0 end)
             + sum(case when line_code = 'br_equity_and_liabilities_total' then amount else 0 end)
-            as difference
+        ) as difference
     from {{ ref('financial_statements') }}
     where statement = 'balansrakning'
     group by 1, 2

@@ -25,7 +25,7 @@ changed as (
 explained as (
     select fiscal_year, period, board_code, sum(amount) as amount
     from {{ ref('budget_changes') }}
-    group by fiscal_year, period, board_code
+    group by 1, 2, 3
 )
 
 select changed.*, coalesce(explained.amount, 0) as explained

@@ -11,6 +11,6 @@ with bottom as (
 select fiscal_year, org_unit_code, cost_category
 from {{ ref('budget_follow_up') }}
 where org_level in (select org_level from bottom)
-group by fiscal_year, org_unit_code, cost_category
+group by 1, 2, 3
 having max(case when period = 12 then budget_ytd end) <> max(budget_annual)
     or min(budget_annual) <> max(budget_annual)

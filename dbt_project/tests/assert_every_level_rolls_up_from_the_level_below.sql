@@ -19,32 +19,52 @@ with children as (
 ),
 
 internal as (
-    select * from children where cost_category = 'internal_items'
+    select * from children
+    where cost_category = 'internal_items'
+),
+
+top_level as (
+    select min(level_order) as level_order from {{ ref('org_levels') }}
 ),
 
 expected as (
     select
         children.fiscal_year, children.period, children.parent_level_order,
         children.parent_unit_code, children.cost_category,
-        children.outcome_ytd - case when top.level_order is not null and children.cost_category = 'net'
-            then coalesce(internal.outcome_ytd, 0) else 0 end as outcome_ytd,
-        children.budget_ytd - case when top.level_order is not null and children.cost_category = 'net'
-            then coalesce(internal.budget_ytd, 0) else 0 end as budget_ytd,
-        children.budget_annual - case when top.level_order is not null and children.cost_category = 'net'
-            then coalesce(internal.budget_annual, 0) else 0 end as budget_annual,
-        children.budget_annual_adopted - case when top.level_order is not null and children.cost_category = 'net'
-            then coalesce(internal.budget_annual_adopted, 0) else 0 end as budget_annual_adopted,
-        children.outcome_prior_ytd - case when top.level_order is not null and children.cost_category = 'net'
-            then coalesce(internal.outcome_prior_ytd, 0) else 0 end as outcome_prior_ytd
+        children.outcome_ytd - case
+            when top_level.level_order is not null and children.cost_category = 'net'
+                then coalesce(internal.outcome_ytd, 0)
+            else 0
+        end as outcome_ytd,
+        children.budget_ytd - case
+            when top_level.level_order is not null and children.cost_category = 'net'
+                then coalesce(internal.budget_ytd, 0)
+            else 0
+        end as budget_ytd,
+        children.budget_annual - case
+            when top_level.level_order is not null and children.cost_category = 'net'
+                then coalesce(internal.budget_annual, 0)
+            else 0
+        end as budget_annual,
+        children.budget_annual_adopted - case
+            when top_level.level_order is not null and children.cost_category = 'net'
+                then coalesce(internal.budget_annual_adopted, 0)
+            else 0
+        end as budget_annual_adopted,
+        children.outcome_prior_ytd - case
+            when top_level.level_order is not null and children.cost_category = 'net'
+                then coalesce(internal.outcome_prior_ytd, 0)
+            else 0
+        end as outcome_prior_ytd
     from children
-    left join (select min(level_order) as level_order from {{ ref('org_levels') }}) as top
-        on top.level_order = children.parent_level_order
+    left join top_level
+        on top_level.level_order = children.parent_level_order
     left join internal
         on internal.fiscal_year = children.fiscal_year
         and internal.period = children.period
         and internal.parent_unit_code = children.parent_unit_code
         and internal.parent_level_order = children.parent_level_order
-    where not (top.level_order is not null and children.cost_category = 'internal_items')
+    where not (top_level.level_order is not null and children.cost_category = 'internal_items')
 )
 
 select expected.*, parent.outcome_ytd as parent_outcome_ytd

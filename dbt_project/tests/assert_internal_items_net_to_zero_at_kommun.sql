@@ -12,5 +12,5 @@ select fiscal_year, period, sum(outcome_ytd) as outcome_ytd, sum(budget_ytd) as 
 from {{ ref('budget_follow_up') }}
 where cost_category = 'internal_items'
     and org_level in (select org_level from second_level)
-group by fiscal_year, period
+group by 1, 2
 having sum(outcome_ytd) <> 0 or sum(budget_ytd) <> 0

@@ -13,7 +13,8 @@ with ledger as (
 ),
 
 ledger_ytd as (
-    select fiscal_year, period,
+    select
+        fiscal_year, period,
         sum(amount) over (partition by fiscal_year order by period) as amount_ytd
     from ledger
 ),

@@ -30,15 +30,17 @@ sets as (
     -- within a unit
     select
         totals.fiscal_year, totals.period, totals.period_scope, totals.org_unit_code,
-        groups.set_name,
+        members.set_name,
         totals.secret as total_secret,
         count(*) filter (where parts.secret) as secret_parts,
         count(*) filter (where parts.shown) as shown_parts
     from cells as totals
-    inner join (values
+    inner join (
+        values
         ('kön', 'sick_leave_women_pct'), ('kön', 'sick_leave_men_pct'),
         ('ålder', 'sick_leave_age_29_pct'), ('ålder', 'sick_leave_age_30_49_pct'),
-        ('ålder', 'sick_leave_age_50_pct')) as groups (set_name, figure)
+        ('ålder', 'sick_leave_age_50_pct')
+    ) as members (set_name, figure)
         on totals.figure = 'sick_leave_pct'
     inner join cells as parts
         on parts.fiscal_year = totals.fiscal_year
@@ -46,7 +48,7 @@ sets as (
         and parts.period_scope = totals.period_scope
         and parts.level_order = totals.level_order
         and parts.org_unit_code = totals.org_unit_code
-        and parts.figure = groups.figure
+        and parts.figure = members.figure
     group by 1, 2, 3, 4, 5, 6
 
     union all

@@ -15,14 +15,15 @@ next_opening as (
     from {{ ref('int_account_balances_opened') }} as openings
     inner join {{ ref('financial_statement_accounts') }} as ranges
         on {{ account_number('openings.account') }}
-            between ranges.account_from and ranges.account_to
-    inner join {{ ref('financial_statement_lines') }} as lines
-        on lines.line_code = ranges.line_code
-    where lines.section = 'br_equity'
+        between ranges.account_from and ranges.account_to
+    inner join {{ ref('financial_statement_lines') }} as statement_lines
+        on statement_lines.line_code = ranges.line_code
+    where statement_lines.section = 'br_equity'
     group by 1
 )
 
-select closing.fiscal_year, closing.amount as closing_equity,
+select
+    closing.fiscal_year, closing.amount as closing_equity,
     next_opening.amount as next_year_opening_equity
 from closing
 inner join next_opening on next_opening.fiscal_year = closing.fiscal_year

@@ -12,7 +12,8 @@ with ledger as (
 ),
 
 ledger_ytd as (
-    select fiscal_year, period,
+    select
+        fiscal_year, period,
         sum(amount) over (partition by fiscal_year order by period) as amount
     from ledger
 ),
@@ -23,7 +24,8 @@ statement as (
     where line_code = 'rr_result'
 )
 
-select ledger_ytd.fiscal_year, ledger_ytd.period, ledger_ytd.amount as ledger_amount,
+select
+    ledger_ytd.fiscal_year, ledger_ytd.period, ledger_ytd.amount as ledger_amount,
     statement.amount as statement_amount
 from ledger_ytd
 full outer join statement

@@ -5,8 +5,10 @@ select
     fiscal_year,
     period_month as period,
     account,
-    ({{ is_result_account('account') }})
-        and coalesce(counterpart_code in ('1', '2', '3', '4'), false) as is_internal,
+    (
+        ({{ is_result_account('account') }})
+        and coalesce(counterpart_code in ('1', '2', '3', '4'), false)
+    ) as is_internal,
     sum(amount) as amount
 from {{ ref('stg_ledger__transactions') }}
 group by 1, 2, 3, 4

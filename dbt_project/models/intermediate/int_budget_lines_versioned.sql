@@ -7,26 +7,26 @@
 -- a version that is neither are left out.
 with lines as (
     select
-        lines.*,
+        budget_lines.*,
         versions.precedence,
         versions.budget_phase
-    from {{ ref('stg_budget__budget_lines') }} as lines
+    from {{ ref('stg_budget__budget_lines') }} as budget_lines
     inner join {{ ref('budget_versions') }} as versions
-        on versions.budget_version = lines.budget_version
-    where {{ is_result_account('lines.account') }}
+        on versions.budget_version = budget_lines.budget_version
+    where {{ is_result_account('budget_lines.account') }}
 ),
 
 in_force as (
     select fiscal_year, max(precedence) as precedence
     from lines
-    group by fiscal_year
+    group by 1
 ),
 
 adopted as (
     select fiscal_year, max(precedence) as precedence
     from lines
     where budget_phase = 'approved'
-    group by fiscal_year
+    group by 1
 ),
 
 categories as (
@@ -54,5 +54,5 @@ left join adopted
     and adopted.precedence = lines.precedence
 left join categories
     on {{ account_number('lines.account') }}
-        between categories.account_from and categories.account_to
+    between categories.account_from and categories.account_to
 where in_force.precedence is not null or adopted.precedence is not null

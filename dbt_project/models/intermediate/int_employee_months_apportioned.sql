@@ -17,11 +17,14 @@ with employee_months as (
 employed as (
     select
         *,
-        cast(greatest(0, {{ dbt.datediff(
-            'greatest(coalesce(employed_from, month_start), month_start)',
-            'least(coalesce(employed_to, month_end), month_end)',
-            'day') }} + 1) as {{ type_double() }})
-            / ({{ dbt.datediff('month_start', 'month_end', 'day') }} + 1) as employed_share,
+        (
+            cast(greatest(0, {{ dbt.datediff(
+                'greatest(coalesce(employed_from, month_start), month_start)',
+                'least(coalesce(employed_to, month_end), month_end)',
+                'day') }} + 1) as {{ type_double() }})
+            / ({{ dbt.datediff(
+                'month_start', 'month_end', 'day') }} + 1)
+        ) as employed_share,
         sum(scheduled_hours) over person_month as person_month_scheduled_hours,
         min(scheduled_hours) over person_month as person_month_least_hours,
         count(scheduled_hours) over person_month as person_month_rows_with_hours,

@@ -10,8 +10,8 @@ with years as (
 ),
 
 months as (
-    select * from (values (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12))
-        as m (period)
+    select m.period
+    from (values (1), (2), (3), (4), (5), (6), (7), (8), (9), (10), (11), (12)) as m (period)
 )
 
 select

@@ -22,4 +22,4 @@ select
 from rows
 left join categories
     on {{ account_number('rows.account') }}
-        between categories.account_from and categories.account_to
+    between categories.account_from and categories.account_to

@@ -30,11 +30,13 @@ versions as (
         ) as version_rank
     from periods
     inner join {{ ref('stg_org_register__org_units') }} as units
-        on units.valid_from <= cast(cast(periods.fiscal_year as {{ dbt.type_string() }}) || '-12-31' as date)
+        on units.valid_from
+        <= cast(cast(periods.fiscal_year as {{ dbt.type_string() }}) || '-12-31' as date)
 ),
 
 units_at_period_end as {{ materialized_cte() }} (
-    select * from versions where version_rank = 1
+    select * from versions
+    where version_rank = 1
 ),
 
 tree_0 as {{ materialized_cte() }} (

@@ -53,8 +53,10 @@ staff as (
         count(*) filter (where sick_hours_long > 0) as headcount_long_term_sick,
         -- the average of the months, NULL (then 0) for no month or a billion årsarbetare
         -- or more: never past what decimal(18, 8) and staff_statistics' decimal(12, 2) hold
-        cast({{ quotient('sum(fte)', 'min(months_in_scope)', below=1000000000) }}
-            as decimal(18, 8)) as fte,
+        cast(
+            {{ quotient('sum(fte)', 'min(months_in_scope)', below=1000000000) }}
+            as decimal(18, 8)
+        ) as fte,
         sum(scheduled_hours) as scheduled_hours,
         sum(sick_hours) as sick_hours,
         sum(sick_hours_long) as sick_hours_long,
@@ -76,7 +78,7 @@ staff as (
 ),
 
 scopes as (
-    select * from (values ('month'), ('ytd')) as s (period_scope)
+    select s.period_scope from (values ('month'), ('ytd')) as s (period_scope)
 ),
 
 -- the ledger's personnel cost, for the periods that have an HR export
@@ -90,11 +92,11 @@ personnel_cost as (
         min(amounts.org_unit_name) as org_unit_name,
         min(amounts.parent_unit_code) as parent_unit_code,
         sum(case scopes.period_scope
-            when 'month' then amounts.outcome_month else amounts.outcome_ytd end)
-            as personnel_cost_outcome,
+            when 'month' then amounts.outcome_month else amounts.outcome_ytd
+        end) as personnel_cost_outcome,
         sum(case scopes.period_scope
-            when 'month' then amounts.budget_month else amounts.budget_ytd end)
-            as personnel_cost_budget,
+            when 'month' then amounts.budget_month else amounts.budget_ytd
+        end) as personnel_cost_budget,
         sum(amounts.budget_annual) as personnel_cost_budget_annual
     from {{ ref('int_unit_amounts_placed') }} as amounts
     cross join scopes

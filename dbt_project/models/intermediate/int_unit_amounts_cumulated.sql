@@ -10,14 +10,16 @@
 -- agreed in the budget, both parties book them, so the kommun's internal forecasts net out
 -- as its internal budget does (a run rate per party would not).
 with monthly as (
-    select fiscal_year, period, org_unit_code, cost_category,
+    select
+        fiscal_year, period, org_unit_code, cost_category,
         sum(amount) as outcome, 0 as budget, 0 as outcome_prior, 0 as budget_adopted
     from {{ ref('int_ledger_transactions_categorised') }}
     group by 1, 2, 3, 4
 
     union all
 
-    select fiscal_year, period, org_unit_code, cost_category,
+    select
+        fiscal_year, period, org_unit_code, cost_category,
         0,
         sum(case when is_in_force then amount else 0 end),
         0,
@@ -27,7 +29,8 @@ with monthly as (
 
     union all
 
-    select fiscal_year + 1, period, org_unit_code, cost_category,
+    select
+        fiscal_year + 1, period, org_unit_code, cost_category,
         0, 0, sum(amount), 0
     from {{ ref('int_ledger_transactions_categorised') }}
     group by 1, 2, 3, 4
@@ -79,9 +82,18 @@ cumulated as (
     window
         year_to_date as (
             partition by grid.fiscal_year, grid.org_unit_code, grid.cost_category
-            order by grid.period rows between unbounded preceding and current row),
+            order by grid.period rows between unbounded preceding and current row
+        ),
         whole_year as (
-            partition by grid.fiscal_year, grid.org_unit_code, grid.cost_category)
+            partition by grid.fiscal_year, grid.org_unit_code, grid.cost_category
+        )
+),
+
+closed_units as (
+    select org_unit_code, max(valid_to) as closed_on
+    from {{ ref('stg_org_register__org_units') }}
+    group by 1
+    having max(valid_to) < date '9999-12-31'
 )
 
 {#- this year's run rate against last year's: the ratio of the amounts to 12 decimals, in
@@ -91,31 +103,35 @@ cumulated as (
     only below 3 in size (a ratio a hair above 2 is cut to 2 and used, as it always was):
     a unit whose outcome is a hundred times last year's (a write-down, a new unit) has no
     run rate, and decimal(19, 17) (below 100) never sees its ratio -#}
-{%- set run_rate = "cast(" ~ amount_ratio('outcome_ytd', 'outcome_prior_ytd', below=3) ~ " as decimal(19, 17))" %}
+{%- set run_rate = "cast("
+    ~ amount_ratio('cumulated.outcome_ytd', 'cumulated.outcome_prior_ytd', below=3)
+    ~ " as decimal(19, 17))" %}
+
 select
     cumulated.*,
     case
-        when outcome_prior_ytd <> 0 and {{ run_rate }} between 0.5 and 2 then {{ run_rate }}
+        when cumulated.outcome_prior_ytd <> 0 and {{ run_rate }} between 0.5 and 2
+            then {{ run_rate }}
     end as run_rate,
-    cast(round(cast(outcome_ytd as decimal(18, 2)) + case
+    cast(round(cast(cumulated.outcome_ytd as decimal(18, 2)) + case
         when closed.closed_on <= periods.period_end then 0
-        when cumulated.cost_category = 'internal_items' then budget_annual - budget_ytd
-        else coalesce(
-            cast(outcome_prior_annual - outcome_prior_ytd as decimal(19, 2)) * case
-                when outcome_prior_ytd <> 0 and {{ run_rate }} between 0.5 and 2
-                    then {{ run_rate }}
-            end,
-            budget_annual - budget_ytd
-        )
+        when cumulated.cost_category = 'internal_items'
+            then cumulated.budget_annual - cumulated.budget_ytd
+        else
+            coalesce(
+                cast(
+                    cumulated.outcome_prior_annual - cumulated.outcome_prior_ytd
+                    as decimal(19, 2)
+                ) * case
+                    when cumulated.outcome_prior_ytd <> 0 and {{ run_rate }} between 0.5 and 2
+                        then {{ run_rate }}
+                end,
+                cumulated.budget_annual - cumulated.budget_ytd
+            )
     end, 2) as decimal(18, 2)) as forecast_baseline
 from cumulated
 inner join {{ ref('int_follow_up_periods') }} as periods
     on periods.fiscal_year = cumulated.fiscal_year
     and periods.period = cumulated.period
-left join (
-    select org_unit_code, max(valid_to) as closed_on
-    from {{ ref('stg_org_register__org_units') }}
-    group by org_unit_code
-    having max(valid_to) < date '9999-12-31'
-) as closed
+left join closed_units as closed
     on closed.org_unit_code = cumulated.org_unit_code

@@ -18,4 +18,4 @@ select
 from accounts
 left join {{ ref('account_categories') }} as categories
     on {{ account_number('accounts.account') }}
-        between categories.account_from and categories.account_to
+    between categories.account_from and categories.account_to

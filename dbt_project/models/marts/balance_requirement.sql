@@ -17,18 +17,19 @@ decisions as (
 ),
 
 complete_years as (
-    select distinct fiscal_year from ledger where period = 12
+    select distinct fiscal_year from ledger
+    where period = 12
 ),
 
 adjustments as (
     select
         ledger.fiscal_year,
-        accounts.adjustment,
+        requirement_accounts.adjustment,
         -sum(ledger.amount) as amount  -- revenue (−) as a positive gain
     from ledger
-    inner join {{ ref('balance_requirement_accounts') }} as accounts
+    inner join {{ ref('balance_requirement_accounts') }} as requirement_accounts
         on {{ account_number('ledger.account') }}
-            between accounts.account_from and accounts.account_to
+        between requirement_accounts.account_from and requirement_accounts.account_to
     group by 1, 2
 ),
 
@@ -45,19 +46,33 @@ years as (
     select
         result.fiscal_year,
         result.result,
-        coalesce(max(adjustments.amount) filter (where adjustment = 'realisation_gains'), 0)
-            as realisation_gains,
-        coalesce(max(adjustments.amount) filter (where adjustment = 'unrealised_gains'), 0)
-            + coalesce(max(adjustments.amount) filter (where adjustment = 'unrealised_losses'), 0)
-            as unrealised,
-        coalesce(max(decisions.amount) filter (where item = 'undantag_realisationsvinster'), 0)
-            as excepted_gains,
-        coalesce(max(decisions.amount) filter (where item = 'undantag_realisationsforluster'), 0)
-            as excepted_losses,
-        coalesce(max(decisions.amount) filter (where item = 'till_resultatutjamningsreserv'), 0)
-            as to_reserve,
-        coalesce(max(decisions.amount) filter (where item = 'fran_resultatutjamningsreserv'), 0)
-            as from_reserve
+        coalesce(
+            max(adjustments.amount) filter (where adjustments.adjustment = 'realisation_gains'),
+            0
+        ) as realisation_gains,
+        coalesce(
+            max(adjustments.amount) filter (where adjustments.adjustment = 'unrealised_gains'),
+            0
+        ) + coalesce(
+            max(adjustments.amount) filter (where adjustments.adjustment = 'unrealised_losses'),
+            0
+        ) as unrealised,
+        coalesce(
+            max(decisions.amount) filter (where decisions.item = 'undantag_realisationsvinster'),
+            0
+        ) as excepted_gains,
+        coalesce(
+            max(decisions.amount) filter (where decisions.item = 'undantag_realisationsforluster'),
+            0
+        ) as excepted_losses,
+        coalesce(
+            max(decisions.amount) filter (where decisions.item = 'till_resultatutjamningsreserv'),
+            0
+        ) as to_reserve,
+        coalesce(
+            max(decisions.amount) filter (where decisions.item = 'fran_resultatutjamningsreserv'),
+            0
+        ) as from_reserve
     from result
     left join adjustments on adjustments.fiscal_year = result.fiscal_year
     left join decisions on decisions.fiscal_year = result.fiscal_year
@@ -73,27 +88,33 @@ with_totals as (
 ),
 
 lines as (
-    select fiscal_year, 1 as line_order, 'result' as line,
+    select
+        fiscal_year, 1 as line_order, 'result' as line,
         'Årets resultat enligt resultaträkningen' as line_name, result as amount
     from with_totals
     union all
-    select fiscal_year, 2, 'realisation_gains', 'Reducering av samtliga realisationsvinster',
+    select
+        fiscal_year, 2, 'realisation_gains', 'Reducering av samtliga realisationsvinster',
         -realisation_gains
     from with_totals
     union all
-    select fiscal_year, 3, 'excepted_realisation_gains',
+    select
+        fiscal_year, 3, 'excepted_realisation_gains',
         'Vissa realisationsvinster enligt undantagsmöjlighet', excepted_gains
     from with_totals
     union all
-    select fiscal_year, 4, 'excepted_realisation_losses',
+    select
+        fiscal_year, 4, 'excepted_realisation_losses',
         'Vissa realisationsförluster enligt undantagsmöjlighet', -excepted_losses
     from with_totals
     union all
-    select fiscal_year, 5, 'unrealised_securities',
+    select
+        fiscal_year, 5, 'unrealised_securities',
         'Orealiserade vinster och förluster i värdepapper', -unrealised
     from with_totals
     union all
-    select fiscal_year, 6, 'result_after_adjustments',
+    select
+        fiscal_year, 6, 'result_after_adjustments',
         'Årets resultat efter balanskravsjusteringar', after_adjustments
     from with_totals
     union all
@@ -103,17 +124,21 @@ lines as (
     select fiscal_year, 8, 'from_reserve', 'Medel från resultatutjämningsreserv', from_reserve
     from with_totals
     union all
-    select fiscal_year, 9, 'balance_requirement_result', 'Årets balanskravsresultat',
+    select
+        fiscal_year, 9, 'balance_requirement_result', 'Årets balanskravsresultat',
         after_adjustments - to_reserve + from_reserve
     from with_totals
 ),
 
 line_items as (  -- the decision behind each line KF decides
-    select * from (values
+    select l.line, l.item
+    from (
+        values
         ('excepted_realisation_gains', 'undantag_realisationsvinster'),
         ('excepted_realisation_losses', 'undantag_realisationsforluster'),
         ('to_reserve', 'till_resultatutjamningsreserv'),
-        ('from_reserve', 'fran_resultatutjamningsreserv')) as l (line, item)
+        ('from_reserve', 'fran_resultatutjamningsreserv')
+    ) as l (line, item)
 )
 
 select

@@ -34,7 +34,7 @@ unit_names as (
 budgets as (
     select fiscal_year, period, org_unit_code, sum(budget_annual) as budget_annual
     from {{ ref('int_unit_amounts_cumulated') }}
-    group by fiscal_year, period, org_unit_code
+    group by 1, 2, 3
 ),
 
 moves as (
@@ -47,7 +47,7 @@ pairs as (
         cur.fiscal_year,
         cur.period,
         cur.org_unit_code,
-        names.unit_name as org_unit_name,
+        unit_names.unit_name as org_unit_name,
         cur.budget_annual,
         prev.budget_annual as budget_previous,
         now_in.board_code,
@@ -75,9 +75,9 @@ pairs as (
     left join boards as before_in
         on before_in.fiscal_year = prev.fiscal_year and before_in.period = prev.period
         and before_in.unit_code = prev.org_unit_code
-    left join unit_names as names
-        on names.fiscal_year = cur.fiscal_year and names.period = cur.period
-        and names.unit_code = cur.org_unit_code
+    left join unit_names
+        on unit_names.fiscal_year = cur.fiscal_year and unit_names.period = cur.period
+        and unit_names.unit_code = cur.org_unit_code
 ),
 
 changes as (

@@ -50,7 +50,7 @@ rolled as (
         sum(forecast_unit) as forecast_rolled,
         sum(outcome_prior_ytd) as outcome_prior_ytd
     from unit_forecasts
-    group by fiscal_year, period, org_level, org_unit_code_at_level, cost_category
+    group by 1, 2, 3, 4, 7
 ),
 
 top_level as (
@@ -160,10 +160,11 @@ categories as (
         and adjustments.period = rolled.period
         and adjustments.org_unit_code = rolled.org_unit_code
         and adjustments.cost_category = rolled.cost_category
-    where not (
-        rolled.cost_category = 'internal_items'
-        and rolled.org_level in (select org_level from top_level)
-    )
+    where
+        not (
+            rolled.cost_category = 'internal_items'
+            and rolled.org_level in (select org_level from top_level)
+        )
 ),
 
 net as (
@@ -180,7 +181,7 @@ net as (
         sum(outcome_prior_ytd) as outcome_prior_ytd,
         sum(forecast_annual) as forecast_annual
     from categories
-    group by fiscal_year, period, org_level, org_unit_code
+    group by 1, 2, 3, 4
 ),
 
 -- the categories and their net, column by column (not by position)

@@ -14,14 +14,26 @@ thresholds as (
 flagged as (
     select
         follow_up.*,
-        abs(follow_up.deviation_ytd) >= thresholds.min_deviation_sek
-            and (follow_up.budget_ytd = 0 or abs(follow_up.deviation_ytd)
-                 >= thresholds.min_deviation_share * abs(follow_up.budget_ytd))
-            as passes_ytd,
-        abs(follow_up.forecast_deviation) >= thresholds.min_deviation_sek
-            and (follow_up.budget_annual = 0 or abs(follow_up.forecast_deviation)
-                 >= thresholds.min_deviation_share * abs(follow_up.budget_annual))
-            as passes_forecast
+        (
+            abs(follow_up.deviation_ytd) >= thresholds.min_deviation_sek
+            and (
+                follow_up.budget_ytd = 0
+                or (
+                    abs(follow_up.deviation_ytd)
+                    >= thresholds.min_deviation_share * abs(follow_up.budget_ytd)
+                )
+            )
+        ) as passes_ytd,
+        (
+            abs(follow_up.forecast_deviation) >= thresholds.min_deviation_sek
+            and (
+                follow_up.budget_annual = 0
+                or (
+                    abs(follow_up.forecast_deviation)
+                    >= thresholds.min_deviation_share * abs(follow_up.budget_annual)
+                )
+            )
+        ) as passes_forecast
     from follow_up
     inner join thresholds
         on thresholds.org_level = follow_up.org_level
@@ -53,14 +65,17 @@ select
         else 'commented'
     end as deviation_kind,
     case
-        when greatest(abs(flagged.deviation_ytd), abs(flagged.forecast_deviation)) = abs(flagged.deviation_ytd)
+        when
+            greatest(abs(flagged.deviation_ytd), abs(flagged.forecast_deviation))
+            = abs(flagged.deviation_ytd)
             then sign(flagged.deviation_ytd)
         else sign(flagged.forecast_deviation)
     end > 0 as is_favourable,
     cast(row_number() over (
         partition by flagged.fiscal_year, flagged.period, flagged.org_level
-        order by greatest(abs(flagged.deviation_ytd), abs(flagged.forecast_deviation)) desc,
-            flagged.org_unit_code, flagged.cost_category
+        order by
+            greatest(abs(flagged.deviation_ytd), abs(flagged.forecast_deviation)) desc,
+            flagged.org_unit_code asc, flagged.cost_category asc
     ) as bigint) as deviation_rank,
     comments.comment,
     comments.cause,

@@ -43,7 +43,7 @@ account_lines as (
     from known_accounts
     inner join ranges
         on {{ account_number('known_accounts.account') }}
-            between ranges.account_from and ranges.account_to
+        between ranges.account_from and ranges.account_to
 ),
 
 year_to_date as (

@@ -22,7 +22,7 @@ follow_up as (
 last_month as (
     select fiscal_year, max(period) as last_period
     from {{ ref('int_ledger_transactions_categorised') }}
-    group by fiscal_year
+    group by 1
 ),
 
 final as (
@@ -47,12 +47,15 @@ select
     follow_up.forecast_annual,
     coalesce(last_month.last_period, 0) = 12 as is_year_complete,
     case when last_month.last_period = 12 then final.outcome_final end as outcome_final,
-    case when last_month.last_period = 12
-        then follow_up.forecast_annual - final.outcome_final end as forecast_error,
-    case when last_month.last_period = 12 and final.outcome_final <> 0
-        -- a share, not money: in binary floating point on every engine
-        then cast(abs(follow_up.forecast_annual - final.outcome_final) as {{ type_double() }})
-            / cast(abs(final.outcome_final) as {{ type_double() }})
+    case
+        when last_month.last_period = 12
+            then follow_up.forecast_annual - final.outcome_final
+    end as forecast_error,
+    case
+        when last_month.last_period = 12 and final.outcome_final <> 0
+            -- a share, not money: in binary floating point on every engine
+            then cast(abs(follow_up.forecast_annual - final.outcome_final) as {{ type_double() }})
+                / cast(abs(final.outcome_final) as {{ type_double() }})
     end as forecast_error_share
 from follow_up
 left join baseline

@@ -47,27 +47,32 @@ reported as (
     from (
         select
             *,
-            coalesce(cast(submitted_on as {{ dbt.type_string() }}), '1900-01-01')
+            (
+                coalesce(cast(submitted_on as {{ dbt.type_string() }}), '1900-01-01')
                 || '|' || reported_through || '|' || coalesce(source_file, '')
                 || '|' || lpad(cast(coalesce(source_line, 0) as {{ dbt.type_string() }}), 9, '0')
-                as report_key
+            ) as report_key
         from {{ ref('int_goal_reports_unioned') }}
     ) as reports
     group by 1, 2, 3
 ),
 
 kolada as (
-    select kolada_kpi, fiscal_year, value,
+    select
+        kolada_kpi, fiscal_year, value,
         row_number() over (partition by kolada_kpi order by fiscal_year desc) as recency
     from {{ ref('stg_goals__kpi_outcomes') }}
     where is_own_municipality and gender = 'T' and value is not null
 ),
 
 deadline_levels as (
-    select * from (values
+    select d.goal_kind, d.deadline_level
+    from (
+        values
         ('activity', 'aktiviteter'), ('sub_goal', 'delmal'), ('board_goal', 'namndmal'),
         ('board_indicator', 'styrtal'), ('kf_indicator', 'styrtal'),
-        ('strategic_area', 'strategiska_omraden')) as d (goal_kind, deadline_level)
+        ('strategic_area', 'strategiska_omraden')
+    ) as d (goal_kind, deadline_level)
 ),
 
 units as (
@@ -87,8 +92,10 @@ candidates as (
     -- the grid with every Kolada value of the fiscal year or before; measured keeps the latest
     select
         grid.*,
-        coalesce(unit_computed.outcome_value, kommun_computed.outcome_value,
-                 kolada_value.value) as outcome_value,
+        coalesce(
+            unit_computed.outcome_value, kommun_computed.outcome_value,
+            kolada_value.value
+        ) as outcome_value,
         case
             when unit_computed.outcome_value is not null then unit_computed.outcome_basis
             when kommun_computed.outcome_value is not null then kommun_computed.outcome_basis
@@ -100,11 +107,15 @@ candidates as (
         case
             when unit_computed.outcome_value is not null then grid.responsible_unit_code
             when kommun_computed.outcome_value is not null or kolada_value.value is not null
-                then (select org_unit_code from units where is_kommun)
+                then (
+                    select org_unit_code from units
+                    where is_kommun
+                )
         end as measured_unit_code,
         row_number() over (
             partition by grid.goal_id, grid.fiscal_year, grid.period
-            order by kolada_value.fiscal_year desc nulls last) as kolada_recency
+            order by kolada_value.fiscal_year desc nulls last
+        ) as kolada_recency
     from grid
     left join computed as unit_computed
         on unit_computed.fiscal_year = grid.fiscal_year
@@ -122,16 +133,17 @@ candidates as (
 ),
 
 measured as (
-    select * from candidates where kolada_recency = 1
+    select * from candidates
+    where kolada_recency = 1
 ),
 
 judged as (
     select
         measured.*,
         case
-            when outcome_value is null or target_value is null then null
-            when direction = 'lower' then outcome_value <= target_value
-            else outcome_value >= target_value
+            when measured.outcome_value is null or measured.target_value is null then null
+            when measured.direction = 'lower' then measured.outcome_value <= measured.target_value
+            else measured.outcome_value >= measured.target_value
         end as target_met,
         reported.status as reported_status,
         reported.comment,
@@ -153,13 +165,13 @@ judged as (
 with_status as (
     select
         judged.*,
-        coalesce(reported_status, case
-            when target_met then 'uppnått'
-            when not target_met then 'ej uppnått'
+        coalesce(judged.reported_status, case
+            when judged.target_met then 'uppnått'
+            when not judged.target_met then 'ej uppnått'
         end) as status,
         case
-            when reported_status is not null then 'rapporterad'
-            when target_met is not null then 'beräknad ur utfall och målvärde'
+            when judged.reported_status is not null then 'rapporterad'
+            when judged.target_met is not null then 'beräknad ur utfall och målvärde'
         end as status_source
     from judged
 ),
@@ -167,14 +179,34 @@ with_status as (
 {#- the goals file nests at most four levels (strategic area > nämndmål > delmål >
     aktivitet): each pass rolls up one more level from the bottom -#}
 {%- set passes = 3 %}
+
 rolled_up_0 as (
-    select goal_id, fiscal_year, period, parent_goal_id, status,
+    select
+        goal_id, fiscal_year, period, parent_goal_id, status,
         cast(null as {{ dbt.type_string() }}) as rolled_up_status,
         cast(null as integer) as children,
         cast(null as integer) as children_without_status
     from with_status
 ),
 {% for n in range(1, passes + 1) %}
+kids_{{ n }} as (
+    select
+        parent_goal_id,
+        fiscal_year,
+        period,
+        count(*) as children,
+        count(coalesce(status, rolled_up_status)) as with_status,
+        count(*) filter (where coalesce(status, rolled_up_status) = 'uppnått') as achieved,
+        count(*) filter (where coalesce(status, rolled_up_status) = 'delvis uppnått') as partly,
+        count(*) filter (where coalesce(status, rolled_up_status) = 'ej uppnått')
+            as not_achieved,
+        count(*) filter (where coalesce(status, rolled_up_status) = 'ej påbörjad')
+            as not_started
+    from rolled_up_{{ n - 1 }}
+    where parent_goal_id is not null
+    group by 1, 2, 3
+),
+
 rolled_up_{{ n }} as (
     select
         goal.goal_id,
@@ -192,23 +224,7 @@ rolled_up_{{ n }} as (
         coalesce(kids.children, 0) as children,
         coalesce(kids.children - kids.with_status, 0) as children_without_status
     from rolled_up_{{ n - 1 }} as goal
-    left join (
-        select
-            parent_goal_id,
-            fiscal_year,
-            period,
-            count(*) as children,
-            count(coalesce(status, rolled_up_status)) as with_status,
-            count(*) filter (where coalesce(status, rolled_up_status) = 'uppnått') as achieved,
-            count(*) filter (where coalesce(status, rolled_up_status) = 'delvis uppnått') as partly,
-            count(*) filter (where coalesce(status, rolled_up_status) = 'ej uppnått')
-                as not_achieved,
-            count(*) filter (where coalesce(status, rolled_up_status) = 'ej påbörjad')
-                as not_started
-        from rolled_up_{{ n - 1 }}
-        where parent_goal_id is not null
-        group by 1, 2, 3
-    ) as kids
+    left join kids_{{ n }} as kids
         on kids.parent_goal_id = goal.goal_id
         and kids.fiscal_year = goal.fiscal_year
         and kids.period = goal.period

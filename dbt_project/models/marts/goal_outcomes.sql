@@ -46,16 +46,23 @@ boards as (
         fiscal_year,
         period,
         org_unit_code,
-        sum(forecast_deviation) filter (where cost_category = 'net')
-            - coalesce(sum(forecast_deviation) filter (where
-                cost_category in ('taxes_and_grants', 'financial_items')), 0) as deviation
+        (
+            sum(forecast_deviation) filter (where cost_category = 'net')
+            - coalesce(
+                sum(forecast_deviation) filter (
+                    where cost_category in ('taxes_and_grants', 'financial_items')
+                ),
+                0
+            )
+        ) as deviation
     from follow_up
     where org_level = 'nämnd' and org_unit_code <> '(okänt)'
     group by 1, 2, 3
 ),
 
 computed as (
-    select fiscal_year, period, 'resultat_andel_skatter' as computation,
+    select
+        fiscal_year, period, 'resultat_andel_skatter' as computation,
         cast(null as {{ dbt.type_string() }}) as org_unit_code,
         {{ rounded_share('result', 'taxes', 2) }} as outcome_value
     from kommun
@@ -68,14 +75,16 @@ computed as (
 
     union all
 
-    select fiscal_year, period, 'namnder_over_budget', null,
+    select
+        fiscal_year, period, 'namnder_over_budget', null,
         count(*) filter (where deviation < 0)
     from boards
     group by 1, 2
 
     union all
 
-    select kommun.fiscal_year, kommun.period, 'sjalvfinansieringsgrad', null,
+    select
+        kommun.fiscal_year, kommun.period, 'sjalvfinansieringsgrad', null,
         {{ rounded_share('kommun.result + kommun.capital_costs', 'investments.investments', 1) }}
     from kommun
     inner join investments using (fiscal_year, period)
@@ -84,7 +93,8 @@ computed as (
 
     -- per unit; not for the branch of unknown ansvar, which stands under one code on
     -- several levels and is no unit a goal can be given to
-    select fiscal_year, period, 'budgetavvikelse', org_unit_code,
+    select
+        fiscal_year, period, 'budgetavvikelse', org_unit_code,
         {{ rounded_share('forecast_deviation', 'abs(budget_annual)', 2) }}
     from follow_up
     where cost_category = 'net' and org_unit_code <> '(okänt)'
@@ -97,7 +107,8 @@ from computed
 
 union all
 
-select fiscal_year, period, 'personalstatistik', null, sick_leave_pct,
+select
+    fiscal_year, period, 'personalstatistik', null, sick_leave_pct,
     'personalstatistik januari-' || {{ month_name('period') }}
 from {{ ref('staff_statistics') }}
 where period_scope = 'ytd'

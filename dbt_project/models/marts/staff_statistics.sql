@@ -54,29 +54,31 @@ cells as {{ materialized_cte() }} (
 
 {{ sick_leave_suppression_rounds('memberships', rounds) }},
 
+settled as (
+    select cell_id, max(case when hidden then 1 else 0 end) as hidden
+    from state_{{ rounds }}
+    group by 1
+),
+
 hidden_cells as (
     -- hidden at the start (also the figures in no set), or by a round
     select
         cells.unit_id, cells.figure,
         coalesce(cells.reason, '{{ derivable }}') as reason
     from cells
-    left join (
-        select cell_id, max(case when hidden then 1 else 0 end) as hidden
-        from state_{{ rounds }}
-        group by cell_id
-    ) as settled on settled.cell_id = cells.cell_id
+    left join settled on settled.cell_id = cells.cell_id
     where cells.reason is not null or settled.hidden = 1
 ),
 
 reasons as (
     select
-        unit_id,
-        {%- for figure in figures %}
-        max(case when figure = '{{ figure[0] }}' then reason end)
-            as {{ figure[0] }}_reason{{ "," if not loop.last }}
-        {%- endfor %}
+        unit_id
+        {%- for figure in figures %},
+        max(
+            case when figure = '{{ figure[0] }}' then reason end
+        ) as {{ figure[0] }}_reason{% endfor %}
     from hidden_cells
-    group by unit_id
+    group by 1
 )
 
 select
@@ -97,23 +99,26 @@ select
     cast(round(staff.fte, 2) as decimal(12, 2)) as fte,
     cast(staff.personnel_cost_outcome as decimal(18, 2)) as personnel_cost_outcome,
     cast(staff.personnel_cost_budget as decimal(18, 2)) as personnel_cost_budget,
-    cast(cast(staff.personnel_cost_budget as decimal(18, 2))
-        - cast(staff.personnel_cost_outcome as decimal(18, 2)) as decimal(18, 2))
-        as personnel_cost_deviation,
+    cast(
+        cast(staff.personnel_cost_budget as decimal(18, 2))
+        - cast(staff.personnel_cost_outcome as decimal(18, 2))
+        as decimal(18, 2)
+    ) as personnel_cost_deviation,
     cast(staff.personnel_cost_budget_annual as decimal(18, 2)) as personnel_cost_budget_annual,
     cast(staff.personnel_cost_hr as decimal(18, 2)) as personnel_cost_hr,
     cast(staff.overtime_hours as decimal(14, 2)) as overtime_hours,
-    cast(staff.additional_hours as decimal(14, 2)) as additional_hours,
-    {%- for figure, numerator, denominator, size in figures %}
+    cast(staff.additional_hours as decimal(14, 2)) as additional_hours
+    {%- for figure, numerator, denominator, size in figures %},
     {%- set value = percentage('staff.' ~ numerator, 'staff.' ~ denominator) %}
+    {%- set value = 'coalesce(' ~ value ~ ', 0)' if figure == 'sick_leave_long_share_pct'
+        else value %}
     case
         when reasons.{{ figure }}_reason is null and staff.{{ size }} > 0
-            then {% if figure == 'sick_leave_long_share_pct' %}coalesce({{ value }}, 0)
-                 {%- else %}{{ value }}{% endif %}
+            then {{ value }}
     end as {{ figure }},
-    coalesce(reasons.{{ figure }}_reason,
-        case when coalesce(staff.{{ size }}, 0) = 0 then '{{ empty_group }}' end)
-        as {{ figure }}_suppression{{ "," if not loop.last }}
-    {%- endfor %}
+    coalesce(
+        reasons.{{ figure }}_reason,
+        case when coalesce(staff.{{ size }}, 0) = 0 then '{{ empty_group }}' end
+    ) as {{ figure }}_suppression{% endfor %}
 from staff
 left join reasons on reasons.unit_id = staff.unit_id

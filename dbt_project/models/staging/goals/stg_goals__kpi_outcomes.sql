@@ -8,7 +8,8 @@ ranked as (
         *,
         row_number() over (
             partition by kpi, municipality, year, gender
-            order by source_file desc, source_line desc) as recency
+            order by source_file desc, source_line desc
+        ) as recency
     from source
 )
 

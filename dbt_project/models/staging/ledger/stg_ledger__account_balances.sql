@@ -30,7 +30,7 @@ select
     ) as last_period
 from source
 inner join latest
-    on source.fiscal_year = latest.fiscal_year
-    and source.balance_kind = latest.balance_kind
-    and source.file_order = latest.file_order
+    on latest.fiscal_year = source.fiscal_year
+    and latest.balance_kind = source.balance_kind
+    and latest.file_order = source.file_order
 group by 1, 2, 3
