@@ -26,11 +26,14 @@ test-fast: $(STAMP)
 	$(BIN)/python -m pytest -m "not slow and not database" -q
 
 ## ruff (complexity 15 included) on the Python; sqlfluff (.sqlfluff: dbt templater, DuckDB) on
-## the dbt models and singular tests, compiled against a scratch warehouse of its own
+## the dbt models and singular tests, compiled against a scratch warehouse and target of
+## its own (nothing is written inside the project)
 lint: $(STAMP)
 	$(BIN)/ruff check pipelines tests benchmarks
 	mkdir -p $${TMPDIR:-/tmp}/uppfoljning-lint
 	UPPFOLJNING_WAREHOUSE=$${TMPDIR:-/tmp}/uppfoljning-lint/lint.duckdb \
+	  DBT_TARGET_PATH=$${TMPDIR:-/tmp}/uppfoljning-lint/target \
+	  DBT_LOG_PATH=$${TMPDIR:-/tmp}/uppfoljning-lint/logs \
 	  $(BIN)/sqlfluff lint dbt_project/models dbt_project/tests
 
 bench: $(STAMP)

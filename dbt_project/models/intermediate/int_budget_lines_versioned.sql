@@ -1,10 +1,10 @@
 -- The budget lines the follow-up compares with, result accounts only, categorised like the
--- ledger. Per fiscal year two versions count: the one in force (is_in_force: the delivered
--- version with the highest precedence in the seed budget_versions, reviderad over antagen),
--- which the follow-up compares with, and the one KF adopted (is_adopted: of the approved
--- versions, budget_phase, the one with the highest precedence delivered), which
--- budget_follow_up keeps beside it as antagen budget. One version can be both; the lines of
--- a version that is neither are left out.
+-- ledger, each under the role its version has in the fiscal year (budget_role): 'in_force',
+-- the delivered version with the highest precedence in the seed budget_versions (reviderad
+-- over antagen), which the follow-up compares with; and 'adopted', of the approved versions
+-- (budget_phase) the one with the highest precedence delivered, which budget_follow_up keeps
+-- beside it as antagen budget. A version that is both comes twice, once per role; the lines
+-- of a version that is neither are left out.
 with lines as (
     select
         budget_lines.*,
@@ -16,14 +16,20 @@ with lines as (
     where {{ is_result_account('budget_lines.account') }}
 ),
 
-in_force as (
-    select fiscal_year, max(precedence) as precedence
+chosen as (
+    select
+        fiscal_year,
+        max(precedence) as precedence,
+        'in_force' as budget_role
     from lines
     group by 1
-),
 
-adopted as (
-    select fiscal_year, max(precedence) as precedence
+    union all
+
+    select
+        fiscal_year,
+        max(precedence) as precedence,
+        'adopted' as budget_role
     from lines
     where budget_phase = 'approved'
     group by 1
@@ -36,23 +42,18 @@ categories as (
 select
     lines.fiscal_year,
     lines.period_month as period,
+    chosen.budget_role,
     lines.budget_version,
     coalesce(lines.org_unit_code, '(saknas)') as org_unit_code,
     lines.account,
     lines.amount,
     {{ cost_category('lines.counterpart_code', 'categories.cost_category') }} as cost_category,
-    in_force.precedence is not null as is_in_force,
-    adopted.precedence is not null as is_adopted,
     lines.source_file,
     lines.source_line
 from lines
-left join in_force
-    on in_force.fiscal_year = lines.fiscal_year
-    and in_force.precedence = lines.precedence
-left join adopted
-    on adopted.fiscal_year = lines.fiscal_year
-    and adopted.precedence = lines.precedence
+inner join chosen
+    on chosen.fiscal_year = lines.fiscal_year
+    and chosen.precedence = lines.precedence
 left join categories
     on {{ account_number('lines.account') }}
     between categories.account_from and categories.account_to
-where in_force.precedence is not null or adopted.precedence is not null

@@ -18,13 +18,21 @@ with monthly as (
 
     union all
 
+    -- the budget in force and the one KF adopted, each a sum of its own lines
     select
         fiscal_year, period, org_unit_code, cost_category,
-        0,
-        sum(case when is_in_force then amount else 0 end),
-        0,
-        sum(case when is_adopted then amount else 0 end)
+        0, sum(amount), 0, 0
     from {{ ref('int_budget_lines_versioned') }}
+    where budget_role = 'in_force'
+    group by 1, 2, 3, 4
+
+    union all
+
+    select
+        fiscal_year, period, org_unit_code, cost_category,
+        0, 0, 0, sum(amount)
+    from {{ ref('int_budget_lines_versioned') }}
+    where budget_role = 'adopted'
     group by 1, 2, 3, 4
 
     union all
