@@ -31,11 +31,6 @@ EXCEPTIONS = {
         "it reads int_employee_months_apportioned beside int_employee_months_placed only "
         "for the periods with an HR export: a second reader of placed, millions of rows on a "
         "large kommun, would make DuckDB hold them in memory"),
-    ("chained_views", "staff_statistics"): (
-        "five views from the ledger (stg_ledger__transactions to int_staff_figures_aggregated)"
-        ": staff_statistics reads the last one once, into a materialized CTE; as a table, "
-        "DuckDB 2.0.0 fails to create it (an internal error in its statistics propagation: "
-        "'Failed to bind column reference ... DECIMAL(38,2) != HUGEINT')"),
 }
 
 

@@ -3,6 +3,10 @@
 -- the months in scope, hours per group, and the ledger's personnel cost against its budget.
 -- Sick hours are here only to be turned into percentages in staff_statistics; they are never
 -- published as such.
+-- A table on every engine: it ends the chains of views from the ledger and the HR export
+-- under staff_statistics (five views long as views), which reads it whole on every build.
+{{ config(materialized='table') }}
+
 with placed as (
     select * from {{ ref('int_employee_months_placed') }}
 ),
