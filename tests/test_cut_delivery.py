@@ -64,6 +64,7 @@ def december_ledger(warehouse: Path) -> tuple:
                            "where period = '2025-12'").fetchone()
 
 
+@pytest.mark.slow  # a full run of the demo
 def test_a_cut_file_is_refused_whole_and_the_earlier_delivery_kept(cut, clean_run):
     root, result, _, _ = cut
     assert result.returncode == 0, result.stderr
@@ -90,6 +91,7 @@ def test_a_cut_file_is_refused_whole_and_the_earlier_delivery_kept(cut, clean_ru
                        "where rows_read <> rows_loaded + rows_quarantined") == [(0,)]
 
 
+@pytest.mark.slow  # a full run of the demo
 def test_no_board_publishes_a_period_that_reads_a_refused_file(cut):
     root, result, _, _ = cut
     assert "Paket 2025-12: 0 av 7 publicerade" in result.stdout
@@ -98,6 +100,7 @@ def test_no_board_publishes_a_period_that_reads_a_refused_file(cut):
     assert not (root / "reports/oppna_data/2025-12").exists()
 
 
+@pytest.mark.slow  # a full run of the demo
 def test_the_run_prints_what_it_did_not_load_and_where_the_rest_is(cut):
     root, result, _, bad_line = cut
     out = result.stdout
@@ -113,6 +116,7 @@ def test_the_run_prints_what_it_did_not_load_and_where_the_rest_is(cut):
     assert "'ungefär som i fjol' är inte ett tal" in out
 
 
+@pytest.mark.slow  # a full run of the demo
 def test_a_copied_folder_has_its_own_deliveries(cut):
     root, _, _, _ = cut
     assert query(root, "select source, period, file_name, count(*) from raw.deliveries "
@@ -123,6 +127,7 @@ def test_a_copied_folder_has_its_own_deliveries(cut):
     assert paths and all(not Path(p).is_absolute() for p in paths)
 
 
+@pytest.mark.slow  # a full run of the demo
 def test_delivered_whole_it_loads_and_every_board_publishes(cut, clean_run):
     root, _, whole, _ = cut
     (root / DECEMBER).write_bytes(whole)

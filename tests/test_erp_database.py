@@ -152,6 +152,7 @@ def test_small_chunks_give_the_same_rows(files):
     assert landed(small) == landed(large)
 
 
+@pytest.mark.slow  # a full run of the demo
 def test_pipeline_loads_the_ledger_and_hr_from_the_database(files, tmp_path):
     out, url = files
     hr_url = f"sqlite:///{tmp_path / 'hr.db'}"

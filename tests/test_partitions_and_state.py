@@ -4,6 +4,7 @@ import datetime as dt
 from pathlib import Path
 
 import dagster as dg
+import pytest
 import yaml
 
 from pipelines.defs.transform import dbt_env_for
@@ -71,6 +72,7 @@ def test_the_monthly_load_skips_a_month_outside_the_configured_years(tmp_path, m
     assert isinstance(outside, dg.SkipReason) and "2010–2011" in outside.skip_message
 
 
+@pytest.mark.slow  # a full run of the demo
 def test_a_run_writes_only_under_the_configs_folders(demo_run):
     for inside in ("dbt_project/target", "dbt_project/logs", "dbt_project/.user.yml",
                    "warehouse", "landing", "reports/output"):

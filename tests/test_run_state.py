@@ -72,6 +72,7 @@ def test_engine_limits_are_checked(tmp_path):
                                                           "threads": "1"}
 
 
+@pytest.mark.slow  # a full run of the demo
 def test_a_rerun_of_the_demo_on_unchanged_files_does_nothing(demo_run):
     warehouse = demo_run.warehouse
     before = warehouse.stat().st_mtime_ns
