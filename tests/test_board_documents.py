@@ -12,6 +12,7 @@ import duckdb
 import pytest
 from pypdf import PdfReader
 
+from pipelines.domain import UNKNOWN_UNIT
 from pipelines.packages import content, goal_checks, pdf
 from pipelines.packages.figures import decimal, in_units, tkr
 from pipelines.packages.sections import operating
@@ -97,7 +98,7 @@ def test_the_kommun_driftredovisning_equals_the_marts_and_adds_up(demo_run, peri
             float(kommun.loc["net", column]) - financing)
     # each nämnd's line is its net less any financing it holds (KS holds the taxes)
     codes = set(package.follow_up.loc[package.follow_up["depth"] == 1, "org_unit_code"])
-    boards = marts[marts["org_unit_code"].isin(codes - {content.UNKNOWN})]
+    boards = marts[marts["org_unit_code"].isin(codes - {UNKNOWN_UNIT})]
     for code, rows in boards.groupby("org_unit_code"):
         rows = rows.set_index("cost_category")
         name = package.follow_up.loc[package.follow_up["org_unit_code"] == code,

@@ -18,7 +18,7 @@ import pytest
 from openpyxl import load_workbook
 from pypdf import PdfReader
 
-from pipelines.packages.content import UNKNOWN
+from pipelines.domain import UNKNOWN_UNIT
 
 pytestmark = pytest.mark.slow
 PERIODS = ["2025-04", "2025-08", "2025-12"]
@@ -79,7 +79,7 @@ def packages(clean_run):
 
 def boards(published: dict) -> list[str]:
     return sorted({code for (code, _), r in published.items() if r["org_level"] == "nämnd"
-                   and code != UNKNOWN})
+                   and code != UNKNOWN_UNIT})
 
 
 @pytest.mark.parametrize("period", PERIODS)

@@ -14,7 +14,7 @@ from functools import cached_property
 import duckdb
 import pandas as pd
 
-from pipelines.domain import BOARD_LEVEL, KOMMUN_GOAL_KINDS, UNKNOWN_UNIT
+from pipelines.domain import BOARD_LEVEL
 from pipelines.packages import from_marts, readings
 from pipelines.packages.figures import missing
 from pipelines.partitions import FOLLOW_UP_MONTHS
@@ -27,7 +27,6 @@ MONTHS_SV = ("januari", "februari", "mars", "april", "maj", "juni", "juli", "aug
 # the report a follow-up period gives when the tidplan does not name it
 DEFAULT_KINDS = {4: ("tertialrapport", "Tertialrapport 1"), 8: ("delårsrapport", "Delårsrapport"),
                  12: ("årsredovisning", "Årsredovisning")}
-UNKNOWN = UNKNOWN_UNIT  # the branch of unknown ansvar, as the sections name it
 
 
 class NotAFollowUpPeriod(ValueError):
@@ -278,5 +277,5 @@ def _day(value) -> dt.date | None:
     return value.date() if isinstance(value, dt.datetime) else value
 
 
-__all__ = ["BOARD_LEVEL", "KOMMUN_GOAL_KINDS", "WHOLE_MUNICIPALITY", "Package", "Scope", "boards",
-           "follow_up_period", "read_package"]
+__all__ = ["WHOLE_MUNICIPALITY", "Package", "Scope", "boards", "follow_up_period",
+           "read_package"]

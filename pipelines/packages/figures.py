@@ -32,8 +32,6 @@ def board_value(value, sign):
     sign is its own inverse). The one place a sign turns: a number keeps its type (a Decimal
     stays exact), a pandas Series turns element by element (by a Series of signs, or one
     sign), and a missing value stays missing (None)."""
-    if isinstance(value, pd.Series):
-        return value * sign
     return None if missing(value) else value * sign
 
 

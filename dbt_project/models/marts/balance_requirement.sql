@@ -46,33 +46,15 @@ years as (
     select
         result.fiscal_year,
         result.result,
-        coalesce(
-            max(adjustments.amount) filter (where adjustments.adjustment = 'realisation_gains'),
-            0
-        ) as realisation_gains,
-        coalesce(
-            max(adjustments.amount) filter (where adjustments.adjustment = 'unrealised_gains'),
-            0
-        ) + coalesce(
-            max(adjustments.amount) filter (where adjustments.adjustment = 'unrealised_losses'),
-            0
-        ) as unrealised,
-        coalesce(
-            max(decisions.amount) filter (where decisions.item = 'undantag_realisationsvinster'),
-            0
-        ) as excepted_gains,
-        coalesce(
-            max(decisions.amount) filter (where decisions.item = 'undantag_realisationsforluster'),
-            0
-        ) as excepted_losses,
-        coalesce(
-            max(decisions.amount) filter (where decisions.item = 'till_resultatutjamningsreserv'),
-            0
-        ) as to_reserve,
-        coalesce(
-            max(decisions.amount) filter (where decisions.item = 'fran_resultatutjamningsreserv'),
-            0
-        ) as from_reserve
+        {{ item_amount('adjustments', 'adjustment', 'realisation_gains') }}
+            as realisation_gains,
+        {{ item_amount('adjustments', 'adjustment', 'unrealised_gains') }}
+        + {{ item_amount('adjustments', 'adjustment', 'unrealised_losses') }} as unrealised,
+        {{ item_amount('decisions', 'item', 'undantag_realisationsvinster') }} as excepted_gains,
+        {{ item_amount('decisions', 'item', 'undantag_realisationsforluster') }}
+            as excepted_losses,
+        {{ item_amount('decisions', 'item', 'till_resultatutjamningsreserv') }} as to_reserve,
+        {{ item_amount('decisions', 'item', 'fran_resultatutjamningsreserv') }} as from_reserve
     from result
     left join adjustments on adjustments.fiscal_year = result.fiscal_year
     left join decisions on decisions.fiscal_year = result.fiscal_year

@@ -14,26 +14,10 @@ thresholds as (
 flagged as (
     select
         follow_up.*,
-        (
-            abs(follow_up.deviation_ytd) >= thresholds.min_deviation_sek
-            and (
-                follow_up.budget_ytd = 0
-                or (
-                    abs(follow_up.deviation_ytd)
-                    >= thresholds.min_deviation_share * abs(follow_up.budget_ytd)
-                )
-            )
-        ) as passes_ytd,
-        (
-            abs(follow_up.forecast_deviation) >= thresholds.min_deviation_sek
-            and (
-                follow_up.budget_annual = 0
-                or (
-                    abs(follow_up.forecast_deviation)
-                    >= thresholds.min_deviation_share * abs(follow_up.budget_annual)
-                )
-            )
-        ) as passes_forecast
+        {{ passes_thresholds('follow_up.deviation_ytd', 'follow_up.budget_ytd') }}
+            as passes_ytd,
+        {{ passes_thresholds('follow_up.forecast_deviation', 'follow_up.budget_annual') }}
+            as passes_forecast
     from follow_up
     inner join thresholds
         on thresholds.org_level = follow_up.org_level

@@ -5,7 +5,8 @@ unit's comment in full. A status that contradicts the outcome is the controller'
 
 from __future__ import annotations
 
-from pipelines.packages.content import UNKNOWN, Package
+from pipelines.domain import UNKNOWN_UNIT
+from pipelines.packages.content import Package
 from pipelines.packages.figures import missing
 from pipelines.packages.goal_checks import measure
 from pipelines.packages.layout import layout
@@ -30,7 +31,7 @@ def boards_over_budget(package: Package) -> str:
     """The nämnder whose forecast deviation on verksamhetens nettokostnad (financing left
     out) is negative, by name: what the count of computation namnder_over_budget counts."""
     names = [name for code, name, values in boards_operating(package)
-             if code != UNKNOWN and values["forecast_deviation"] < 0]
+             if code != UNKNOWN_UNIT and values["forecast_deviation"] < 0]
     return ", ".join(names) if names else "ingen nämnd"
 
 

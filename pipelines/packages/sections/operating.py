@@ -16,8 +16,9 @@ from dataclasses import dataclass, field
 
 import pandas as pd
 
+from pipelines.domain import UNKNOWN_UNIT
 from pipelines.packages import readings
-from pipelines.packages.content import UNKNOWN, Package
+from pipelines.packages.content import Package
 from pipelines.packages.figures import ROUNDING_NOTE, in_units, missing, whole
 from pipelines.packages.sections import blocks, wording
 
@@ -73,9 +74,9 @@ def boards_operating(package: Package) -> list[tuple[str, str, dict[str, float]]
     """(code, name, verksamhetens nettokostnad) of each unit one level below the scope's top,
     in tree order, the branch of ansvar outside the org register last."""
     boards = package.follow_up[package.follow_up["depth"] == 1]
-    codes = [c for c in dict.fromkeys(boards["org_unit_code"]) if c != UNKNOWN]
+    codes = [c for c in dict.fromkeys(boards["org_unit_code"]) if c != UNKNOWN_UNIT]
     out = []
-    for code in codes + ([UNKNOWN] if UNKNOWN in set(boards["org_unit_code"]) else []):
+    for code in codes + ([UNKNOWN_UNIT] if UNKNOWN_UNIT in set(boards["org_unit_code"]) else []):
         unit = boards[boards["org_unit_code"] == code]
         out.append((code, str(unit.iloc[0]["org_unit_name"]), operating_net(unit)))
     return out
@@ -85,7 +86,7 @@ def kommun_lines(package: Package) -> list[Line]:
     top = package.follow_up[package.follow_up["depth"] == 0]
     result = Line("Årets resultat", _of(top, ["net"]), sign=-1, style="total")
     operating = Line("Verksamhetens nettokostnad", operating_net(top), style="sum")
-    parts = [Line("Ansvar som saknas i organisationsregistret" if code == UNKNOWN else name,
+    parts = [Line("Ansvar som saknas i organisationsregistret" if code == UNKNOWN_UNIT else name,
                   values) for code, name, values in boards_operating(package)]
     # what the nämnder's lines do not add up to: internal items eliminated at kommun level
     elimination = Line("Interna poster som elimineras",

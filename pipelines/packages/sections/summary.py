@@ -4,8 +4,9 @@ below the scope and of the full-year forecast month by month."""
 
 from __future__ import annotations
 
+from pipelines.domain import UNKNOWN_UNIT
 from pipelines.packages import charts, readings
-from pipelines.packages.content import MONTHS_SV, UNKNOWN, Package
+from pipelines.packages.content import MONTHS_SV, Package
 from pipelines.packages.figures import ROUNDING_NOTE
 from pipelines.packages.layout import summary_parts
 from pipelines.packages.sections import blocks, changes, operating, wording
@@ -57,7 +58,7 @@ def _table(package: Package) -> dict:
 
 def _bars(package: Package) -> dict | None:
     units = [(name, values) for code, name, values in operating.boards_operating(package)
-             if code != UNKNOWN]
+             if code != UNKNOWN_UNIT]
     if not units:
         return None
     sub = package.follow_up[package.follow_up["depth"] == 1]
