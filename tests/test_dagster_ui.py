@@ -40,7 +40,9 @@ CHECKS = """{ assetNodes { assetKey { path } assetChecksOrError {
 LATEST = """query($key: AssetKeyInput!) { assetNodes(assetKeys: [$key]) {
     assetMaterializations(limit: 1) { partition metadataEntries { label __typename
         ... on IntMetadataEntry { intValue }
-        ... on TableSchemaMetadataEntry { schema { columns { name type } } } } } } }"""
+        ... on TableSchemaMetadataEntry { schema { columns { name type } } }
+        ... on TableColumnLineageMetadataEntry { lineage { columnName
+            columnDeps { assetKey { path } columnName } } } } } } }"""
 
 SPACES = """{ assetNodes { assetKey { path } jobNames partitionDefinition { description } } }"""
 
@@ -191,6 +193,13 @@ def test_the_instance_holds_the_demos_runs(demo_run):
     columns = {c["name"]: c["type"] for c in
                entries["dagster/column_schema"]["schema"]["columns"]}
     assert columns["outcome_ytd"].startswith("DECIMAL") and columns["period"] == "INTEGER"
+    # and what each column is computed from (the asset's Column lineage)
+    lineage = {e["columnName"]: {("/".join(d["assetKey"]["path"]), d["columnName"])
+                                 for d in e["columnDeps"]}
+               for e in entries["dagster/column_lineage"]["lineage"]}
+    assert lineage["deviation_ytd"] == {("intermediate/int_unit_amounts_placed", "budget_ytd"),
+                                        ("intermediate/int_unit_amounts_placed", "outcome_ytd")}
+    assert set(lineage) == set(columns)
 
 
 CHECK_RESULTS = """query($key: AssetKeyInput!, $check: String!, $partition: String) {

@@ -1,5 +1,6 @@
 """How the dbt project appears in Dagster: keys, groups, owners and tags from the dbt
-project's own structure, and row counts and column types on every materialisation.
+project's own structure, and row counts, column types and column lineage
+(column_lineage.py) on every materialisation.
 
 - keys: `<layer>/<model>` (seeds/, staging/, intermediate/, marts/); dbt sources are the
   ingest assets' tables, `raw_<table>` (pipelines/defs/keys.py);
@@ -21,6 +22,7 @@ from typing import Any
 import dagster as dg
 from dagster_dbt import DagsterDbtTranslator, DagsterDbtTranslatorSettings
 
+from pipelines.defs.column_lineage import column_lineage
 from pipelines.defs.keys import raw_key
 from pipelines.defs.ownership import AGGREGATED, EKONOMI, HR, PSEUDONYMISED
 from pipelines.resources import Warehouse
@@ -58,9 +60,10 @@ class Translator(DagsterDbtTranslator):
         if not isinstance(manifest, Mapping):
             manifest = json.loads(Path(manifest).read_text(encoding="utf-8"))
         # the warehouse relation of each model and seed: its schema and table name
+        built = [n for n in manifest["nodes"].values() if n["resource_type"] in ("model", "seed")]
         self.relations = {self.get_asset_key(n): (n["schema"], n.get("alias") or n["name"])
-                          for n in manifest["nodes"].values()
-                          if n["resource_type"] in ("model", "seed")}
+                          for n in built}
+        self.unique_ids = {self.get_asset_key(n): n["unique_id"] for n in built}
         self.personal = descendants(manifest, HR_SOURCE)
         self.aggregated = {SUPPRESSED} | descendants(manifest, SUPPRESSED)
         self.hr_owned = self.personal - descendants(manifest, SUPPRESSED)
@@ -118,24 +121,27 @@ def event_key(event: Any, context: Any) -> dg.AssetKey | None:
 
 
 def table_metadata(warehouse: Warehouse, relations: Iterable[tuple[str, str]],
-                   months: list[str] = ()) -> dict[tuple[str, str], dict[str, Any]]:
+                   months: list[str] = ()) -> tuple[dict[tuple[str, str], dict[str, Any]],
+                                                    dict[tuple[str, str], dict[str, str]]]:
     """Column names and types of each relation, the row count of each table (a view's
     count would run its query: it is left out) and, with `months`, each monthly table's
-    rows per month (`months` key: {month: rows})."""
+    rows per month (`months` key: {month: rows}); and every relation's columns and types."""
     relations = list(dict.fromkeys(relations))
-    if not relations:
-        return {}
     found: dict[tuple[str, str], dict[str, Any]] = {}
+    everything: dict[tuple[str, str], dict[str, str]] = {}
+    if not relations:
+        return found, everything
     with warehouse.connect(read_only=True) as con:
-        columns = con.execute(
-            "select table_schema, table_name, column_name, data_type from "
-            "information_schema.columns order by table_schema, table_name, ordinal_position"
-        ).fetchall()
+        for s, n, c, t in con.execute(
+                "select table_schema, table_name, column_name, data_type from "
+                "information_schema.columns order by table_schema, table_name, ordinal_position"
+        ).fetchall():
+            everything.setdefault((s, n), {})[c] = t
         kinds = dict(((s, n), t) for s, n, t in con.execute(
             "select table_schema, table_name, table_type from information_schema.tables"
         ).fetchall())
         for relation in relations:
-            cols = [dg.TableColumn(c, t) for s, n, c, t in columns if (s, n) == relation]
+            cols = [dg.TableColumn(c, t) for c, t in everything.get(relation, {}).items()]
             if not cols:
                 continue
             meta: dict[str, Any] = {"dagster/column_schema": dg.TableSchema(columns=cols)}
@@ -150,23 +156,31 @@ def table_metadata(warehouse: Warehouse, relations: Iterable[tuple[str, str]],
                         f"where {month} in (select unnest(?)) group by 1", [months]).fetchall())
                     meta["months"] = {m: counts.get(m, 0) for m in months}
             found[relation] = meta
-    return found
+    return found, everything
 
 
 def with_table_metadata(events: list[Any], warehouse: Warehouse, context: Any,
-                        relations: Mapping[dg.AssetKey, tuple[str, str]],
+                        translator: Translator, target: Path,
                         months: list[str] = ()) -> Iterator[Any]:
-    """dbt's events, each materialisation with its relation's row count and column types,
-    and each month of `months` with the monthly table's rows of it (the partition's row
-    count): read once dbt has finished (it holds DuckDB's write lock while it runs)."""
+    """dbt's events, each materialisation with its relation's row count, column types and
+    column lineage (column_lineage.py), and each month of `months` with the monthly table's
+    rows of it (the partition's row count): read once dbt has finished (it holds DuckDB's
+    write lock while it runs)."""
+    relations = translator.relations
     keys = [event_key(e, context) for e in events]
-    found = table_metadata(warehouse, [relations[k] for k in keys if k in relations], months)
+    found, columns = table_metadata(warehouse, [relations[k] for k in keys if k in relations],
+                                    months)
+    traced = column_lineage(target, [translator.unique_ids[k] for k in keys
+                                     if k in translator.unique_ids],
+                            columns, translator.get_asset_key, context.log.warning)
     for event, key in zip(events, keys, strict=True):
         if key in relations and relations[key] in found:
             meta = dict(found[relations[key]])
             for month, rows in meta.pop("months", {}).items():
                 context.add_asset_metadata({"dagster/partition_row_count": rows},
                                            asset_key=key, partition_key=month)
+            if translator.unique_ids.get(key) in traced:
+                meta["dagster/column_lineage"] = traced[translator.unique_ids[key]]
             event = event.with_metadata({**(event.metadata or {}), **meta})
         yield event
 

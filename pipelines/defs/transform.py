@@ -15,7 +15,7 @@ import os
 import shutil
 import sys
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator
 from functools import cached_property
 from importlib import metadata
 from pathlib import Path
@@ -156,8 +156,9 @@ MONTHLY_MODELS = "source:ledger.ledger_transactions+ source:hr.hr_employee_month
 
 def run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: Warehouse,
             target: Path, months: list[str], cautious: bool,
-            relations: Mapping[dg.AssetKey, tuple[str, str]]) -> Iterator:
-    """`dbt build` of the selected models, its events with row counts and column types.
+            translator: Translator) -> Iterator:
+    """`dbt build` of the selected models, its events with row counts, column types and
+    column lineage.
     `cautious`: a test runs only with all its models selected (the reference models leave
     the tests that also read monthly models to the monthly build)."""
     engine = warehouse.build_target()
@@ -174,12 +175,15 @@ def run_dbt(context: dg.AssetExecutionContext, dbt: DbtCliResource, warehouse: W
         context.log.info(f"raw tables sent to {engine.target}: {sent or 'none changed'}")
     events = list(dbt.cli(dbt_build_args(), context=context, target_path=target).stream())
     if engine is not None:  # the marts and seeds this build made, into the warehouse
+        relations = translator.relations
         built = [relations[key] for key in (event_key(e, context) for e in events)
                  if key in relations]
         engine.copy_back(Path(warehouse.path), built, warehouse.duckdb_settings())
-    # after dbt: it held the write lock
-    partitioned = context.has_partition_key or context.has_partition_key_range
-    yield from with_table_metadata(events, warehouse, context, relations,
+    # after dbt: it held the write lock. A month's row counts only on monthly models: a
+    # reference model run within a range run (the tidplan's mart has a period) has none
+    partitioned = context.assets_def.partitions_def is not None and (
+        context.has_partition_key or context.has_partition_key_range)
+    yield from with_table_metadata(events, warehouse, context, translator, target,
                                    list(context.partition_keys) if partitioned else [])
 
 
@@ -229,7 +233,7 @@ def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
         # their years to date and the next year's comparisons (months_made_stale)
         window = months_made_stale([*context.partition_keys, *pending])
         yield from run_dbt(context, dbt, warehouse, target, window, cautious=False,
-                           relations=translator.relations)
+                           translator=translator)
         with warehouse.connect() as con:
             if pending:  # built: what the loads noted is done
                 con.execute("delete from raw.months_to_rebuild where period in "
@@ -246,7 +250,7 @@ def build(partitions: Partitions, config: Config | None) -> dg.Definitions:
         if tree_is_broken(context, warehouse):
             return
         yield from run_dbt(context, dbt, warehouse, target, [], cautious=True,
-                           relations=translator.relations)
+                           translator=translator)
 
     return dg.Definitions(
         assets=dg.with_source_code_references([reference_models, monthly_models]),
