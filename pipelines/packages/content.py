@@ -258,13 +258,13 @@ def _quality(con: duckdb.DuckDBPyConnection, period_key: str, scope: Scope,
 def _calendar(con: duckdb.DuckDBPyConnection, year: int, month: int
               ) -> tuple[str, str, dt.date | None, dt.date | None]:
     """The report's kind and name, the board meeting and the data cut-off, from the tidplan
-    when loaded."""
+    (marts.follow_up_calendar) when it names the period."""
     kind, title = DEFAULT_KINDS.get(month, ("ekonomisk uppföljning", "Ekonomisk uppföljning"))
     title = f"{title} {period_label(year, month)}"
-    if has_table(con, "raw", "follow_up_calendar"):
-        found = con.execute("select kind, name, board_meetings, data_cutoff from "
-                            "raw.follow_up_calendar where period = ?",
-                            [f"{year}-{month:02d}"]).fetchall()
+    if has_table(con, "marts", "follow_up_calendar"):
+        found = con.execute("select report_kind, report_name, board_meeting, data_cutoff "
+                            "from marts.follow_up_calendar where fiscal_year = ? and "
+                            "period = ?", [year, month]).fetchall()
         if found:
             k, name, meeting, cutoff = found[0]
             return k or kind, name or title, _day(meeting), _day(cutoff)

@@ -26,16 +26,16 @@ def frame(con: duckdb.DuckDBPyConnection, sql: str, params: list) -> pd.DataFram
 
 def follow_up_rows(con: duckdb.DuckDBPyConnection, year: int, month: int) -> pd.DataFrame:
     """budget_follow_up of the period with the category's board reading, the level's name
-    and the previous follow-up period's forecast."""
+    and the previous follow-up period's forecast (marts.forecasts)."""
     return frame(con, """
         select f.*, c.sort_order, c.board_sign, c.board_name, l.org_level_name,
-               p.forecast_annual as forecast_previous
+               p.forecast_previous
         from marts.budget_follow_up f
         left join seeds.cost_categories c using (cost_category)
         left join seeds.org_levels l using (org_level)
-        left join marts.budget_follow_up p
-          on p.fiscal_year = f.fiscal_year and p.period = f.period - 2
-          and p.level_order = f.level_order and p.org_unit_code = f.org_unit_code
+        left join marts.forecasts p
+          on p.fiscal_year = f.fiscal_year and p.period = f.period
+          and p.org_level = f.org_level and p.org_unit_code = f.org_unit_code
           and p.cost_category = f.cost_category
         where f.fiscal_year = ? and f.period = ?""", [year, month])
 

@@ -1,7 +1,10 @@
 -- Helårsprognoser per follow-up period, org level, unit and cost category: the automatic
 -- baseline (outcome YTD + last year's seasonal profile at this year's run rate, or the rest
 -- of the budget), the forecast submitted for the unit itself, and the one in force. Once the
--- year is complete, how far each period's forecast was from the final outcome.
+-- year is complete, how far each period's forecast was from the final outcome. Beside each
+-- period's forecast, the one in force at the follow-up period before it in the year (the
+-- tidplan's; in a year without a tidplan, two months before, as the follow-up runs every
+-- other month): the "föregående prognos" a report compares with.
 with placed as (
     select * from {{ ref('int_unit_amounts_placed') }}
 ),
@@ -29,6 +32,30 @@ final as (
     select fiscal_year, org_level, org_unit_code, cost_category, outcome_ytd as outcome_final
     from follow_up
     where period = 12
+),
+
+calendar as (
+    select * from {{ ref('follow_up_calendar') }}
+),
+
+planned_years as (
+    select distinct fiscal_year from calendar
+),
+
+previous_periods as (
+    -- the period each month's report is compared with: the tidplan's previous follow-up
+    -- period where the year has a tidplan, else two months before
+    select
+        months.fiscal_year,
+        months.period,
+        case
+            when planned_years.fiscal_year is not null then calendar.previous_period
+            when months.period > 2 then months.period - 2
+        end as previous_period
+    from {{ ref('int_follow_up_periods') }} as months
+    left join planned_years on planned_years.fiscal_year = months.fiscal_year
+    left join calendar
+        on calendar.fiscal_year = months.fiscal_year and calendar.period = months.period
 )
 
 select
@@ -45,6 +72,7 @@ select
     submitted.forecast_annual as forecast_submitted,
     submitted.submitted_by,
     follow_up.forecast_annual,
+    previous.forecast_annual as forecast_previous,
     coalesce(last_month.last_period, 0) = 12 as is_year_complete,
     case when last_month.last_period = 12 then final.outcome_final end as outcome_final,
     case
@@ -76,3 +104,12 @@ left join final
     and final.org_level = follow_up.org_level
     and final.org_unit_code = follow_up.org_unit_code
     and final.cost_category = follow_up.cost_category
+left join previous_periods
+    on previous_periods.fiscal_year = follow_up.fiscal_year
+    and previous_periods.period = follow_up.period
+left join follow_up as previous
+    on previous.fiscal_year = follow_up.fiscal_year
+    and previous.period = previous_periods.previous_period
+    and previous.org_level = follow_up.org_level
+    and previous.org_unit_code = follow_up.org_unit_code
+    and previous.cost_category = follow_up.cost_category
