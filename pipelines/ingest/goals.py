@@ -81,18 +81,24 @@ def read_goals(path: Path) -> Batch:
     for node in entries(data, "finansiella_mal", path):
         goal(node, "financial_goal", None, None, None, no_year)
     for board in entries(data, "namnder", path):
-        code = board.get("namnd") if isinstance(board, dict) else None
-        no_board = None if code is not None else (
-            f"nämnden på rad {getattr(board, 'line', 0)} saknar 'namnd' (nämndens kod)")
-        for node in entries(board, "namndmal", path) if isinstance(board, LineMapping) else []:
-            area = node.get("strategiskt_omrade") if isinstance(node, dict) else None
-            unknown = None if area is None or str(area) in areas else (
-                f"strategiskt_omrade '{area}' finns inte bland "
-                "strategiska_inriktningsomraden")
-            goal(node, "board_goal", None if area is None else str(area),
-                 None if code is None else str(code), None if area is None else str(area),
-                 no_year or no_board or unknown)
+        _board_goals(board, path, areas, no_year, goal)
     return batch
+
+
+def _board_goals(board: LineMapping, path: Path, areas: set[str], no_year: str | None,
+                 goal) -> None:
+    """A nämnd's goals (`namndmal`), each under its strategic area; refused where the year,
+    the nämnd's code or the area named cannot be read."""
+    code = board.get("namnd") if isinstance(board, dict) else None
+    no_board = None if code is not None else (
+        f"nämnden på rad {getattr(board, 'line', 0)} saknar 'namnd' (nämndens kod)")
+    for node in entries(board, "namndmal", path) if isinstance(board, LineMapping) else []:
+        area = node.get("strategiskt_omrade") if isinstance(node, dict) else None
+        unknown = None if area is None or str(area) in areas else (
+            f"strategiskt_omrade '{area}' finns inte bland strategiska_inriktningsomraden")
+        goal(node, "board_goal", None if area is None else str(area),
+             None if code is None else str(code), None if area is None else str(area),
+             no_year or no_board or unknown)
 
 
 def _goal_facts(node: dict) -> dict:

@@ -83,6 +83,24 @@ def with_forecast_rows(package: Package) -> pd.DataFrame:
                             na_position="first").drop(columns="order").reset_index(drop=True)
 
 
+def _input_columns(ws: Sheet, inputs: list[tuple[str, str]], at: dict[str, int],
+                   categories: list[str], last: int, fill: str) -> None:
+    """The unit's columns: yellow and open to write in, the forecast a whole number, and
+    closed on the net rows (forecasts are given per cost category; net is their sum)."""
+    forecast_col = at["forecast_input"]
+    for name, text in inputs:
+        c = at[name]
+        header_cell(ws, HEADER_ROW, c, text, fill=INPUT_HEADER)
+        ws.fit(c, INPUT_WIDTHS[name], INPUT_WIDTHS[name])
+        for r in range(HEADER_ROW + 1, max(last, HEADER_ROW + 1) + 1):
+            ws.style(r, c, locked=False, fill=fill, wrap=True, valign="top")
+            if c == forecast_col:
+                ws.style(r, c, num_format="#,##0")
+                if r - HEADER_ROW - 1 < len(categories) \
+                        and categories[r - HEADER_ROW - 1] == "net":
+                    ws.style(r, c, locked=True, fill=CLOSED)
+
+
 def deviations_sheet(ws: Sheet, package: Package) -> None:
     lay = layout()
     fields = columns("deviations")
@@ -112,22 +130,10 @@ def deviations_sheet(ws: Sheet, package: Package) -> None:
     ws.width(code, 8, hidden=True)
     for r in range(HEADER_ROW + 1, last + 1):
         ws.style(r, code, num_format=";;;", hidden=True)
-    forecast_col = at["forecast_input"]
-    categories = list(frame.get("cost_category", []))
-    for name, text in inputs:
-        c = at[name]
-        header_cell(ws, HEADER_ROW, c, text, fill=INPUT_HEADER)
-        ws.fit(c, INPUT_WIDTHS[name], INPUT_WIDTHS[name])
-        for r in range(HEADER_ROW + 1, max(last, HEADER_ROW + 1) + 1):
-            ws.style(r, c, locked=False, fill=lay["colours"]["input"], wrap=True,
-                     valign="top")
-            if c == forecast_col:
-                ws.style(r, c, num_format="#,##0")
-                if r - HEADER_ROW - 1 < len(categories) \
-                        and categories[r - HEADER_ROW - 1] == "net":
-                    # forecasts are given per cost category; net is their sum
-                    ws.style(r, c, locked=True, fill=CLOSED)
+    _input_columns(ws, inputs, at, list(frame.get("cost_category", [])), last,
+                   lay["colours"]["input"])
     _forecast_deviations(ws, frame, at, last)
+    forecast_col = at["forecast_input"]
     if last > HEADER_ROW:
         for name, text in inputs:
             if name in TEXT_COLUMNS:
