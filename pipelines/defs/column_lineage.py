@@ -97,6 +97,9 @@ def column_lineage(target: Path, built: Iterable[str], columns: Columns,
                    log: Callable[[str], None]) -> dict[str, dg.TableColumnLineage]:
     """The column lineage of the models `built` (unique ids) by the dbt run whose target
     folder is `target`, from the cache where the model and its parents are unchanged."""
+    built = list(built)
+    if not built or not (target / "manifest.json").exists():
+        return {}
     manifest = json.loads((target / "manifest.json").read_text(encoding="utf-8"))
     path = target / CACHE
     cache = json.loads(path.read_text(encoding="utf-8")) if path.exists() else {}
